@@ -1,0 +1,183 @@
+// The CRM page: amoCRM connection status, connect / disconnect, first-sync progress, leads.
+import { api } from "../api.js";
+import { startConnect } from "../connect.js";
+import { $, fromTemplate, setText, show } from "../dom.js";
+import { explainApiError } from "../errors.js";
+import { t } from "../i18n.js";
+import { createLeads } from "./leads.js";
+
+const SYNC_POLL_MS = 1500;
+
+export function renderCrm(root, { initialStatus } = {}) {
+  root.replaceChildren(fromTemplate("tpl-crm"));
+  const el = {
+    status: $("#amo-status", root),
+    domainRow: $("#amo-domain-row", root),
+    domain: $("#amo-domain", root),
+    accountRow: $("#amo-account-row", root),
+    accountId: $("#amo-account-id", root),
+    accountNameRow: $("#amo-account-name-row", root),
+    accountName: $("#amo-account-name", root),
+    reconnect: $("#amo-reconnect", root),
+    error: $("#amo-error", root),
+    connect: $("#connect-amo", root),
+    disconnect: $("#disconnect-amo", root),
+    syncBox: $("#sync-box", root),
+    syncLabel: $("#sync-label", root),
+    syncProgress: $("#sync-progress", root),
+    syncFailed: $("#sync-failed", root),
+    syncFailedText: $("#sync-failed-text", root),
+    syncRetry: $("#sync-retry", root),
+  };
+  const dialog = $("#disconnect-dialog");
+  const leads = createLeads(root);
+  let status = null;
+  let disposed = false;
+  let pollTimer = null;
+  let errorKey = null; // last error shown in #amo-error, kept as data so it can be re-translated
+
+  function apply(next) {
+    if (disposed) return;
+    const previous = status;
+    status = next;
+    render();
+    // One log line per actual change, not per poll tick.
+    if (JSON.stringify(previous) !== JSON.stringify(next)) console.info("status updated");
+
+    if (next.connected) {
+      const wasRunning = previous?.sync?.state === "running";
+      const running = next.sync?.state === "running";
+      const syncFinished = wasRunning && !running;
+      // While the first sync runs, refresh the list as progress moves so leads appear early;
+      // otherwise reload only when something about the data could have changed.
+      const progressed = running && previous?.sync?.progress !== next.sync?.progress;
+      leads.activate({ refreshMeta: syncFinished || progressed, reload: syncFinished || progressed });
+    } else {
+      leads.deactivate();
+    }
+    schedulePoll();
+  }
+
+  function render() {
+    if (!status) {
+      setText(el.status, t("crm.loading"));
+      el.status.dataset.state = "loading";
+      return;
+    }
+    const connected = Boolean(status.connected);
+    setText(el.status, t(connected ? "crm.connected" : "crm.notConnected"));
+    el.status.dataset.state = connected ? "connected" : "disconnected";
+    setText(el.domain, status.domain);
+    show(el.domainRow, connected && Boolean(status.domain));
+    setText(el.accountId, status.accountId);
+    show(el.accountRow, connected && Boolean(status.accountId));
+    setText(el.accountName, status.accountName);
+    show(el.accountNameRow, connected && Boolean(status.accountName));
+    show(el.reconnect, connected && Boolean(status.needsReconnect));
+    show(el.connect, !connected || Boolean(status.needsReconnect));
+    setText(el.connect, t(connected ? "crm.reconnect" : "crm.connect"));
+    show(el.disconnect, connected);
+
+    const sync = status.sync ?? {};
+    const running = connected && sync.state === "running";
+    show(el.syncBox, running);
+    if (running) {
+      const progress = Math.min(1, Math.max(0, Number(sync.progress) || 0));
+      el.syncProgress.value = progress;
+      setText(el.syncLabel, t("sync.runningPercent", { percent: Math.round(progress * 100) }));
+    }
+    const failed = connected && sync.state === "failed";
+    show(el.syncFailed, failed);
+    if (failed) setText(el.syncFailedText, [t("sync.failed"), sync.error].filter(Boolean).join(" "));
+  }
+
+  function showError(key) {
+    errorKey = key;
+    setText(el.error, key ? (typeof key === "string" ? t(key) : explainApiError(key)) : "");
+    show(el.error, Boolean(key));
+  }
+
+  async function refresh() {
+    try {
+      apply(await api("/api/amo-crm/status"));
+      if (errorKey === "crm.statusFailed") showError(null);
+    } catch (error) {
+      if (error.status === 401 || disposed) return; // main.js has taken over
+      showError("crm.statusFailed");
+      schedulePoll(true);
+    }
+  }
+
+  function schedulePoll(force = false) {
+    clearTimeout(pollTimer);
+    pollTimer = null;
+    if (disposed) return;
+    if (force || status?.sync?.state === "running") pollTimer = setTimeout(refresh, SYNC_POLL_MS);
+  }
+
+  el.connect.addEventListener("click", async () => {
+    el.connect.disabled = true;
+    setText(el.connect, t("crm.connecting"));
+    showError(null);
+    try {
+      await startConnect(); // navigates away on success
+    } catch (error) {
+      if (error.status !== 401) showError(error);
+      el.connect.disabled = false;
+      render();
+    }
+  });
+
+  el.disconnect.addEventListener("click", () => {
+    dialog.returnValue = "";
+    dialog.showModal();
+    // Safer default: focus "Cancel", so Enter does not disconnect by accident.
+    $("#disconnect-cancel", dialog).focus();
+  });
+
+  const onDialogClose = async () => {
+    if (disposed || dialog.returnValue !== "confirm") return;
+    el.disconnect.disabled = true;
+    showError(null);
+    try {
+      apply(await api("/api/amo-crm/disconnect", { method: "POST" }));
+      el.connect.focus();
+    } catch (error) {
+      if (error.status !== 401) showError(error);
+    } finally {
+      el.disconnect.disabled = false;
+    }
+  };
+  dialog.addEventListener("close", onDialogClose);
+
+  el.syncRetry.addEventListener("click", async () => {
+    el.syncRetry.disabled = true;
+    try {
+      const sync = await api("/api/amo-crm/sync", { method: "POST" });
+      apply({ ...status, sync });
+    } catch (error) {
+      if (error.status !== 401) showError(error);
+    } finally {
+      el.syncRetry.disabled = false;
+    }
+  });
+
+  const onLang = () => {
+    render();
+    if (errorKey) showError(errorKey);
+  };
+  window.addEventListener("langchange", onLang);
+
+  render();
+  if (initialStatus) apply(initialStatus);
+  else refresh();
+
+  return () => {
+    disposed = true;
+    clearTimeout(pollTimer);
+    leads.dispose();
+    dialog.removeEventListener("close", onDialogClose);
+    window.removeEventListener("langchange", onLang);
+    if (dialog.open) dialog.close();
+  };
+}
