@@ -1,0 +1,57 @@
+# Two set-up commands: `make demo` runs the service on its embedded default; `make test` runs
+# the whole suite. Each creates/updates .venv (and what else it needs) by itself.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: demo test test-python test-sqlite test-postgres test-mobile lint bench chromium clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+demo: $(VENV)/.installed
+	$(BIN)/foryou-crm demo
+
+# The whole suite: Python on SQLite and on PostgreSQL (browser tests included), then the app's.
+test: $(VENV)/.dev-installed chromium
+	bash scripts/test-all.sh
+
+test-sqlite: $(VENV)/.dev-installed
+	$(BIN)/pytest -q
+
+test-postgres: $(VENV)/.dev-installed
+	FORYOU_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -m "not e2e"
+
+test-mobile:
+	cd mobile && npm ci --no-audit --no-fund && npm test
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+bench: $(VENV)/.dev-installed
+	$(BIN)/python -m bench
+
+# Browser tests use Debian's Chromium (browsers cannot be downloaded here).
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is missing and cannot be installed here (need root + apt)"; fi; \
+	fi
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,240 @@
+"""The async amoCRM/Kommo client: the token endpoint and API v4.
+
+Works against the real amoCRM and the sandbox alike; only ``base_url`` differs. Token requests
+never follow redirects and are never retried blindly (a lost response may already have rotated
+the refresh token). Every call is bounded by an overall timeout (``asyncio.timeout``, which also
+holds for in-process transports) and spends one unit of the account's rate budget."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from foryou_crm.amocrm.errors import (
+    AmoCRMAuthError,
+    AmoCRMBadRequest,
+    AmoCRMError,
+    AmoCRMForbidden,
+    AmoCRMPaymentRequired,
+    AmoCRMRateLimited,
+    AmoCRMUnavailable,
+)
+from foryou_crm.amocrm.ratelimit import RateBudget
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+def _problem(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def raise_for_amocrm(response: httpx.Response) -> None:
+    status = response.status_code
+    if status < 400:
+        return
+    problem = _problem(response)
+    hint = problem.get("hint")
+    detail = str(problem.get("detail") or problem.get("title") or "")
+    if status == 401:
+        raise AmoCRMAuthError(hint=hint, status=status)
+    if status == 400:
+        raise AmoCRMBadRequest(
+            f"amoCRM rejected the request: {hint or detail}", hint=hint, status=400
+        )
+    if status == 402:
+        raise AmoCRMPaymentRequired(status=402)
+    if status == 403:
+        raise AmoCRMForbidden(hint=hint, status=403)
+    if status == 429:
+        retry = problem.get("retry_after")
+        try:
+            retry_after = float(
+                retry if retry is not None else response.headers.get("Retry-After", 1)
+            )
+        except ValueError:
+            retry_after = 1.0
+        raise AmoCRMRateLimited(retry_after)
+    if status >= 500:
+        raise AmoCRMUnavailable(status=status)
+    raise AmoCRMError(f"amoCRM answered {status}: {detail}", hint=hint, status=status)
+
+
+class AmoCRMTransport:
+    """One shared ``httpx.AsyncClient`` for all amoCRM traffic, plus the rate budget."""
+
+    def __init__(
+        self,
+        *,
+        timeout: float,
+        budget: RateBudget,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.timeout = timeout
+        self.budget = budget
+        self.http = httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(timeout),
+            follow_redirects=False,
+            headers={"User-Agent": "foryou-crm/0.1 (+https://foryou-realestate.com)"},
+        )
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def request(
+        self, method: str, url: str, *, account: str, **kwargs: Any
+    ) -> httpx.Response:
+        await self.budget.acquire(account)
+        try:
+            async with asyncio.timeout(self.timeout):
+                response = await self.http.request(method, url, **kwargs)
+        except (TimeoutError, httpx.TimeoutException) as exc:
+            raise AmoCRMUnavailable("amoCRM did not answer in time.") from exc
+        except httpx.TransportError as exc:
+            raise AmoCRMUnavailable("Could not reach amoCRM.") from exc
+        if 300 <= response.status_code < 400:
+            # A redirect from the token endpoint or API is never followed: it could send our
+            # secret or token to another host.
+            raise AmoCRMError(f"amoCRM answered with a redirect ({response.status_code}).")
+        return response
+
+
+async def request_tokens(
+    transport: AmoCRMTransport,
+    *,
+    base_url: str,
+    account: str,
+    client_id: str,
+    client_secret: str,
+    redirect_uri: str,
+    grant: dict[str, str],
+) -> TokenPair:
+    """``POST {account}/oauth2/access_token`` for either grant."""
+    body = {
+        "client_id": client_id,
+        "client_secret": client_secret,
+        "redirect_uri": redirect_uri,
+        **grant,
+    }
+    response = await transport.request(
+        "POST", f"{base_url}/oauth2/access_token", account=account, json=body
+    )
+    raise_for_amocrm(response)
+    data = _problem(response)
+    try:
+        return TokenPair(
+            access_token=str(data["access_token"]),
+            refresh_token=str(data["refresh_token"]),
+            expires_in=int(data["expires_in"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise AmoCRMError("amoCRM's token response is not what amoCRM documents.") from exc
+
+
+@dataclass(frozen=True)
+class LeadsPage:
+    leads: list[dict[str, Any]]
+    has_next: bool
+
+
+class AmoCRMClient:
+    """API v4 calls for one account with one access token."""
+
+    def __init__(
+        self, transport: AmoCRMTransport, *, base_url: str, account: str, access_token: str
+    ) -> None:
+        self.transport = transport
+        self.base_url = base_url.rstrip("/")
+        self.account = account
+        self._auth = {"Authorization": f"Bearer {access_token}"}
+
+    async def _get(self, path: str, params: Any = None) -> dict[str, Any] | None:
+        response = await self.transport.request(
+            "GET", f"{self.base_url}{path}", account=self.account, params=params, headers=self._auth
+        )
+        raise_for_amocrm(response)
+        if response.status_code == 204 or not response.content:
+            return None  # amoCRM's "nothing found": an empty result, not an error
+        return _problem(response)
+
+    async def get_account(self) -> dict[str, Any]:
+        data = await self._get("/api/v4/account", {"with": "is_api_filter_enabled"})
+        if not data or "id" not in data:
+            raise AmoCRMError("amoCRM returned no account.")
+        return data
+
+    async def get_pipelines(self) -> list[dict[str, Any]]:
+        data = await self._get("/api/v4/leads/pipelines")
+        return list(((data or {}).get("_embedded") or {}).get("pipelines") or [])
+
+    async def get_users_page(self, page: int = 1, limit: int = 1) -> dict[str, Any] | None:
+        """Admin tokens only (403 otherwise)."""
+        return await self._get("/api/v4/users", {"page": page, "limit": limit})
+
+    async def get_users(self) -> list[dict[str, Any]]:
+        """Admin tokens only (403 otherwise)."""
+        users: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            data = await self._get("/api/v4/users", {"page": page, "limit": 250})
+            batch = list(((data or {}).get("_embedded") or {}).get("users") or [])
+            users.extend(batch)
+            if not data or "next" not in (data.get("_links") or {}):
+                return users
+            page += 1
+
+    async def list_leads(
+        self,
+        *,
+        page: int,
+        limit: int = 250,
+        order: tuple[str, str] | None = None,
+        params: list[tuple[str, str]] | None = None,
+    ) -> LeadsPage:
+        query: list[tuple[str, str]] = [
+            ("page", str(page)),
+            ("limit", str(limit)),
+            ("with", "contacts"),
+        ]
+        if order:
+            query.append((f"order[{order[0]}]", order[1]))
+        query.extend(params or [])
+        data = await self._get("/api/v4/leads", query)
+        if data is None:
+            return LeadsPage([], False)
+        leads = list((data.get("_embedded") or {}).get("leads") or [])
+        return LeadsPage(leads, "next" in (data.get("_links") or {}))
+
+    async def get_lead(self, lead_id: int) -> dict[str, Any] | None:
+        return await self._get(f"/api/v4/leads/{lead_id}", {"with": "contacts"})
+
+    async def get_contacts(self, ids: list[int]) -> list[dict[str, Any]]:
+        if not ids:
+            return []
+        params = [("limit", "250")] + [("filter[id][]", str(i)) for i in ids]
+        data = await self._get("/api/v4/contacts", params)
+        return list(((data or {}).get("_embedded") or {}).get("contacts") or [])
+
+    async def subscribe_webhook(self, destination: str, settings: list[str]) -> dict[str, Any]:
+        response = await self.transport.request(
+            "POST",
+            f"{self.base_url}/api/v4/webhooks",
+            account=self.account,
+            json={"destination": destination, "settings": settings, "sort": 10},
+            headers=self._auth,
+        )
+        raise_for_amocrm(response)
+        return _problem(response)

@@ -1,0 +1,63 @@
+"""Typed errors of the outbound amoCRM client, and how each one is answered to our caller."""
+
+from __future__ import annotations
+
+from foryou_crm.core.errors import AppError
+
+
+class AmoCRMError(AppError):
+    """Base of everything amoCRM (or the way to it) can do wrong."""
+
+    status_code = 502
+    code = "AMOCRM_ERROR"
+    message = "amoCRM answered with an error."
+
+    def __init__(self, message: str | None = None, *, hint: str | None = None, status: int = 0):
+        super().__init__(message)
+        self.hint = hint
+        self.upstream_status = status
+
+
+class AmoCRMAuthError(AmoCRMError):
+    """401: the access token is expired/revoked, or a refresh token was refused."""
+
+    code = "AMOCRM_UNAUTHORIZED"
+    message = "amoCRM refused our credentials for this account; reconnect amoCRM."
+    status_code = 409
+
+
+class AmoCRMBadRequest(AmoCRMError):
+    """400 from the token endpoint (code expired/revoked, redirect URI mismatch, …)."""
+
+    code = "AMOCRM_BAD_REQUEST"
+
+
+class AmoCRMRateLimited(AmoCRMError):
+    code = "AMOCRM_RATE_LIMITED"
+    message = "amoCRM asks us to slow down; try again shortly."
+    status_code = 503
+
+    def __init__(self, retry_after: float, **kwargs: object) -> None:
+        super().__init__()
+        self.retry_after = retry_after
+        self.headers = {"Retry-After": str(max(1, int(retry_after)))}
+
+
+class AmoCRMForbidden(AmoCRMError):
+    """403: no rights for this call, or (after repeated 429s) every call is blocked."""
+
+    code = "AMOCRM_FORBIDDEN"
+    message = "amoCRM refused this request (no rights, or the API is blocked for a while)."
+
+
+class AmoCRMPaymentRequired(AmoCRMError):
+    code = "AMOCRM_PAYMENT_REQUIRED"
+    message = "The amoCRM account is not paid; amoCRM refuses API access."
+
+
+class AmoCRMUnavailable(AmoCRMError):
+    """5xx, timeouts, connection errors: nothing was decided; safe to retry later."""
+
+    code = "AMOCRM_UNAVAILABLE"
+    message = "amoCRM is not answering right now; try again shortly."
+    status_code = 503

@@ -1,0 +1,54 @@
+"""Where amoCRM lives: the consent host, each account's host, and which hosts we trust.
+
+The one place that maps an account domain to a base URL: ``https://{domain}`` against the real
+amoCRM/Kommo, the built-in sandbox's per-account prefix otherwise. The domain we store and show is
+always the account's own host (``reforyou.amocrm.ru``)."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from foryou_crm.core.config import Settings
+
+_HOST_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+
+
+def account_base_url(settings: Settings, domain: str) -> str:
+    if settings.amocrm_sandbox_url:
+        return f"{settings.amocrm_sandbox_url.rstrip('/')}/accounts/{domain}"
+    return f"https://{domain}"
+
+
+def authorize_base(settings: Settings) -> str:
+    if settings.amocrm_sandbox_url:
+        return settings.amocrm_sandbox_url.rstrip("/")
+    return settings.amocrm_authorize_host.rstrip("/")
+
+
+def _pattern(entry: str) -> re.Pattern[str]:
+    entry = entry.strip().lower()
+    if entry.startswith("*."):
+        return re.compile(rf"^{_HOST_LABEL}\.{re.escape(entry[2:])}$")
+    return re.compile(rf"^{re.escape(entry)}$")
+
+
+def is_allowed_account_host(settings: Settings, host: str | None) -> bool:
+    """``referer`` decides where we POST the client secret: only exact account hosts pass
+    (no scheme, port, path, userinfo or trailing dot)."""
+    if not host or len(host) > 253:
+        return False
+    host = host.strip()
+    if host != host.lower() and host.lower() != host:  # pragma: no cover - defensive
+        return False
+    return any(_pattern(entry).match(host.lower()) for entry in settings.amocrm_allowed_domains)
+
+
+def platform_name(platform: int | None, domain: str) -> Literal["amocrm", "kommo"]:
+    if platform == 2 or domain.endswith((".kommo.com", ".amocrm.com")):
+        return "kommo"
+    return "amocrm"
+
+
+def lead_url(domain: str, lead_id: int) -> str:
+    return f"https://{domain}/leads/detail/{lead_id}"

@@ -1,0 +1,187 @@
+"""create_app(): settings → engine, clients, routers, middleware, error handlers, lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import structlog
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from foryou_crm import __version__
+from foryou_crm.amocrm.client import AmoCRMTransport
+from foryou_crm.amocrm.ratelimit import MemoryRateBudget, RateBudget, RedisRateBudget
+from foryou_crm.amocrm.router import router as amocrm_router
+from foryou_crm.amocrm.schemas import SyncOut
+from foryou_crm.amocrm.service import FlowDeps, purge_stale_flows
+from foryou_crm.amocrm.tokens import TokenManager
+from foryou_crm.core.clock import Clock
+from foryou_crm.core.config import Settings, ensure_local_secrets, validate_for_production
+from foryou_crm.core.crypto import TokenCipher
+from foryou_crm.core.db import make_engine, make_sessionmaker
+from foryou_crm.core.errors import install_error_handlers
+from foryou_crm.core.logging import configure_logging
+from foryou_crm.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from foryou_crm.health import router as health_router
+from foryou_crm.users.external_jwt import ExternalJWTVerifier
+from foryou_crm.users.router import router as auth_router
+from foryou_crm.users.throttle import LoginThrottle, MemoryAttemptStore, RedisAttemptStore
+
+log = structlog.get_logger("foryou_crm.app")
+
+
+class NoLeadsHooks:
+    """Used when the leads mirror is not wired (it is, in create_app, when importable)."""
+
+    async def sync_state(self, session: AsyncSession, connection_id: int) -> SyncOut | None:
+        return None
+
+    def connected(self, connection_id: int) -> None:
+        return None
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    amocrm_transport: httpx.AsyncBaseTransport | None = None,
+    clock: Clock | None = None,
+    background_jobs: bool = True,
+    configure_logs: bool = True,
+) -> FastAPI:
+    settings = ensure_local_secrets(settings or Settings())
+    validate_for_production(settings)
+    if configure_logs:
+        configure_logging(json=settings.json_logs, level=settings.log_level)
+    clock = clock or Clock()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        jobs: list[asyncio.Task[Any]] = []
+        if background_jobs:
+            jobs.append(asyncio.create_task(_housekeeping(app)))
+        start = getattr(app.state.connection_hooks, "start", None)
+        if start is not None and background_jobs:
+            await start()
+        try:
+            yield
+        finally:
+            stop = getattr(app.state.connection_hooks, "stop", None)
+            if stop is not None:
+                await stop()
+            for job in jobs:
+                job.cancel()
+            await asyncio.gather(*jobs, return_exceptions=True)
+            await app.state.amocrm_transport.aclose()
+            if app.state.redis is not None:
+                await app.state.redis.aclose()
+            await app.state.engine.dispose()
+
+    app = FastAPI(
+        title="ForYou CRM API",
+        version=__version__,
+        description="Per-agent amoCRM/Kommo connections and leads for the ForYou mobile app.",
+        lifespan=lifespan,
+    )
+    engine = make_engine(settings.resolved_database_url)
+    sessionmaker = make_sessionmaker(engine)
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    budget: RateBudget = (
+        RedisRateBudget(redis, settings.amocrm_rate_limit_rps)
+        if redis is not None
+        else MemoryRateBudget(settings.amocrm_rate_limit_rps)
+    )
+    transport = AmoCRMTransport(
+        timeout=settings.amocrm_http_timeout, budget=budget, transport=amocrm_transport
+    )
+    cipher = TokenCipher(settings.token_encryption_keys.get_secret_value())
+    tokens = TokenManager(
+        settings=settings,
+        sessionmaker=sessionmaker,
+        cipher=cipher,
+        transport=transport,
+        clock=clock,
+    )
+    app.state.settings = settings
+    app.state.clock = clock
+    app.state.engine = engine
+    app.state.sessionmaker = sessionmaker
+    app.state.redis = redis
+    app.state.amocrm_transport = transport
+    app.state.tokens = tokens
+    app.state.flow_deps = FlowDeps(
+        settings=settings,
+        clock=clock,
+        transport=transport,
+        tokens=tokens,
+        sessionmaker=sessionmaker,
+    )
+    app.state.login_throttle = LoginThrottle(
+        RedisAttemptStore(redis) if redis is not None else MemoryAttemptStore(),
+        max_failures=settings.login_max_failures,
+        window_seconds=settings.login_window_seconds,
+    )
+    app.state.external_jwt = ExternalJWTVerifier(settings) if settings.external_jwt_issuer else None
+    app.state.demo_email = "demo@foryou-realestate.com"
+    app.state.demo_password = "demo-password"
+    app.state.connection_hooks = _leads_hooks(app) or NoLeadsHooks()
+
+    install_error_handlers(app)
+    app.include_router(health_router)
+    app.include_router(auth_router)
+    app.include_router(amocrm_router)
+    _include_optional_routers(app)
+
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+        )
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
+    return app
+
+
+def _leads_hooks(app: FastAPI) -> Any:
+    try:
+        from foryou_crm.leads.hooks import make_hooks
+    except ImportError:
+        return None
+    return make_hooks(app)
+
+
+def _include_optional_routers(app: FastAPI) -> None:
+    """The leads API and the web screen live in their own packages."""
+    try:
+        from foryou_crm.leads.router import router as leads_router
+    except ImportError:
+        pass
+    else:
+        app.include_router(leads_router)
+    try:
+        from foryou_crm.web.router import router as web_router
+    except ImportError:
+        pass
+    else:
+        app.include_router(web_router)
+
+
+async def _housekeeping(app: FastAPI) -> None:
+    """Hourly: forget stale OAuth flows; refresh idle connections before amoCRM expires them."""
+    while True:
+        try:
+            async with app.state.sessionmaker() as session, session.begin():
+                await purge_stale_flows(session, app.state.clock.now())
+            refreshed = await app.state.tokens.refresh_idle()
+            if refreshed:
+                log.info("idle_connections_refreshed", count=refreshed)
+        except Exception:
+            log.exception("housekeeping_failed")
+        await asyncio.sleep(3600)

@@ -1,0 +1,5 @@
+"""ASGI entry point for production servers: ``uvicorn foryou_crm.asgi:app``."""
+
+from foryou_crm.app import create_app
+
+app = create_app()

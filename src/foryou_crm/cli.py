@@ -1,0 +1,189 @@
+"""The ``foryou-crm`` command: demo, serve, migrate, users, sandbox, sync."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import sys
+from typing import Any
+
+import click
+import uvicorn
+from sqlalchemy import select
+
+from foryou_crm.core.clock import Clock
+from foryou_crm.core.config import ConfigurationError, Settings, ensure_local_secrets
+from foryou_crm.core.db import make_engine, make_sessionmaker
+from foryou_crm.core.migrate import upgrade
+
+DEMO_EMAIL = "demo@foryou-realestate.com"
+DEMO_PASSWORD = "demo-password"
+DEMO_CLIENT_ID = "8c3f4b2e-1d6a-4f0e-9b7c-2a5d8e1f3c40"
+DEMO_CLIENT_SECRET = "demo-client-secret-0f4c1a9e7b2d"
+
+
+def _settings(**defaults: Any) -> Settings:
+    """Settings from the environment; ``defaults`` fill only what the environment left unset."""
+    try:
+        settings = Settings()
+    except Exception as exc:  # pydantic's message names the bad variable
+        raise click.ClickException(f"invalid settings: {exc}") from exc
+    unset = {k: v for k, v in defaults.items() if k not in settings.model_fields_set}
+    return settings.model_copy(update=unset) if unset else settings
+
+
+@click.group()
+def main() -> None:
+    """ForYou CRM: per-agent amoCRM connections and leads for the ForYou app."""
+
+
+@main.command()
+def migrate() -> None:
+    """Apply database migrations (Alembic upgrade head)."""
+    settings = ensure_local_secrets(_settings())
+    upgrade(settings.resolved_database_url)
+    click.echo("database is up to date")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    """Run the production server from settings (run `migrate` first)."""
+    try:
+        from foryou_crm.core.config import validate_for_production
+
+        validate_for_production(Settings())
+    except ConfigurationError as exc:
+        raise click.ClickException(str(exc)) from exc
+    uvicorn.run(
+        "foryou_crm.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        access_log=False,
+        log_config=None,
+    )
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--leads", default=300, show_default=True, type=int, help="Leads per sandbox account")
+def demo(host: str, port: int, leads: int) -> None:
+    """The embedded default: SQLite under ./var, the built-in amoCRM sandbox, a demo user."""
+    from foryou_crm.app import create_app
+    from foryou_crm.sandbox import SandboxConfig, create_sandbox_app, describe
+
+    base = f"http://{host}:{port}"
+    settings = _settings(
+        demo_mode=True,
+        registration_enabled=True,
+        public_base_url=base,
+        amocrm_client_id=DEMO_CLIENT_ID,
+        amocrm_client_secret=DEMO_CLIENT_SECRET,
+    )
+    public = settings.public_base_url.rstrip("/")
+    if "amocrm_sandbox_url" not in settings.model_fields_set:
+        settings = settings.model_copy(update={"amocrm_sandbox_url": f"{public}/sandbox"})
+    settings = ensure_local_secrets(settings)
+    upgrade(settings.resolved_database_url)
+    asyncio.run(_ensure_user(settings, DEMO_EMAIL, DEMO_PASSWORD, "Demo Agent"))
+
+    app = create_app(settings)
+    sandbox_config = SandboxConfig(
+        leads=leads,
+        client_id=settings.amocrm_client_id,
+        client_secret=settings.amocrm_client_secret.get_secret_value(),
+        redirect_uri=settings.redirect_uri,
+        disconnect_hook_url=f"{public}/api/amo-crm/webhooks/disconnect",
+    )
+    app.mount("/sandbox", create_sandbox_app(sandbox_config))
+    click.echo(
+        "\nForYou CRM demo\n"
+        f"  API            {public}/api\n"
+        f"  API docs       {public}/docs\n"
+        f"  CRM screen     {public}/app\n"
+        f"  Database       {settings.resolved_database_url}\n"
+        f"  Sign in        {DEMO_EMAIL} / {DEMO_PASSWORD}\n\n"
+        + describe(sandbox_config, f"{public}/sandbox")
+        + "\n"
+    )
+    uvicorn.run(app, host=host, port=port, access_log=False, log_config=None)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8100, show_default=True, type=int)
+@click.option("--leads", default=300, show_default=True, type=int)
+@click.option("--seed", default=1, show_default=True, type=int)
+def sandbox(host: str, port: int, leads: int, seed: int) -> None:
+    """Run the amoCRM sandbox on its own."""
+    from foryou_crm.sandbox.server import run
+
+    run(host=host, port=port, leads=leads, seed=seed)
+
+
+@main.group()
+def users() -> None:
+    """Manage app users."""
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--password", default=None, help="Prompted for when omitted")
+@click.option("--name", default="")
+def users_create(email: str, password: str | None, name: str) -> None:
+    settings = ensure_local_secrets(_settings())
+    if password is None:
+        password = getpass.getpass("Password: ")
+    if len(password) < 8:
+        raise click.ClickException("password must be at least 8 characters")
+    created = asyncio.run(_ensure_user(settings, email, password, name, must_be_new=True))
+    click.echo(f"created user {created}")
+
+
+@users.command("list")
+def users_list() -> None:
+    settings = ensure_local_secrets(_settings())
+
+    async def _list() -> list[tuple[int, str, str]]:
+        from foryou_crm.users.models import User
+
+        engine = make_engine(settings.resolved_database_url)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                rows = (await session.execute(select(User).order_by(User.id))).scalars().all()
+                return [(u.id, u.email, u.name) for u in rows]
+        finally:
+            await engine.dispose()
+
+    for user_id, email, name in asyncio.run(_list()):
+        click.echo(f"{user_id}\t{email}\t{name}")
+
+
+async def _ensure_user(
+    settings: Settings, email: str, password: str, name: str, *, must_be_new: bool = False
+) -> int:
+    from foryou_crm.users import service
+
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        async with make_sessionmaker(engine)() as session, session.begin():
+            existing = await service.get_by_email(session, email)
+            if existing is not None:
+                if must_be_new:
+                    raise click.ClickException(f"{email} already exists")
+                return existing.id
+            user = await service.create_user(
+                session, email=email, password=password, name=name, now=Clock().now()
+            )
+            return user.id
+    finally:
+        await engine.dispose()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,25 @@
+"""The service's notion of "now". One object on app.state, so tests can move time forward to
+expire states, completion codes and tokens without sleeping."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+
+class Clock:
+    def __init__(self) -> None:
+        self._offset = timedelta()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+    def advance(self, seconds: float) -> None:
+        self._offset += timedelta(seconds=seconds)
+
+    def reset(self) -> None:
+        self._offset = timedelta()
+
+
+def as_utc(value: datetime) -> datetime:
+    """SQLite hands datetimes back naive; everything we store is UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -1,0 +1,188 @@
+"""One error base class, one envelope, honest status codes.
+
+Every error the API returns is ``{"success": false, "error": {"code", "message", "details"?}}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = structlog.get_logger("foryou_crm.errors")
+
+
+class AppError(Exception):
+    status_code = 400
+    code = "BAD_REQUEST"
+    message = "The request could not be processed."
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        code: str | None = None,
+        status_code: int | None = None,
+        details: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.message = message or self.message
+        self.code = code or self.code
+        self.status_code = status_code or self.status_code
+        self.details = details
+        self.headers = headers
+        super().__init__(self.message)
+
+
+class Unauthorized(AppError):
+    status_code = 401
+    code = "UNAUTHORIZED"
+    message = "Sign in again: the access token is missing, invalid or expired."
+
+    def __init__(self, message: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("headers", {"WWW-Authenticate": "Bearer"})
+        super().__init__(message, **kwargs)
+
+
+class Forbidden(AppError):
+    status_code = 403
+    code = "FORBIDDEN"
+    message = "You are not allowed to do this."
+
+
+class NotFound(AppError):
+    status_code = 404
+    code = "NOT_FOUND"
+    message = "Not found."
+
+
+class Conflict(AppError):
+    status_code = 409
+    code = "CONFLICT"
+    message = "The request conflicts with the current state."
+
+
+class TooManyRequests(AppError):
+    status_code = 429
+    code = "TOO_MANY_REQUESTS"
+    message = "Too many requests; try again later."
+
+    def __init__(self, message: str | None = None, *, retry_after: int, **kwargs: Any) -> None:
+        kwargs.setdefault("headers", {"Retry-After": str(max(1, retry_after))})
+        super().__init__(message, **kwargs)
+
+
+class ServiceUnavailable(AppError):
+    status_code = 503
+    code = "SERVICE_UNAVAILABLE"
+    message = "A service we depend on is unavailable; try again shortly."
+
+
+def envelope(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        error["details"] = details
+    return {"success": False, "error": error}
+
+
+def error_response(
+    status: int, code: str, message: str, details: Any = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(envelope(code, message, details), status_code=status, headers=headers)
+
+
+_HTTP_CODES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    409: "CONFLICT",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    429: "TOO_MANY_REQUESTS",
+}
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    fields = []
+    for err in exc.errors():
+        loc = [str(part) for part in err.get("loc", ()) if part not in ("body", "query", "path")]
+        fields.append(
+            {
+                "field": ".".join(loc) or str(err.get("loc", ("body",))[0]),
+                "message": str(err.get("msg", "invalid")),
+                "type": str(err.get("type", "")),
+            }
+        )
+    return fields
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def _app_error(request: Request, exc: AppError) -> JSONResponse:
+        return error_response(
+            exc.status_code, exc.code, exc.message, exc.details, dict(exc.headers or {})
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = _field_errors(exc)
+        names = ", ".join(sorted({f["field"] for f in fields}))
+        return error_response(
+            422, "VALIDATION_ERROR", f"Invalid request: {names}", {"fields": fields}
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(exc.status_code, "HTTP_ERROR")
+        message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ").lower()
+        if exc.status_code == 404:
+            message = "No such endpoint."
+        return error_response(exc.status_code, code, message, headers=dict(exc.headers or {}))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled_error", path=request.url.path)
+        return error_response(500, "INTERNAL_ERROR", "Something went wrong on our side.")
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` for the error statuses an endpoint may answer."""
+    schema = {
+        "type": "object",
+        "properties": {
+            "success": {"type": "boolean", "const": False},
+            "error": {
+                "type": "object",
+                "properties": {
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "details": {},
+                },
+                "required": ["code", "message"],
+            },
+        },
+    }
+    descriptions = {
+        400: "Bad request",
+        401: "Missing, malformed or expired JWT",
+        403: "Forbidden",
+        404: "Not found",
+        409: "Conflict",
+        413: "Request body too large",
+        422: "Validation error",
+        429: "Too many requests",
+        502: "amoCRM answered with an error",
+        503: "amoCRM or the database unavailable",
+    }
+    return {
+        s: {
+            "description": descriptions.get(s, "Error"),
+            "content": {"application/json": {"schema": schema}},
+        }
+        for s in statuses
+    }

@@ -1,0 +1,99 @@
+"""Structured logs: JSON in production, readable in development, one request id per request,
+and a redaction layer so no token, secret, password, code or Authorization header reaches a line."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import MutableMapping
+from typing import IO, Any
+
+import structlog
+
+SENSITIVE_KEYS = re.compile(
+    r"(token|secret|password|passwd|authorization|cookie|code|verifier|signature|api_key|jwt)",
+    re.IGNORECASE,
+)
+# Values that look like a bearer token or JWT are masked wherever they appear in a string.
+SENSITIVE_VALUES = [
+    re.compile(r"(?i)bearer\s+[A-Za-z0-9._~+/=-]+"),
+    re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"),
+    re.compile(
+        r"(?i)((?:code|state|token|access_token|refresh_token|client_secret|password)=)[^&\s]+"
+    ),
+]
+# Keys allowed through although they match SENSITIVE_KEYS: they carry no secret.
+SAFE_KEYS = {"status_code", "error_code", "code_expired", "state_fingerprint", "token_type"}
+REDACTED = "[REDACTED]"
+
+
+def _scrub_string(value: str) -> str:
+    for pattern in SENSITIVE_VALUES:
+        value = pattern.sub(lambda m: (m.group(1) + REDACTED) if m.lastindex else REDACTED, value)
+    return value
+
+
+def _scrub(key: str, value: Any) -> Any:
+    if key not in SAFE_KEYS and SENSITIVE_KEYS.search(key):
+        return REDACTED
+    if isinstance(value, str):
+        return _scrub_string(value)
+    if isinstance(value, dict):
+        return {k: _scrub(str(k), v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrub(key, v) for v in value]
+    return value
+
+
+def redact(
+    _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    for key in list(event_dict):
+        if key in ("event", "timestamp", "level", "logger"):
+            if key == "event" and isinstance(event_dict[key], str):
+                event_dict[key] = _scrub_string(event_dict[key])
+            continue
+        event_dict[key] = _scrub(key, event_dict[key])
+    return event_dict
+
+
+def configure_logging(*, json: bool, level: str = "INFO", stream: IO[str] | None = None) -> None:
+    """structlog on top of stdlib logging, so our events and library records (uvicorn,
+    SQLAlchemy) share one format and the same redaction."""
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        redact,
+    ]
+    renderer: Any = (
+        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        wrapper_class=structlog.stdlib.BoundLogger,
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        cache_logger_on_first_use=False,
+    )
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                redact,
+                renderer,
+            ],
+            foreign_pre_chain=shared,
+        )
+    )
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(level.upper())
+    # uvicorn's access log prints the query string, which carries `code` and `state` on the
+    # OAuth callback; our own request log line replaces it.
+    logging.getLogger("uvicorn.access").disabled = True
+    for noisy in ("httpx", "httpcore", "aiosqlite", "asyncio"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

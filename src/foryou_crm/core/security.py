@@ -1,0 +1,61 @@
+"""Password hashing (Argon2) and the app's own access JWTs (HS256)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+_hasher = PasswordHasher()
+# Verified against when the email is unknown, so timing does not reveal which emails exist.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    expires_in: int
+
+
+def issue_access_token(
+    *, user_id: int, secret: str, issuer: str, ttl_seconds: int, now: datetime
+) -> IssuedToken:
+    claims: dict[str, Any] = {
+        "sub": str(user_id),
+        "iss": issuer,
+        "iat": int(now.timestamp()),
+        "exp": int((now + timedelta(seconds=ttl_seconds)).timestamp()),
+        "jti": secrets.token_urlsafe(16),
+    }
+    return IssuedToken(jwt.encode(claims, secret, algorithm="HS256"), ttl_seconds)
+
+
+def decode_access_token(token: str, *, secret: str, issuer: str, now: datetime) -> dict[str, Any]:
+    """Only HS256 is accepted (never ``alg: none``); raises ``jwt.InvalidTokenError``."""
+    claims: dict[str, Any] = jwt.decode(
+        token,
+        secret,
+        algorithms=["HS256"],
+        issuer=issuer,
+        options={"require": ["sub", "iat", "exp", "jti"], "verify_exp": False},
+    )
+    # Expiry is checked against the service clock (movable in tests), not the wall clock.
+    if int(claims["exp"]) <= int(now.timestamp()):
+        raise jwt.ExpiredSignatureError("token expired")
+    return claims

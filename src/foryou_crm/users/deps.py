@@ -1,0 +1,61 @@
+"""The current user, from ``Authorization: Bearer <JWT>`` (ours, or the admin backend's)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from foryou_crm.core.config import Settings
+from foryou_crm.core.db import SessionDep
+from foryou_crm.core.errors import Unauthorized
+from foryou_crm.core.security import decode_access_token
+from foryou_crm.users.external_jwt import ExternalJWTVerifier
+from foryou_crm.users.models import User
+from foryou_crm.users.service import user_for_external_identity
+
+bearer = HTTPBearer(auto_error=False, description="The app's JWT")
+
+
+async def current_user(
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> User:
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+        raise Unauthorized("Missing bearer token.")
+    token = credentials.credentials
+    settings: Settings = request.app.state.settings
+    now = request.app.state.clock.now()
+    try:
+        unverified = jwt.decode(token, options={"verify_signature": False})
+        issuer = unverified.get("iss")
+    except jwt.InvalidTokenError as exc:
+        raise Unauthorized("Malformed bearer token.") from exc
+    verifier: ExternalJWTVerifier | None = request.app.state.external_jwt
+    try:
+        if verifier is not None and verifier.issuer and issuer == verifier.issuer:
+            identity = await verifier.verify(token, now)
+            user = await user_for_external_identity(session, identity, now)
+        else:
+            claims = decode_access_token(
+                token,
+                secret=settings.jwt_secret.get_secret_value(),
+                issuer=settings.jwt_issuer,
+                now=now,
+            )
+            found = await session.get(User, int(claims["sub"]))
+            if found is None:
+                raise Unauthorized("The user of this token no longer exists.")
+            user = found
+    except jwt.ExpiredSignatureError as exc:
+        raise Unauthorized("The access token has expired.", code="TOKEN_EXPIRED") from exc
+    except (jwt.InvalidTokenError, ValueError, jwt.PyJWKClientError) as exc:
+        raise Unauthorized("Invalid bearer token.") from exc
+    request.state.user_id = user.id
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic.alias_generators import to_camel
+
+
+class CamelModel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+
+class LoginIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: EmailStr
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class RegisterIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: EmailStr
+    password: str = Field(min_length=8, max_length=1024)
+    name: str = Field(default="", max_length=200)
+
+
+class UserOut(CamelModel):
+    id: int
+    email: str
+    name: str
+
+
+class TokenOut(CamelModel):
+    access_token: str
+    token_type: str = "Bearer"
+    expires_in: int
+    user: UserOut

@@ -1,0 +1,129 @@
+"""Shared fixtures: a real database built by migrations (SQLite, or PostgreSQL when
+FORYOU_TEST_DATABASE_URL says so), the real app called in-process over httpx, and the real
+amoCRM sandbox on the other side of the wire."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from foryou_crm.app import create_app
+from foryou_crm.core.clock import Clock
+from foryou_crm.core.config import Settings
+from foryou_crm.core.db import Base, make_engine
+from foryou_crm.core.logging import configure_logging
+from foryou_crm.core.migrate import upgrade
+from foryou_crm.models import load_all_models
+
+TEST_CLIENT_ID = "0b7e6a2c-3f1d-4e8a-9c5b-1d2e3f4a5b6c"
+TEST_CLIENT_SECRET = "test-client-secret-7d1f3b9a"
+SERVICE = "http://testserver"
+SANDBOX = "http://sandbox.test"
+
+load_all_models()
+configure_logging(json=False, level="WARNING")
+
+
+def pytest_report_header() -> str:
+    return f"database: {os.environ.get('FORYOU_TEST_DATABASE_URL') or 'SQLite (temporary file)'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = os.environ.get("FORYOU_TEST_DATABASE_URL")
+    if not url:
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    else:
+        _drop_everything(url)
+    upgrade(url)
+    yield url
+
+
+def _drop_everything(url: str) -> None:
+    import asyncio
+
+    async def drop() -> None:
+        engine = make_engine(url)
+        async with engine.begin() as conn:
+            await conn.run_sync(Base.metadata.drop_all)
+            await conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        await engine.dispose()
+
+    asyncio.run(drop())
+
+
+async def _truncate(app: FastAPI) -> None:
+    engine = app.state.engine
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    async with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                await conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def settings_factory(database_url: str, tmp_path: Path) -> Callable[..., Settings]:
+    def make(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "environment": "development",
+            "data_dir": tmp_path,
+            "database_url": database_url,
+            "public_base_url": SERVICE,
+            "registration_enabled": True,
+            "amocrm_client_id": TEST_CLIENT_ID,
+            "amocrm_client_secret": TEST_CLIENT_SECRET,
+            "amocrm_sandbox_url": SANDBOX,
+            "amocrm_http_timeout": 2.0,
+            "amocrm_rate_limit_rps": 1000.0,
+            "login_max_failures": 3,
+        }
+        values.update(overrides)
+        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+    return make
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def app(settings_factory: Callable[..., Settings], clock: Clock) -> AsyncIterator[FastAPI]:
+    application = create_app(
+        settings_factory(), clock=clock, background_jobs=False, configure_logs=False
+    )
+    async with LifespanManager(application):
+        await _truncate(application)
+        yield application
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=SERVICE) as http:
+        yield http
+
+
+async def register(
+    client: httpx.AsyncClient, email: str, password: str = "correct-horse-1", name: str = ""
+) -> dict[str, Any]:
+    response = await client.post(
+        "/api/auth/register", json={"email": email, "password": password, "name": name}
+    )
+    assert response.status_code == 201, response.text
+    data: dict[str, Any] = response.json()["data"]
+    return data
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

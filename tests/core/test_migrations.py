@@ -1,0 +1,21 @@
+"""The database built by migrations is exactly what the models describe."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from fastapi import FastAPI
+
+from foryou_crm.core.db import Base
+
+
+async def test_models_and_migrations_agree(app: FastAPI) -> None:
+    def diff(connection: Any) -> list[Any]:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return list(compare_metadata(context, Base.metadata))
+
+    async with app.state.engine.connect() as conn:
+        changes = await conn.run_sync(diff)
+    assert changes == []

@@ -1,0 +1,122 @@
+"""JWTs from ForYou's admin backend: accepted and mapped to a local user; others refused."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Callable
+
+import httpx
+import jwt
+import pytest
+from asgi_lifespan import LifespanManager
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from foryou_crm.app import create_app
+from foryou_crm.core.clock import Clock
+from foryou_crm.core.config import Settings
+from tests.conftest import _truncate, bearer
+
+ISSUER = "https://admin.foryou-realestate.com"
+SHARED = "admin-backend-shared-secret-0123456789abcdef"
+
+
+def _claims(**extra: object) -> dict[str, object]:
+    now = int(time.time())
+    return {
+        "iss": ISSUER,
+        "aud": "foryou-crm",
+        "user_id": "A-77",
+        "email": "Agent77@ForYou.com",
+        "name": "Agent 77",
+        "iat": now,
+        "exp": now + 600,
+        **extra,
+    }
+
+
+async def _client_for(settings: Settings, clock: Clock) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings, clock=clock, background_jobs=False, configure_logs=False)
+    async with LifespanManager(app):
+        await _truncate(app)
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://t"
+        ) as c:
+            yield c
+
+
+@pytest.fixture
+async def hs_client(
+    settings_factory: Callable[..., Settings], clock: Clock
+) -> AsyncIterator[httpx.AsyncClient]:
+    settings = settings_factory(
+        external_jwt_issuer=ISSUER,
+        external_jwt_audience="foryou-crm",
+        external_jwt_secret=SHARED,
+        external_jwt_user_id_claim="user_id",
+    )
+    async for c in _client_for(settings, clock):
+        yield c
+
+
+async def test_external_hs256_token_is_accepted_and_mapped_once(
+    hs_client: httpx.AsyncClient,
+) -> None:
+    token = jwt.encode(_claims(), SHARED, algorithm="HS256")
+    first = await hs_client.get("/api/auth/me", headers=bearer(token))
+    assert first.status_code == 200, first.text
+    assert first.json()["data"]["email"] == "agent77@foryou.com"
+    again = await hs_client.get(
+        "/api/auth/me", headers=bearer(jwt.encode(_claims(), SHARED, algorithm="HS256"))
+    )
+    assert again.json()["data"]["id"] == first.json()["data"]["id"]
+    status = await hs_client.get("/api/amo-crm/status", headers=bearer(token))
+    assert status.status_code == 200
+    assert status.json()["data"]["connected"] is False
+
+
+@pytest.mark.parametrize(
+    "token_kind",
+    ["foreign-issuer", "wrong-audience", "wrong-secret", "expired", "missing-user-claim"],
+)
+async def test_bad_external_tokens_are_401(hs_client: httpx.AsyncClient, token_kind: str) -> None:
+    claims = _claims()
+    key = SHARED
+    if token_kind == "foreign-issuer":
+        claims["iss"] = "https://evil.example.com"
+    elif token_kind == "wrong-audience":
+        claims["aud"] = "someone-else"
+    elif token_kind == "wrong-secret":
+        key = "not-the-shared-secret-but-long-enough-0000"
+    elif token_kind == "expired":
+        claims["exp"] = int(time.time()) - 5
+    elif token_kind == "missing-user-claim":
+        claims.pop("user_id")
+    r = await hs_client.get(
+        "/api/auth/me", headers=bearer(jwt.encode(claims, key, algorithm="HS256"))
+    )
+    assert r.status_code == 401
+    assert r.json()["success"] is False
+
+
+async def test_external_rs256_public_key(
+    settings_factory: Callable[..., Settings], clock: Clock
+) -> None:
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public_pem = (
+        private.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    settings = settings_factory(
+        external_jwt_issuer=ISSUER,
+        external_jwt_audience="foryou-crm",
+        external_jwt_public_key=public_pem,
+        external_jwt_user_id_claim="user_id",
+    )
+    async for c in _client_for(settings, clock):
+        good = jwt.encode(_claims(), private, algorithm="RS256")
+        assert (await c.get("/api/auth/me", headers=bearer(good))).status_code == 200
+        # An HS256 token signed with the public key as secret (alg confusion) must not pass.
+        confused = jwt.encode(_claims(), "x" * 64, algorithm="HS256")
+        assert (await c.get("/api/auth/me", headers=bearer(confused))).status_code == 401
