@@ -1,0 +1,231 @@
+"""Outbound calls: lead webhooks (v2 form format) and the uninstall ("disconnect") hook.
+
+Webhooks are delivered in background tasks with amoCRM's retry schedule
+(`SandboxConfig.webhook_retry_delays`, 5 min / 15 min / 15 min / 1 h by default).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+
+from .config import SandboxConfig
+from .models import Account, Lead, Webhook
+
+USER_AGENT = "amoCRM-Webhooks/3.0"
+HOOK_USER_AGENT = "amoService-oAuth-Code-Sender/1.0"
+
+# Lead event keys in the payload and the webhook setting that subscribes to each.
+EVENT_SETTINGS = {
+    "add": "add_lead",
+    "update": "update_lead",
+    "status": "status_lead",
+    "responsible": "responsible_lead",
+    "delete": "delete_lead",
+    "restore": "restore_lead",
+}
+KNOWN_SETTINGS = frozenset({*EVENT_SETTINGS.values(), "note_lead"})
+
+# amoCRM disables a webhook after more than 100 bad answers within 2 hours.
+DISABLE_AFTER = 100
+DISABLE_WINDOW = 7200.0
+
+
+@dataclass(frozen=True)
+class LeadEvent:
+    kind: str  # a key of EVENT_SETTINGS
+    lead: Lead
+    modified_by: int
+    old_status_id: int | None = None
+    old_pipeline_id: int | None = None
+    old_responsible_user_id: int | None = None
+
+
+@dataclass
+class Delivery:
+    kind: str  # "webhook" | "disconnect"
+    url: str
+    method: str
+    body: str
+    attempt: int
+    at: float
+    status: int | None = None
+    error: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "url": self.url,
+            "method": self.method,
+            "body": self.body,
+            "attempt": self.attempt,
+            "at": self.at,
+            "status": self.status,
+            "error": self.error,
+        }
+
+
+def lead_fields(event: LeadEvent, account: Account) -> list[tuple[str, str]]:
+    """One lead in the v2 webhook vocabulary: every value a string (amocrm-api.md §7)."""
+    lead = event.lead
+    fields: list[tuple[str, str]] = [("id", str(lead.id))]
+    if event.kind != "delete":
+        fields += [
+            ("name", lead.name),
+            ("status_id", str(lead.status_id)),
+            ("price", str(lead.price)),
+            ("responsible_user_id", str(lead.responsible_user_id)),
+            ("last_modified", str(lead.updated_at)),
+            ("modified_user_id", str(event.modified_by)),
+            ("created_user_id", str(lead.created_by)),
+            ("date_create", str(lead.created_at)),
+            ("pipeline_id", str(lead.pipeline_id)),
+            ("account_id", str(account.id)),
+            ("created_at", str(lead.created_at)),
+            ("updated_at", str(lead.updated_at)),
+        ]
+        for i, tag in enumerate(lead.tags):
+            fields += [(f"tags[{i}][id]", str(tag.id)), (f"tags[{i}][name]", tag.name)]
+    else:
+        fields += [("status_id", str(lead.status_id)), ("pipeline_id", str(lead.pipeline_id))]
+    if event.old_status_id is not None:
+        fields.append(("old_status_id", str(event.old_status_id)))
+    if event.old_pipeline_id is not None:
+        fields.append(("old_pipeline_id", str(event.old_pipeline_id)))
+    if event.old_responsible_user_id is not None:
+        fields.append(("old_responsible_user_id", str(event.old_responsible_user_id)))
+    return fields
+
+
+def encode_events(events: Iterable[LeadEvent], account: Account) -> str:
+    """`leads[status][0][id]=…&…&account[subdomain]=…` (PHP bracket form, urlencoded)."""
+    pairs: list[tuple[str, str]] = []
+    index: dict[str, int] = {}
+    for event in events:
+        i = index.get(event.kind, 0)
+        index[event.kind] = i + 1
+        for key, value in lead_fields(event, account):
+            head, bracket, rest = key.partition("[")
+            suffix = f"[{head}]" + (bracket + rest if bracket else "")
+            pairs.append((f"leads[{event.kind}][{i}]{suffix}", value))
+    pairs += [
+        ("account[subdomain]", account.subdomain),
+        ("account[id]", str(account.id)),
+        ("account[_links][self]", f"https://{account.host}"),
+    ]
+    return urlencode(pairs)
+
+
+def disconnect_signature(client_secret: str, client_id: str, account_id: int) -> str:
+    """hex HMAC-SHA256(key=client_secret, msg="{client_id}|{account_id}") (amocrm-api.md §3)."""
+    message = f"{client_id}|{account_id}".encode()
+    return hmac.new(client_secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+@dataclass
+class Outbox:
+    config: SandboxConfig
+    deliveries: list[Delivery] = field(default_factory=list)
+    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def _client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            transport=self.config.outbound_transport,
+            timeout=self.config.hook_timeout,
+            follow_redirects=False,
+        )
+
+    # --- lead webhooks -----------------------------------------------------------------
+
+    def publish(self, account: Account, events: list[LeadEvent]) -> None:
+        """Queue one POST per subscribed destination carrying the events it asked for."""
+        if not events:
+            return
+        for hook in sorted(account.webhooks, key=lambda h: h.sort):
+            if hook.disabled:
+                continue
+            wanted = [e for e in events if EVENT_SETTINGS[e.kind] in hook.settings]
+            if not wanted:
+                continue
+            body = encode_events(wanted, account)
+            task = asyncio.get_running_loop().create_task(self._deliver(hook, body))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _deliver(self, hook: Webhook, body: str) -> None:
+        delays = [0.0, *self.config.webhook_retry_delays]
+        for attempt, delay in enumerate(delays, start=1):
+            if delay:
+                await asyncio.sleep(delay)
+            if hook.disabled:
+                return
+            record = Delivery("webhook", hook.destination, "POST", body, attempt, time.time())
+            self.deliveries.append(record)
+            try:
+                async with self._client() as client:
+                    response = await client.post(
+                        hook.destination,
+                        content=body,
+                        headers={
+                            "Content-Type": "application/x-www-form-urlencoded",
+                            "User-Agent": USER_AGENT,
+                        },
+                    )
+                record.status = response.status_code
+                if 100 <= response.status_code < 300:
+                    return
+            except httpx.HTTPError as exc:
+                # No answer within the timeout counts as code 0 (a bad answer).
+                record.error = type(exc).__name__
+            now = time.time()
+            hook.failures = [t for t in hook.failures if t > now - DISABLE_WINDOW] + [now]
+            if len(hook.failures) > DISABLE_AFTER:
+                hook.disabled = True
+                return
+
+    async def drain(self) -> None:
+        """Wait until every queued delivery (with its retries) has finished."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks))
+
+    async def cancel_all(self) -> None:
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._tasks.clear()
+
+    @property
+    def pending(self) -> int:
+        return len(self._tasks)
+
+    # --- the uninstall hook ------------------------------------------------------------
+
+    async def send_disconnect(self, account: Account, client_id: str, secret: str) -> Delivery:
+        url = self.config.disconnect_hook_url or ""
+        params = {
+            "client_uuid": client_id,
+            "account_id": str(account.id),
+            "signature": disconnect_signature(secret, client_id, account.id),
+        }
+        full = f"{url}{'&' if '?' in url else '?'}{urlencode(params)}"
+        record = Delivery("disconnect", full, "GET", "", 1, time.time())
+        self.deliveries.append(record)
+        if not url:
+            record.error = "no disconnect hook url configured"
+            return record
+        try:
+            async with self._client() as client:
+                response = await client.get(full, headers={"User-Agent": HOOK_USER_AGENT})
+            record.status = response.status_code
+        except httpx.HTTPError as exc:
+            record.error = type(exc).__name__
+        return record
