@@ -1,0 +1,59 @@
+import { Redirect, useLocalSearchParams, useRouter } from 'expo-router';
+import { useEffect, useState } from 'react';
+import { Text, View } from 'react-native';
+
+import type { CompletionResult } from '../../src/amocrm/completion';
+import { useSession } from '../../src/auth/session';
+import { useServices } from '../../src/services';
+import { CallbackProcessing } from '../../src/ui/CallbackProcessing';
+import { Button, Notice, styles } from '../../src/ui/components';
+
+/**
+ * foryoure://amo-crm/callback?code=…&state=… | ?error=…&state=…
+ *
+ * Reached when the OS hands the deep link to the app (Android after a `dismiss`, or a cold
+ * start). It never trusts the params alone: it runs the same idempotent completion as the
+ * auth-session path, which only redeems the state this app started, with its verifier.
+ */
+export default function AmoCrmCallbackRoute() {
+  const params = useLocalSearchParams<Record<string, string | string[]>>();
+  const { completion } = useServices();
+  const session = useSession();
+  const router = useRouter();
+  const [result, setResult] = useState<CompletionResult | null>(null);
+  const paramsKey = JSON.stringify(params);
+
+  const backToCrm = () => {
+    if (router.canGoBack()) router.back();
+    else router.replace('/crm');
+  };
+
+  useEffect(() => {
+    if (session.status !== 'signedIn') return;
+    let cancelled = false;
+    completion.complete(JSON.parse(paramsKey) as Record<string, string | string[]>, 'deep-link').then((r) => {
+      if (cancelled) return;
+      setResult(r);
+      if (r.ok) {
+        if (router.canGoBack()) router.back();
+        else router.replace('/crm');
+      }
+    });
+    return () => {
+      cancelled = true;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [session.status, paramsKey, completion]);
+
+  if (session.status === 'signedOut') return <Redirect href="/sign-in" />;
+  if (!result || result.ok) return <CallbackProcessing />;
+  return (
+    <View testID="callback-failed" style={[styles.screen, styles.content, { justifyContent: 'center' }]}>
+      <Text style={styles.title}>AMO CRM не підключено</Text>
+      <Notice kind="error" testID="callback-error">
+        {result.message}
+      </Notice>
+      <Button title="Спробувати ще раз" testID="callback-retry" onPress={backToCrm} />
+    </View>
+  );
+}

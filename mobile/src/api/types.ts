@@ -1,0 +1,121 @@
+/** Shapes from docs/contract.md (camelCase JSON). */
+
+export interface User {
+  id: string | number;
+  email: string;
+  name: string | null;
+}
+
+export interface LoginResult {
+  accessToken: string;
+  tokenType: 'Bearer' | string;
+  expiresIn: number;
+  user: User;
+}
+
+export interface Meta {
+  demo: boolean;
+  demoUser: { email: string; password: string } | null;
+  amoAuthorizeHost: string;
+  version: string;
+}
+
+export interface AuthUrl {
+  url: string;
+  state: string;
+  expiresAt: string;
+}
+
+export type SyncStateName = 'idle' | 'running' | 'failed';
+
+export interface SyncState {
+  state: SyncStateName;
+  progress: number;
+  lastSyncedAt: string | null;
+  error?: string | null;
+}
+
+export interface AmoStatus {
+  connected: boolean;
+  hasTokens: boolean;
+  domain: string | null;
+  accountId: string | null;
+  accountName: string | null;
+  platform: 'amocrm' | 'kommo' | null;
+  connectedAt: string | null;
+  needsReconnect: boolean | null;
+  sync: SyncState | null;
+}
+
+export interface LeadContact {
+  id: number | string;
+  name: string;
+}
+
+export interface Lead {
+  id: number;
+  name: string;
+  price: number | null;
+  statusId: number | null;
+  statusName: string | null;
+  statusColor: string | null;
+  pipelineId: number | null;
+  pipelineName: string | null;
+  responsibleUserId: number | null;
+  responsibleUserName: string | null;
+  createdAt: string | null;
+  updatedAt: string | null;
+  closedAt: string | null;
+  tags: string[];
+  contacts: LeadContact[];
+  url: string;
+}
+
+export interface LeadsPage {
+  items: Lead[];
+  page: number;
+  limit: number;
+  total: number;
+  hasMore: boolean;
+  sync: SyncState | null;
+}
+
+export interface PipelineStatus {
+  id: number;
+  name: string;
+  color: string | null;
+  sort: number;
+  type: number;
+}
+
+export interface Pipeline {
+  id: number;
+  name: string;
+  sort: number;
+  isMain: boolean;
+  statuses: PipelineStatus[];
+}
+
+export interface PipelinesResult {
+  pipelines: Pipeline[];
+  users: { id: number; name: string }[];
+}
+
+export type LeadSort = '-createdAt' | 'createdAt' | 'updatedAt' | '-updatedAt' | 'price' | '-price';
+
+export interface LeadsQuery {
+  query?: string;
+  pipelineId?: number;
+  statusId?: number[];
+  responsibleUserId?: number[];
+  tag?: string;
+  priceFrom?: number;
+  priceTo?: number;
+  createdFrom?: string;
+  createdTo?: string;
+  updatedFrom?: string;
+  updatedTo?: string;
+  sort?: LeadSort;
+  page?: number;
+  limit?: number;
+}

@@ -1,0 +1,14 @@
+import { ActivityIndicator, Text, View } from 'react-native';
+
+import { colors, styles } from './components';
+
+/** The checklist's "callback-processing screen". */
+export function CallbackProcessing() {
+  return (
+    <View testID="callback-processing" style={[styles.screen, { alignItems: 'center', justifyContent: 'center', gap: 12, padding: 24 }]}>
+      <ActivityIndicator size="large" color={colors.primary} />
+      <Text style={styles.subtitle}>Обробка відповіді AMO CRM…</Text>
+      <Text style={styles.muted}>Завершуємо підключення, зачекайте.</Text>
+    </View>
+  );
+}
