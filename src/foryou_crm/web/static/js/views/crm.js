@@ -8,6 +8,17 @@ import { createLeads } from "./leads.js";
 
 const SYNC_POLL_MS = 1500;
 
+/**
+ * A sync is under way, or about to be: right after exchange-code the first sync is only
+ * scheduled (state "idle", never synced yet), and the list would otherwise stay empty.
+ * No sync info at all (mirror not wired) is not "busy" — there is nothing to wait for.
+ */
+function syncBusy(status) {
+  const sync = status?.connected ? status.sync : null;
+  if (!sync) return false;
+  return sync.state === "running" || (sync.state !== "failed" && !sync.lastSyncedAt);
+}
+
 export function renderCrm(root, { initialStatus } = {}) {
   root.replaceChildren(fromTemplate("tpl-crm"));
   const el = {
@@ -45,12 +56,11 @@ export function renderCrm(root, { initialStatus } = {}) {
     if (JSON.stringify(previous) !== JSON.stringify(next)) console.info("status updated");
 
     if (next.connected) {
-      const wasRunning = previous?.sync?.state === "running";
-      const running = next.sync?.state === "running";
-      const syncFinished = wasRunning && !running;
+      const syncFinished = syncBusy(previous) && !syncBusy(next);
       // While the first sync runs, refresh the list as progress moves so leads appear early;
       // otherwise reload only when something about the data could have changed.
-      const progressed = running && previous?.sync?.progress !== next.sync?.progress;
+      const progressed =
+        next.sync?.state === "running" && previous?.sync?.progress !== next.sync?.progress;
       leads.activate({ refreshMeta: syncFinished || progressed, reload: syncFinished || progressed });
     } else {
       leads.deactivate();
@@ -79,7 +89,7 @@ export function renderCrm(root, { initialStatus } = {}) {
     show(el.disconnect, connected);
 
     const sync = status.sync ?? {};
-    const running = connected && sync.state === "running";
+    const running = syncBusy(status);
     show(el.syncBox, running);
     if (running) {
       const progress = Math.min(1, Math.max(0, Number(sync.progress) || 0));
@@ -112,7 +122,7 @@ export function renderCrm(root, { initialStatus } = {}) {
     clearTimeout(pollTimer);
     pollTimer = null;
     if (disposed) return;
-    if (force || status?.sync?.state === "running") pollTimer = setTimeout(refresh, SYNC_POLL_MS);
+    if (force || syncBusy(status)) pollTimer = setTimeout(refresh, SYNC_POLL_MS);
   }
 
   el.connect.addEventListener("click", async () => {

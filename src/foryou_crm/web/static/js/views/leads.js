@@ -189,7 +189,8 @@ export function createLeads(root) {
     el.list.replaceChildren(...items.map(renderLead));
     const filtered = JSON.stringify({ ...filters, sort: "" }) !== JSON.stringify({ ...EMPTY_FILTERS, sort: "" });
     let emptyKey = filtered ? "leads.empty" : "leads.emptyNone";
-    if (!filtered && sync?.state === "running") emptyKey = "leads.emptySyncing";
+    const syncing = sync && (sync.state === "running" || (sync.state !== "failed" && !sync.lastSyncedAt));
+    if (!filtered && syncing) emptyKey = "leads.emptySyncing";
     setText(el.empty, t(emptyKey));
     show(el.empty, items.length === 0);
     setText(el.summary, t("leads.total", { total }));
