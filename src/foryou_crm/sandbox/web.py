@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from starlette.datastructures import URL
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
@@ -19,8 +20,14 @@ def sandbox_of(request: Request) -> Sandbox:
 
 
 def sandbox_base(request: Request) -> str:
-    """The absolute base URL S the sandbox is mounted at (root_path included)."""
-    return str(request.base_url).rstrip("/")
+    """The absolute base URL S the sandbox is mounted at (its own root_path included).
+
+    Not `request.base_url`: under a Mount that is the *parent* app's root.
+    """
+    scope = dict(request.scope)
+    scope["path"] = str(scope.get("root_path", "")) + "/"
+    scope["query_string"] = b""
+    return str(URL(scope=scope)).rstrip("/")
 
 
 def account_base(request: Request, host: str) -> str:
