@@ -128,7 +128,7 @@ export function makeServices(
     tokens: new TokenHolder(),
     tokenStore: createMemoryTokenStore(opts.token === undefined ? 'jwt-1' : opts.token),
     api: api as ForYouApi & FakeApi,
-    completion: new AmoCompletion({ api: api as unknown as ForYouApi, log: () => undefined }),
+    completion: new AmoCompletion({ api: api as unknown as ForYouApi }),
     browser: (opts.browser ?? { openAuthSessionAsync: jest.fn(async () => ({ type: 'cancel' })) }) as TestServices['browser'],
     pkce: nodePkce,
     openExternal: jest.fn(async () => undefined),
