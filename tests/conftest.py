@@ -127,3 +127,55 @@ async def register(
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def sandbox_config_overrides() -> dict[str, Any]:
+    """Override per module/test to change the sandbox (e.g. its rate limit)."""
+    return {}
+
+
+@pytest.fixture
+async def world(
+    settings_factory: Callable[..., Settings],
+    clock: Clock,
+    sandbox_config_overrides: dict[str, Any],
+) -> AsyncIterator[Any]:
+    """The service and the real sandbox, each calling the other in-process over ASGI."""
+    from foryou_crm.sandbox import SandboxConfig, create_sandbox_app
+    from tests.support import LazyASGITransport, World
+
+    to_service = LazyASGITransport()
+    sandbox_app = create_sandbox_app(
+        SandboxConfig(
+            **{
+                "client_id": TEST_CLIENT_ID,
+                "client_secret": TEST_CLIENT_SECRET,
+                "redirect_uri": f"{SERVICE}/api/amo-crm/callback",
+                "disconnect_hook_url": f"{SERVICE}/api/amo-crm/webhooks/disconnect",
+                "outbound_transport": to_service,
+                "rate_limit_rps": 10_000.0,
+                "webhook_retry_delays": [0.05, 0.05, 0.05, 0.05],
+                **sandbox_config_overrides,
+            }
+        )
+    )
+    application = create_app(
+        settings_factory(),
+        amocrm_transport=httpx.ASGITransport(app=sandbox_app),
+        clock=clock,
+        background_jobs=False,
+        configure_logs=False,
+    )
+    to_service.app = application
+    async with LifespanManager(sandbox_app), LifespanManager(application):
+        await _truncate(application)
+        async with (
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=application), base_url=SERVICE
+            ) as api,
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=sandbox_app), base_url=SANDBOX
+            ) as control,
+        ):
+            yield World(app=application, sandbox_app=sandbox_app, client=api, sandbox=control)

@@ -106,14 +106,16 @@ _PAGES = {
 async def callback(
     request: Request,
     session: SessionDep,
-    code: Annotated[str | None, Query(max_length=2048)] = None,
-    state: Annotated[str | None, Query(max_length=512)] = None,
-    referer: Annotated[str | None, Query(max_length=512)] = None,
-    platform: Annotated[str | None, Query(max_length=8)] = None,
-    error: Annotated[str | None, Query(max_length=128)] = None,
+    code: str | None = None,
+    state: str | None = None,
+    referer: str | None = None,
+    platform: str | None = None,
+    error: str | None = None,
 ) -> HTMLResponse:
     """Where amoCRM sends the browser after consent. Answers 200 with a page that hands over to
     the app (a 302 to a custom scheme is what made Safari say "cannot open the page")."""
+    # No length limits at the query level: a 422 JSON body would strand the user in the browser.
+    # The service treats oversized values as invalid and renders the error page instead.
     outcome = await service.handle_callback(
         session,
         _deps(request),

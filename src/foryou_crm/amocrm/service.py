@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -38,6 +39,9 @@ from foryou_crm.core.errors import AppError, Forbidden
 log = structlog.get_logger("foryou_crm.amocrm.flow")
 
 ClientKind = Literal["mobile", "web"]
+
+
+_URLSAFE = re.compile(r"[A-Za-z0-9_-]{16,128}")
 
 
 def sha256_hex(value: str) -> str:
@@ -235,7 +239,7 @@ async def handle_callback(
 
     assert state is not None
     if error is not None or not code:
-        err = "access_denied" if error == "access_denied" or not code else "exchange_failed"
+        err = "access_denied" if error == "access_denied" else "exchange_failed"
         log.info("amocrm_consent_declined", user_id=flow.user_id, error=err)
         return outcome(err, {"error": err, "state": state})
     if not is_allowed_account_host(settings, referer):

@@ -53,9 +53,15 @@ def decode_access_token(token: str, *, secret: str, issuer: str, now: datetime) 
         secret,
         algorithms=["HS256"],
         issuer=issuer,
-        options={"require": ["sub", "iat", "exp", "jti"], "verify_exp": False},
+        options={
+            "require": ["sub", "iat", "exp", "jti"],
+            "verify_exp": False,
+            "verify_iat": False,
+        },
     )
-    # Expiry is checked against the service clock (movable in tests), not the wall clock.
+    # Times are checked against the service clock (movable in tests), not the wall clock.
     if int(claims["exp"]) <= int(now.timestamp()):
         raise jwt.ExpiredSignatureError("token expired")
+    if int(claims["iat"]) > int(now.timestamp()) + 60:
+        raise jwt.ImmatureSignatureError("token issued in the future")
     return claims

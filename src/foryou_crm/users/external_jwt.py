@@ -62,6 +62,7 @@ class ExternalJWTVerifier:
                 "require": ["exp", "iss", s.external_jwt_user_id_claim],
                 "verify_aud": s.external_jwt_audience is not None,
                 "verify_exp": False,
+                "verify_iat": False,
             },
         )
         if int(claims["exp"]) <= int(now.timestamp()):
