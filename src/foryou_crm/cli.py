@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 import uvicorn
+from pydantic import SecretStr
 from sqlalchemy import select
 
 from foryou_crm.core.clock import Clock
@@ -83,7 +84,7 @@ def demo(host: str, port: int, leads: int) -> None:
         registration_enabled=True,
         public_base_url=base,
         amocrm_client_id=DEMO_CLIENT_ID,
-        amocrm_client_secret=DEMO_CLIENT_SECRET,
+        amocrm_client_secret=SecretStr(DEMO_CLIENT_SECRET),
     )
     public = settings.public_base_url.rstrip("/")
     if "amocrm_sandbox_url" not in settings.model_fields_set:
