@@ -512,3 +512,24 @@ async def test_unknown_path_is_404_problem(amo: Amo, admin: Tokens) -> None:
     response = await amo.get(admin, "/api/v4/leads/filter[id]=1")
     assert response.status_code == 404
     assert response.json()["title"] == "Not Found"
+
+
+async def test_a_batch_with_one_bad_entity_changes_nothing(
+    amo: Amo, admin: Tokens, everything: list[dict[str, Any]]
+) -> None:
+    first, second = everything[0], everything[1]
+    response = await amo.http.patch(
+        f"/accounts/{AMO}/api/v4/leads",
+        headers=admin.headers,
+        json=[
+            {"id": first["id"], "price": 1, "_embedded": {"tags": [{"name": "Новий"}]}},
+            {"id": second["id"], "_embedded": {"tags": [{"id": 12345}]}},
+            {"id": second["id"], "_embedded": "not an object"},
+        ],
+    )
+    assert response.status_code == 400
+    errors = response.json()["validation-errors"]
+    assert [e["request_id"] for e in errors] == ["1", "2"]
+    assert errors[0]["errors"][0]["path"] == "_embedded.tags.0.id"
+    unchanged = (await amo.get(admin, f"/api/v4/leads/{first['id']}")).json()
+    assert unchanged == first

@@ -210,27 +210,19 @@ class Sandbox:
         account.version += 1
         return self.clock.now_int()
 
-    def _resolve_tags(self, account: Account, raw: Any, path: str) -> list[Tag]:
-        if not isinstance(raw, list):
-            raise LeadValidationError([("0", [_error("InvalidType", path, "Expected a list.")])])
+    def _resolve_tags(self, account: Account, raw: list[dict[str, Any]]) -> list[Tag]:
+        """Tags by id or by name (a new name creates the tag). Input is pre-validated."""
         tags: list[Tag] = []
         for item in raw:
-            if isinstance(item, dict) and "id" in item:
-                tag = account.tags.get(int(item["id"]))
-                if tag is None:
-                    raise LeadValidationError(
-                        [("0", [_error("NotFound", f"{path}.id", "Tag not found.")])]
-                    )
-            elif isinstance(item, dict) and isinstance(item.get("name"), str):
-                name = item["name"].strip()
-                tag = next((t for t in account.tags.values() if t.name == name), None)
-                if tag is None:
-                    tag = Tag(account.new_id(), name, None)
-                    account.tags[tag.id] = tag
+            if "id" in item:
+                tag = account.tags[item["id"]]
             else:
-                raise LeadValidationError(
-                    [("0", [_error("InvalidType", path, "A tag needs an id or a name.")])]
-                )
+                name = item["name"].strip()
+                found = next((t for t in account.tags.values() if t.name == name), None)
+                if found is None:
+                    found = Tag(account.new_id(), name, None)
+                    account.tags[found.id] = found
+                tag = found
             if tag not in tags:
                 tags.append(tag)
         return tags
@@ -262,12 +254,33 @@ class Sandbox:
             errors.append(_not_a_choice("status_id"))
         if "responsible_user_id" in item and item["responsible_user_id"] not in account.users:
             errors.append(_not_a_choice("responsible_user_id"))
-        embedded = item.get("_embedded", {})
-        if isinstance(embedded, dict):
-            for i, c in enumerate(embedded.get("contacts", []) or []):
-                if not isinstance(c, dict) or c.get("id") not in account.contacts:
-                    path = f"_embedded.contacts.{i}.id"
-                    errors.append(_error("NotFound", path, "Contact not found."))
+        errors += self._check_embedded(account, item.get("_embedded", {}))
+        return errors
+
+    def _check_embedded(self, account: Account, embedded: Any) -> list[dict[str, str]]:
+        # Everything is checked before anything changes: a batch is all-or-nothing.
+        if not isinstance(embedded, dict):
+            return [_error("InvalidType", "_embedded", "This value should be of type object.")]
+        errors: list[dict[str, str]] = []
+        for key in ("tags", "contacts"):
+            if not isinstance(embedded.get(key, []), list):
+                errors.append(_error("InvalidType", f"_embedded.{key}", "Expected a list."))
+        if errors:
+            return errors
+        for i, tag in enumerate(embedded.get("tags", [])):
+            path = f"_embedded.tags.{i}"
+            if not isinstance(tag, dict):
+                errors.append(_error("InvalidType", path, "A tag needs an id or a name."))
+            elif "id" in tag:
+                if not isinstance(tag["id"], int) or tag["id"] not in account.tags:
+                    errors.append(_error("NotFound", f"{path}.id", "Tag not found."))
+            elif not isinstance(tag.get("name"), str) or not tag["name"].strip():
+                errors.append(_error("InvalidType", path, "A tag needs an id or a name."))
+        for i, contact in enumerate(embedded.get("contacts", [])):
+            if not isinstance(contact, dict) or contact.get("id") not in account.contacts:
+                errors.append(
+                    _error("NotFound", f"_embedded.contacts.{i}.id", "Contact not found.")
+                )
         return errors
 
     def create_leads(self, account: Account, user: User, items: list[dict[str, Any]]) -> list[Lead]:
@@ -301,7 +314,7 @@ class Sandbox:
                 updated_at=now,
                 closed_at=now if status_id in CLOSED_STATUS_IDS else None,
                 closest_task_at=None,
-                tags=self._resolve_tags(account, embedded.get("tags", []), "_embedded.tags"),
+                tags=self._resolve_tags(account, embedded.get("tags", [])),
                 contact_ids=[int(c["id"]) for c in embedded.get("contacts", []) or []],
             )
             account.leads.append(lead)  # ids only grow, so the list stays sorted
@@ -358,7 +371,7 @@ class Sandbox:
             embedded = item.get("_embedded")
             if isinstance(embedded, dict):
                 if "tags" in embedded:
-                    lead.tags = self._resolve_tags(account, embedded["tags"], "_embedded.tags")
+                    lead.tags = self._resolve_tags(account, embedded["tags"])
                 if "contacts" in embedded:
                     lead.contact_ids = [int(c["id"]) for c in embedded["contacts"] or []]
             if lead.status_id in CLOSED_STATUS_IDS and old_status not in CLOSED_STATUS_IDS:
