@@ -7,6 +7,7 @@ read `app.state.sandbox` where the control API would say the same.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ class Receiver:
     """A tiny ASGI app standing in for the service: records requests, answers as told."""
 
     statuses: list[int] = field(default_factory=list)  # answers in order; then 200
+    delays: list[float] = field(default_factory=list)  # seconds to stall, in order; then 0
     requests: list[dict[str, Any]] = field(default_factory=list)
 
     def app(self) -> Starlette:
@@ -55,6 +57,8 @@ class Receiver:
                     "body": body.decode(),
                 }
             )
+            if self.delays:
+                await asyncio.sleep(self.delays.pop(0))
             status = self.statuses.pop(0) if self.statuses else 200
             return PlainTextResponse("ok", status_code=status)
 

@@ -9,6 +9,8 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl
 
+import pytest
+
 from .conftest import (
     ADMIN,
     AGENT,
@@ -225,3 +227,17 @@ async def test_revoking_without_hook_sends_nothing(amo: Amo, receiver: Receiver)
     await amo.control("POST", f"/accounts/{AMO}/revoke-tokens")
     assert (await amo.get(tokens, "/api/v4/account")).status_code == 401
     assert receiver.requests == []
+
+
+async def test_a_slow_answer_counts_as_failed_and_is_retried(amo: Amo, receiver: Receiver) -> None:
+    amo.sandbox.config.hook_timeout = 0.1
+    admin = await amo.login(ADMIN)
+    await subscribe(amo, admin, ["add_lead"])
+    receiver.delays = [1.0]  # longer than the hook timeout
+    await amo.control("POST", f"/accounts/{AMO}/leads", json={"leads": [{"name": "Slow"}]})
+    await settle(amo)
+    log = (await amo.control("GET", "/deliveries")).json()["deliveries"]
+    assert [(d["attempt"], d["status"], d["error"]) for d in log] == [
+        (1, None, "TimeoutError"),
+        (2, 200, None),
+    ]

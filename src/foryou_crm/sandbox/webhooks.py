@@ -170,7 +170,8 @@ class Outbox:
             record = Delivery("webhook", hook.destination, "POST", body, attempt, time.time())
             self.deliveries.append(record)
             try:
-                async with self._client() as client:
+                # asyncio.timeout as well as httpx's: in-process transports ignore the latter.
+                async with asyncio.timeout(self.config.hook_timeout), self._client() as client:
                     response = await client.post(
                         hook.destination,
                         content=body,
@@ -182,7 +183,7 @@ class Outbox:
                 record.status = response.status_code
                 if 100 <= response.status_code < 300:
                     return
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, TimeoutError) as exc:
                 # No answer within the timeout counts as code 0 (a bad answer).
                 record.error = type(exc).__name__
             now = time.time()
@@ -223,9 +224,9 @@ class Outbox:
             record.error = "no disconnect hook url configured"
             return record
         try:
-            async with self._client() as client:
+            async with asyncio.timeout(self.config.hook_timeout), self._client() as client:
                 response = await client.get(full, headers={"User-Agent": HOOK_USER_AGENT})
             record.status = response.status_code
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, TimeoutError) as exc:
             record.error = type(exc).__name__
         return record
