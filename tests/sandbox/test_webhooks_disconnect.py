@@ -229,8 +229,8 @@ async def test_revoking_without_hook_sends_nothing(amo: Amo, receiver: Receiver)
     assert receiver.requests == []
 
 
+@pytest.mark.parametrize("sb_overrides", [{"hook_timeout": 0.1}])
 async def test_a_slow_answer_counts_as_failed_and_is_retried(amo: Amo, receiver: Receiver) -> None:
-    amo.sandbox.config.hook_timeout = 0.1
     admin = await amo.login(ADMIN)
     await subscribe(amo, admin, ["add_lead"])
     receiver.delays = [1.0]  # longer than the hook timeout
