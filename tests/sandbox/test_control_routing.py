@@ -163,6 +163,7 @@ def test_describe_names_urls_logins_and_client_id() -> None:
         config.client_id,
     ):
         assert needle in text
+    assert config.client_secret not in text
 
 
 async def test_100k_leads_reset_and_page(amo: Amo) -> None:

@@ -10,7 +10,10 @@ from .seed import KOMMO_HOST, REFORYOU_HOST, REFORYOU_ID
 
 
 def describe(config: SandboxConfig, base_url: str) -> str:
-    """The human summary printed at start: URLs, demo logins, the integration."""
+    """The human summary printed at start: URLs, demo logins, the integration.
+
+    The client secret is left out on purpose: the demo may be configured with a real one.
+    """
     base = base_url.rstrip("/")
     return "\n".join(
         [
@@ -23,7 +26,6 @@ def describe(config: SandboxConfig, base_url: str) -> str:
             f"  logins:          {DEMO_ADMIN_LOGIN} (admin), {DEMO_AGENT_LOGIN} (agent)",
             f"  password:        {DEMO_PASSWORD}",
             f"  client id:       {config.client_id}",
-            f"  client secret:   {config.client_secret}",
             f"  redirect URI:    {config.redirect_uri}",
             f"  leads:           {config.leads} (seed {config.seed})",
         ]
