@@ -66,6 +66,7 @@ async def test_request_log_counts_per_endpoint_and_account(amo: Amo) -> None:
     await amo.get(admin, "/api/v4/leads")
     missing = await amo.http.get("/accounts/ghost.amocrm.ru/api/v4/leads", headers=admin.headers)
     assert missing.status_code == 404
+    assert missing.json()["detail"] == "Cannot GET https://ghost.amocrm.ru/api/v4/leads"
     log = (await amo.control("GET", "/requests")).json()
     assert log["total"] == 4
     assert log["byEndpoint"] == {"account": 1, "leads": 3}

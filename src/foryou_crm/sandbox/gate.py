@@ -128,7 +128,7 @@ class SandboxGate:
             account = sb.account(target.host)
             if account is None:
                 # No such account: logged above (tests prove nothing was sent here), then 404.
-                url = f"https://{target.host}{scope['path']}"
+                url = f"https://{target.host}{target.path}"
                 await problems.not_found(url, scope["method"])(scope, receive, send)
                 return
             verdict = sb.limiter.check(
