@@ -126,6 +126,14 @@ class LeadQuery:
         return not self.predicates and self.text is None and self.order_field in (None, "id")
 
 
+def _member(field: str, allowed: set[int]) -> Predicate:
+    return lambda lead: getattr(lead, field) in allowed
+
+
+def _within(field: str, bounds: Range) -> Predicate:
+    return lambda lead: bounds.holds(getattr(lead, field))
+
+
 _RANGE_FIELDS = ("created_at", "updated_at", "closed_at", "closest_task_at")
 _USER_FIELDS = ("created_by", "updated_by", "responsible_user_id")
 
@@ -164,11 +172,11 @@ def build_filters(raw: dict[str, Any]) -> list[Predicate]:
     for name in _USER_FIELDS:
         if name in raw:
             users = ints(raw[name], f"filter.{name}")
-            preds.append(lambda lead, n=name, u=users: getattr(lead, n) in u)  # type: ignore[misc]
+            preds.append(_member(name, users))
     for name in _RANGE_FIELDS:
         if name in raw:
             rng = to_range(raw[name], f"filter.{name}")
-            preds.append(lambda lead, n=name, r=rng: r.holds(getattr(lead, n)))  # type: ignore[misc]
+            preds.append(_within(name, rng))
     return preds
 
 
