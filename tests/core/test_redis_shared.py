@@ -1,0 +1,92 @@
+"""With FORYOU_REDIS_URL, the amoCRM rate budget and sign-in throttling are shared by workers."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from redis.asyncio import Redis
+
+from foryou_crm.amocrm.ratelimit import RedisRateBudget
+from foryou_crm.app import create_app
+from foryou_crm.core.clock import Clock
+from foryou_crm.core.config import Settings
+from tests.conftest import register
+
+REDIS_URL = os.environ.get("FORYOU_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+async def redis() -> AsyncIterator[Redis]:
+    client = Redis.from_url(REDIS_URL)
+    try:
+        await client.ping()
+    except Exception as exc:
+        await client.aclose()
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis is required in CI: {exc}")
+        pytest.skip(f"Redis not reachable at {REDIS_URL}")
+    await client.flushdb()
+    yield client
+    await client.flushdb()
+    await client.aclose()
+
+
+async def test_two_workers_share_one_budget_per_account(redis: Redis) -> None:
+    account = f"acct-{uuid.uuid4().hex}.amocrm.ru"
+    workers = [RedisRateBudget(redis, 7), RedisRateBudget(redis, 7)]
+    stamps: list[float] = []
+
+    async def take(budget: RedisRateBudget) -> None:
+        await budget.acquire(account)
+        stamps.append(time.time())
+
+    await asyncio.gather(*(take(workers[i % 2]) for i in range(21)))
+    stamps.sort()
+    # In every one-second window at most 7 requests went out, whoever sent them. Stamps are
+    # taken after the Redis round trip, so allow that much jitter (0.1 s) at the window's edge.
+    for i, start in enumerate(stamps):
+        in_window = [s for s in stamps[i:] if s < start + 0.9]
+        assert len(in_window) <= 7
+    assert stamps[-1] - stamps[0] >= 1.9  # 21 requests need three windows
+    # And other accounts are not slowed by this one.
+    other = f"other-{uuid.uuid4().hex}.kommo.com"
+    await asyncio.gather(*(workers[0].acquire(other) for _ in range(7)))
+
+
+async def test_failed_sign_ins_count_across_workers(
+    redis: Redis, settings_factory: Callable[..., Settings], clock: Clock
+) -> None:
+    settings = settings_factory(redis_url=REDIS_URL)
+    apps = [
+        create_app(settings, clock=clock, background_jobs=False, configure_logs=False)
+        for _ in range(2)
+    ]
+    async with LifespanManager(apps[0]), LifespanManager(apps[1]):
+        clients = [
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=a), base_url="http://t")
+            for a in apps
+        ]
+        try:
+            await register(clients[0], "shared@foryou-agents.com")
+            for i in range(3):
+                r = await clients[i % 2].post(
+                    "/api/auth/login",
+                    json={"email": "shared@foryou-agents.com", "password": "wrong-one"},
+                )
+                assert r.status_code == 401
+            blocked = await clients[1].post(
+                "/api/auth/login",
+                json={"email": "shared@foryou-agents.com", "password": "correct-horse-1"},
+            )
+            assert blocked.status_code == 429
+            assert int(blocked.headers["Retry-After"]) >= 1
+        finally:
+            for c in clients:
+                await c.aclose()
