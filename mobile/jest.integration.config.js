@@ -1,0 +1,11 @@
+/**
+ * Integration tests: the app's API layer (src/api, src/amocrm) on Node's global fetch against a
+ * real `foryou-crm demo` server that the test starts itself. Run with `npm run test:integration`.
+ */
+module.exports = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
+  transform: { '\\.[jt]sx?$': ['babel-jest', { presets: ['babel-preset-expo'] }] },
+  testTimeout: 180000,
+};
