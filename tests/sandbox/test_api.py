@@ -533,3 +533,37 @@ async def test_a_batch_with_one_bad_entity_changes_nothing(
     assert errors[0]["errors"][0]["path"] == "_embedded.tags.0.id"
     unchanged = (await amo.get(admin, f"/api/v4/leads/{first['id']}")).json()
     assert unchanged == first
+
+
+async def test_single_lead_with_contacts_and_pipeline_statuses(
+    amo: Amo, admin: Tokens, everything: list[dict[str, Any]]
+) -> None:
+    lead = next(x for x in everything if x["pipeline_id"] == 7710002)
+    one = (await amo.get(admin, f"/api/v4/leads/{lead['id']}", {"with": "contacts"})).json()
+    assert "contacts" in one["_embedded"]
+    statuses = await amo.get(admin, "/api/v4/leads/pipelines/7710002/statuses")
+    assert statuses.status_code == 200
+    ids = [s["id"] for s in statuses.json()["_embedded"]["statuses"]]
+    assert lead["status_id"] in ids
+    won = await amo.get(admin, "/api/v4/leads/pipelines/7710002/statuses/142")
+    assert won.json()["pipeline_id"] == 7710002 and won.json()["id"] == 142
+    assert (await amo.get(admin, "/api/v4/leads/pipelines/1")).status_code == 204
+
+
+async def test_token_owner_and_subdomain_lookup(amo: Amo, agent: Tokens) -> None:
+    me = (await amo.get(agent, "/v3/user")).json()
+    assert me["email"] == AGENT
+    lookup = await amo.http.get(
+        f"/accounts/{AMO}/oauth2/account/current/subdomain",
+        headers={"X-Refresh-Token": agent.refresh_token},
+    )
+    assert lookup.json() == {
+        "id": 31920194,
+        "subdomain": "reforyou",
+        "domain": AMO,
+        "top_level_domain": "ru",
+    }
+    refused = await amo.http.get(
+        f"/accounts/{AMO}/oauth2/account/current/subdomain", headers={"X-Refresh-Token": "nope"}
+    )
+    assert refused.status_code == 401
