@@ -353,3 +353,22 @@ async def test_account_call_failing_after_exchange_saves_nothing(world: World) -
             f.access_token_enc is None
             for f in (await session.execute(select(OAuthFlow))).scalars().all()
         )
+
+
+async def test_concurrent_exchange_calls_for_the_same_code_all_succeed_once(world: World) -> None:
+    """Android can deliver the link twice (auth session + deep link): both calls succeed and
+    exactly one connection exists."""
+    import asyncio
+
+    a = await _user(world, "a@foryou-agents.com")
+    _s, _p, handed = await world.consent_and_callback(a)
+    body = {"code": handed["code"], "state": handed["state"]}
+    responses = await asyncio.gather(
+        *(
+            world.client.post("/api/amo-crm/exchange-code", json=body, headers=bearer(a))
+            for _ in range(5)
+        )
+    )
+    assert [r.status_code for r in responses] == [200] * 5
+    async with world.app.state.sessionmaker() as session:
+        assert len((await session.execute(select(AmoConnection))).scalars().all()) == 1
