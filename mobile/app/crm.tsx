@@ -1,11 +1,11 @@
 import { Redirect } from 'expo-router';
 import { useCallback, useEffect, useRef, useState, type ReactElement } from 'react';
-import { ActivityIndicator, FlatList, Text, View } from 'react-native';
+import { ActivityIndicator, FlatList, Platform, Text, View } from 'react-native';
 
 import { ApiError } from '../src/api/client';
 import type { AmoStatus, Lead, PipelinesResult } from '../src/api/types';
 import type { CompletionResult } from '../src/amocrm/completion';
-import { connectAmoCrm } from '../src/amocrm/connect';
+import { connectAmoCrm, webReturnTo } from '../src/amocrm/connect';
 import { useSession } from '../src/auth/session';
 import { EMPTY_FILTERS, type LeadFilters } from '../src/leads/filters';
 import { useLeads } from '../src/leads/useLeads';
@@ -148,6 +148,7 @@ export function CrmScreen() {
         completion,
         browser: services.browser,
         pkce: services.pkce,
+        web: Platform.OS === 'web' ? { returnTo: webReturnTo() ?? '' } : undefined,
         onHandOver: () => mounted.current && setConnect({ kind: 'processing' }),
       });
       if (!mounted.current) return;

@@ -54,6 +54,18 @@ describe('connectAmoCrm', () => {
     await expect(completion.complete({ code: 'c1', state: 'st-1' })).resolves.toMatchObject({ ok: true });
   });
 
+  it('web build: client=web with the allow-listed returnTo, and the popup waits for that URL', async () => {
+    const api = makeFakeApi();
+    const completion = new AmoCompletion({ api, log: () => undefined });
+    const returnTo = 'http://127.0.0.1:8081/amo-crm/callback';
+    const browser = { openAuthSessionAsync: jest.fn(async () => ({ type: 'success', url: `${returnTo}?code=w1&state=st-1` })) };
+    const outcome = await connectAmoCrm({ api, completion, browser, pkce: nodePkce, web: { returnTo } });
+    expect(api.getAuthUrl).toHaveBeenCalledWith(expect.any(String), 'web', returnTo);
+    expect(browser.openAuthSessionAsync).toHaveBeenCalledWith(expect.any(String), returnTo);
+    expect(api.exchangeCode).toHaveBeenCalledWith({ code: 'w1', state: 'st-1', appVerifier: expect.any(String) });
+    expect(outcome).toMatchObject({ kind: 'completed', result: { ok: true } });
+  });
+
   it('the app wires expo-web-browser (auth session) as its browser', () => {
     const services = createDefaultServices();
     expect(services.browser.openAuthSessionAsync).toBe(WebBrowser.openAuthSessionAsync);

@@ -1,4 +1,5 @@
 import { Stack } from 'expo-router';
+import { Platform } from 'react-native';
 import { act, fireEvent, renderRouter, screen, waitFor } from 'expo-router/testing-library';
 
 import AmoCrmCallbackRoute from '../../app/amo-crm/callback';
@@ -192,6 +193,18 @@ describe('amo-crm/callback route', () => {
     services.completion.beginAttempt('st-1', 'v');
     renderApp(services, '/amo-crm/callback?code=c1&state=st-2');
     expect(await screen.findByTestId('callback-error')).toHaveTextContent(/не відповідає/);
+    expect(services.api.exchangeCode).not.toHaveBeenCalled();
+  });
+
+  it('web popup: hands the URL back to the opener instead of completing here', async () => {
+    const WebBrowser = jest.requireMock('expo-web-browser') as { maybeCompleteAuthSession: jest.Mock };
+    WebBrowser.maybeCompleteAuthSession.mockReturnValue({ type: 'success', message: '' });
+    jest.replaceProperty(Platform, 'OS', 'web');
+    const services = makeServices();
+    services.completion.beginAttempt('st-1', 'v');
+    renderApp(services, '/amo-crm/callback?code=c1&state=st-1');
+    expect(await screen.findByTestId('callback-handed-back')).toBeTruthy();
+    expect(WebBrowser.maybeCompleteAuthSession).toHaveBeenCalled();
     expect(services.api.exchangeCode).not.toHaveBeenCalled();
   });
 
