@@ -27,7 +27,7 @@ export function LeadFiltersPanel(props: {
 
   return (
     <Card testID="lead-filters">
-      <View style={[styles.row, { justifyContent: 'space-between' }]}>
+      <View>
         <Field
           label="Пошук"
           testID="filter-query"
@@ -97,12 +97,12 @@ export function LeadFiltersPanel(props: {
             </>
           ) : null}
           <View style={styles.row}>
-            <Field label="Ціна від" testID="filter-price-from" keyboardType="numeric" value={draft.priceFrom} onChangeText={(priceFrom) => update({ priceFrom })} />
-            <Field label="Ціна до" testID="filter-price-to" keyboardType="numeric" value={draft.priceTo} onChangeText={(priceTo) => update({ priceTo })} />
+            <Field inRow label="Ціна від" testID="filter-price-from" keyboardType="numeric" value={draft.priceFrom} onChangeText={(priceFrom) => update({ priceFrom })} />
+            <Field inRow label="Ціна до" testID="filter-price-to" keyboardType="numeric" value={draft.priceTo} onChangeText={(priceTo) => update({ priceTo })} />
           </View>
           <View style={styles.row}>
-            <Field label="Створено від (РРРР-ММ-ДД)" testID="filter-created-from" placeholder="2026-01-01" value={draft.createdFrom} onChangeText={(createdFrom) => update({ createdFrom })} />
-            <Field label="Створено до (РРРР-ММ-ДД)" testID="filter-created-to" placeholder="2026-12-31" value={draft.createdTo} onChangeText={(createdTo) => update({ createdTo })} />
+            <Field inRow label="Створено від (РРРР-ММ-ДД)" testID="filter-created-from" placeholder="2026-01-01" value={draft.createdFrom} onChangeText={(createdFrom) => update({ createdFrom })} />
+            <Field inRow label="Створено до (РРРР-ММ-ДД)" testID="filter-created-to" placeholder="2026-12-31" value={draft.createdTo} onChangeText={(createdTo) => update({ createdTo })} />
           </View>
         </View>
       ) : null}

@@ -17,7 +17,7 @@ export function LeadRow({ lead, onOpen }: { lead: Lead; onOpen: (lead: Lead) => 
   return (
     <Pressable
       accessibilityRole="link"
-      testID={`lead-${lead.id}`}
+      testID={`lead-row-${lead.id}`}
       onPress={() => onOpen(lead)}
       style={({ pressed }) => [styles.card, { marginHorizontal: 16, marginBottom: 8 }, pressed && { opacity: 0.7 }]}
     >

@@ -58,10 +58,10 @@ export function Chip(props: { label: string; selected: boolean; onPress: () => v
   );
 }
 
-export function Field(props: TextInputProps & { label: string }) {
-  const { label, style, ...rest } = props;
+export function Field(props: TextInputProps & { label: string; inRow?: boolean }) {
+  const { label, style, inRow, ...rest } = props;
   return (
-    <View style={styles.field}>
+    <View style={[styles.field, inRow && styles.fieldInRow]}>
       <Text style={styles.fieldLabel}>{label}</Text>
       <TextInput accessibilityLabel={label} placeholderTextColor={colors.muted} style={[styles.input, style]} {...rest} />
     </View>
@@ -109,7 +109,8 @@ export const styles = StyleSheet.create({
   chip: { paddingVertical: 6, paddingHorizontal: 10, borderRadius: 16, borderWidth: 1, borderColor: colors.border, backgroundColor: '#fff' },
   chipSelected: { backgroundColor: colors.primary, borderColor: colors.primary },
   chipText: { fontSize: 13, color: colors.text },
-  field: { gap: 4, flexGrow: 1, flexBasis: 140 },
+  field: { gap: 4 },
+  fieldInRow: { flexGrow: 1, flexBasis: 140 },
   fieldLabel: { fontSize: 13, color: colors.muted },
   input: { borderWidth: 1, borderColor: colors.border, borderRadius: 8, paddingHorizontal: 10, paddingVertical: 8, backgroundColor: '#fff', fontSize: 15 },
   card: { backgroundColor: colors.card, borderRadius: 12, padding: 16, gap: 8, borderWidth: 1, borderColor: colors.border },

@@ -188,7 +188,7 @@ describe('CRM screen: leads', () => {
     fireEvent(screen.getByTestId('leads-list'), 'onEndReached');
     expect(listLeads).toHaveBeenCalledTimes(2);
 
-    fireEvent.press(screen.getByTestId('lead-2'));
+    fireEvent.press(screen.getByTestId('lead-row-2'));
     expect(services.openExternal).toHaveBeenCalledWith('https://reforyou.amocrm.ru/leads/detail/2');
   });
 
