@@ -49,7 +49,7 @@ export interface AmoStatus {
 
 export interface LeadContact {
   id: number | string;
-  name: string;
+  name: string | null;
 }
 
 export interface Lead {

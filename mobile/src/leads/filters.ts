@@ -36,10 +36,11 @@ export function isValidDate(value: string): boolean {
   return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
 }
 
+/** Whole currency units (the API takes integers ≥ 0); spaces as thousands separators are fine. */
 function parsePrice(value: string): number | null | 'invalid' {
-  const v = value.replace(/\s+/g, '').replace(',', '.');
+  const v = value.replace(/[\s\u00a0]+/g, '');
   if (!v) return null;
-  if (!/^\d+(\.\d+)?$/.test(v)) return 'invalid';
+  if (!/^\d{1,15}$/.test(v)) return 'invalid';
   return Number(v);
 }
 
@@ -48,8 +49,8 @@ export function validateFilters(f: LeadFilters): string[] {
   const errors: string[] = [];
   const from = parsePrice(f.priceFrom);
   const to = parsePrice(f.priceTo);
-  if (from === 'invalid') errors.push('Ціна «від» має бути числом.');
-  if (to === 'invalid') errors.push('Ціна «до» має бути числом.');
+  if (from === 'invalid') errors.push('Ціна «від» має бути цілим числом.');
+  if (to === 'invalid') errors.push('Ціна «до» має бути цілим числом.');
   if (typeof from === 'number' && typeof to === 'number' && from > to) errors.push('Ціна «від» більша за ціну «до».');
   if (f.createdFrom && !isValidDate(f.createdFrom)) errors.push('Дата «створено від» має формат РРРР-ММ-ДД.');
   if (f.createdTo && !isValidDate(f.createdTo)) errors.push('Дата «створено до» має формат РРРР-ММ-ДД.');

@@ -34,7 +34,7 @@ export function LeadRow({ lead, onOpen }: { lead: Lead; onOpen: (lead: Lead) => 
       <Text style={styles.muted}>
         {`Відповідальний: ${lead.responsibleUserName ?? '—'} · Створено: ${formatDate(lead.createdAt)}`}
       </Text>
-      {lead.contacts.length ? <Text style={styles.muted}>{`Контакти: ${lead.contacts.map((c) => c.name).join(', ')}`}</Text> : null}
+      {lead.contacts.length ? <Text style={styles.muted}>{`Контакти: ${lead.contacts.map((c) => c.name).filter(Boolean).join(', ')}`}</Text> : null}
       {lead.tags.length ? <Text style={styles.muted}>{`Теги: ${lead.tags.join(', ')}`}</Text> : null}
     </Pressable>
   );

@@ -239,7 +239,7 @@ describe('CRM screen: leads', () => {
     fireEvent.changeText(screen.getByTestId('filter-price-from'), 'abc');
     const calls = listLeads.mock.calls.length;
     fireEvent.press(screen.getByTestId('filters-apply'));
-    expect(await screen.findByText('Ціна «від» має бути числом.')).toBeTruthy();
+    expect(await screen.findByText('Ціна «від» має бути цілим числом.')).toBeTruthy();
     expect(listLeads).toHaveBeenCalledTimes(calls);
 
     fireEvent.press(screen.getByTestId('filters-reset'));

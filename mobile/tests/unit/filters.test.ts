@@ -13,7 +13,7 @@ describe('lead filters', () => {
       statusIds: [10, 11],
       responsibleUserIds: [7],
       priceFrom: '1 000',
-      priceTo: '2500,5',
+      priceTo: '2 500',
       createdFrom: '2026-01-01',
       createdTo: '2026-12-31',
     };
@@ -26,7 +26,7 @@ describe('lead filters', () => {
       statusId: [10, 11],
       responsibleUserId: [7],
       priceFrom: 1000,
-      priceTo: 2500.5,
+      priceTo: 2500,
       createdFrom: '2026-01-01',
       createdTo: '2026-12-31',
     });
@@ -36,6 +36,8 @@ describe('lead filters', () => {
 
   it('validates prices and dates', () => {
     expect(validateFilters({ ...EMPTY_FILTERS, priceFrom: 'abc' })).toHaveLength(1);
+    expect(validateFilters({ ...EMPTY_FILTERS, priceTo: '10.5' })).toHaveLength(1);
+    expect(validateFilters({ ...EMPTY_FILTERS, priceTo: '-1' })).toHaveLength(1);
     expect(validateFilters({ ...EMPTY_FILTERS, priceFrom: '10', priceTo: '5' })).toHaveLength(1);
     expect(validateFilters({ ...EMPTY_FILTERS, createdFrom: '2026-02-30' })).toHaveLength(1);
     expect(validateFilters({ ...EMPTY_FILTERS, createdFrom: '2026-03-01', createdTo: '2026-02-01' })).toHaveLength(1);
