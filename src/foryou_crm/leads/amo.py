@@ -1,0 +1,91 @@
+"""amoCRM JSON → mirror rows, and the two reads ``AmoCRMClient`` does not offer yet.
+
+Only what the mirror needs is read from a lead; the payload of a webhook is never used (see
+``webhooks.py``): every row here comes from an API answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from foryou_crm.amocrm.client import AmoCRMClient
+
+TAG_SEP = "\x1f"
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def tags_of(lead: dict[str, Any]) -> list[str]:
+    tags = ((lead.get("_embedded") or {}).get("tags")) or []
+    return [str(t.get("name") or "") for t in tags if isinstance(t, dict) and t.get("name")]
+
+
+def contact_ids_of(lead: dict[str, Any]) -> list[int]:
+    contacts = ((lead.get("_embedded") or {}).get("contacts")) or []
+    ids = [_int(c.get("id")) for c in contacts if isinstance(c, dict)]
+    return [i for i in ids if i is not None]
+
+
+def tags_key(tags: list[str]) -> str:
+    return TAG_SEP + TAG_SEP.join(t.lower() for t in tags) + TAG_SEP if tags else ""
+
+
+def search_text(name: str, contacts: list[dict[str, Any]], tags: list[str]) -> str:
+    parts = [name, *(str(c.get("name") or "") for c in contacts), *tags]
+    return "\n".join(p for p in parts if p).lower()
+
+
+def lead_row(
+    lead: dict[str, Any], *, connection_id: int, gen: int, names: dict[int, str]
+) -> dict[str, Any]:
+    """A row for ``amo_leads``; ``names`` holds the contact names already known."""
+    name = str(lead.get("name") or "")
+    tags = tags_of(lead)
+    contacts = [{"id": cid, "name": names.get(cid)} for cid in contact_ids_of(lead)]
+    return {
+        "connection_id": connection_id,
+        "amo_id": int(lead["id"]),
+        "name": name,
+        "price": _int(lead.get("price")) or 0,
+        "status_id": _int(lead.get("status_id")) or 0,
+        "pipeline_id": _int(lead.get("pipeline_id")) or 0,
+        "responsible_user_id": _int(lead.get("responsible_user_id")),
+        "created_at": _int(lead.get("created_at")) or 0,
+        "updated_at": _int(lead.get("updated_at")) or 0,
+        "closed_at": _int(lead.get("closed_at")),
+        "tags": tags,
+        "contacts": contacts,
+        "custom_fields": lead.get("custom_fields_values"),
+        "tags_key": tags_key(tags),
+        "search_text": search_text(name, contacts, tags),
+        "contacts_pending": any(c["name"] is None for c in contacts),
+        "sync_gen": gen,
+    }
+
+
+def contact_name(contact: dict[str, Any]) -> str:
+    name = str(contact.get("name") or "").strip()
+    if name:
+        return name
+    first, last = contact.get("first_name") or "", contact.get("last_name") or ""
+    return f"{first} {last}".strip()
+
+
+# --- reads the shared client lacks (TODO: move into AmoCRMClient) ---------------------------
+
+
+async def list_contacts_page(client: AmoCRMClient, page: int) -> tuple[list[dict[str, Any]], bool]:
+    """``GET /api/v4/contacts?page&limit=250``: every contact, for accounts whose API filtering
+    is off (``filter[id]`` is then ignored, so contacts cannot be asked for by id)."""
+    data = await client._get("/api/v4/contacts", {"page": page, "limit": 250})
+    contacts = list(((data or {}).get("_embedded") or {}).get("contacts") or [])
+    return contacts, "next" in ((data or {}).get("_links") or {})
+
+
+async def current_user(client: AmoCRMClient) -> dict[str, Any] | None:
+    """``GET /v3/user``: the token owner's id and name (users API is admin-only)."""
+    return await client._get("/v3/user")

@@ -1,0 +1,151 @@
+"""The local mirror of each connection's amoCRM data.
+
+Every row belongs to one connection (``ON DELETE CASCADE``): disconnect and the uninstall hook
+delete a connection and its mirror goes with it. amoCRM times are kept as amoCRM sends them,
+Unix seconds, so filters and sorts compare plain integers on every database."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from foryou_crm.core.db import Base, UTCDateTime
+
+_CONNECTION_FK = "amocrm_connections.id"
+
+
+class AmoPipeline(Base):
+    __tablename__ = "amo_pipelines"
+    __table_args__ = (UniqueConstraint("connection_id", "amo_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connection_id: Mapped[int] = mapped_column(ForeignKey(_CONNECTION_FK, ondelete="CASCADE"))
+    amo_id: Mapped[int] = mapped_column(BigInteger)
+    name: Mapped[str] = mapped_column(String(255))
+    sort: Mapped[int] = mapped_column(Integer, default=0)
+    is_main: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AmoStatus(Base):
+    """A pipeline stage. 142 (won) and 143 (lost) exist in every pipeline, so a status is
+    identified by (pipeline, status)."""
+
+    __tablename__ = "amo_statuses"
+    __table_args__ = (UniqueConstraint("connection_id", "pipeline_amo_id", "amo_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connection_id: Mapped[int] = mapped_column(ForeignKey(_CONNECTION_FK, ondelete="CASCADE"))
+    pipeline_amo_id: Mapped[int] = mapped_column(BigInteger)
+    amo_id: Mapped[int] = mapped_column(BigInteger)
+    name: Mapped[str] = mapped_column(String(255))
+    color: Mapped[str | None] = mapped_column(String(32))
+    sort: Mapped[int] = mapped_column(Integer, default=0)
+    type: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AmoUser(Base):
+    """amoCRM users known to this connection (all of them for an admin token, else the
+    token's own user), for responsible-user names."""
+
+    __tablename__ = "amo_users"
+    __table_args__ = (UniqueConstraint("connection_id", "amo_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connection_id: Mapped[int] = mapped_column(ForeignKey(_CONNECTION_FK, ondelete="CASCADE"))
+    amo_id: Mapped[int] = mapped_column(BigInteger)
+    name: Mapped[str] = mapped_column(String(255))
+
+
+class AmoContact(Base):
+    """Contact names by id: leads only carry contact ids, and names rarely change, so they are
+    fetched once and reused by every later sync."""
+
+    __tablename__ = "amo_contacts"
+    __table_args__ = (UniqueConstraint("connection_id", "amo_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connection_id: Mapped[int] = mapped_column(ForeignKey(_CONNECTION_FK, ondelete="CASCADE"))
+    amo_id: Mapped[int] = mapped_column(BigInteger)
+    name: Mapped[str] = mapped_column(Text)
+
+
+class AmoLead(Base):
+    __tablename__ = "amo_leads"
+    __table_args__ = (
+        UniqueConstraint("connection_id", "amo_id"),
+        # One index per sort (with the id tie-break, so pages are stable) and per filter.
+        Index("ix_amo_leads_created", "connection_id", "created_at", "amo_id"),
+        Index("ix_amo_leads_updated", "connection_id", "updated_at", "amo_id"),
+        Index("ix_amo_leads_price", "connection_id", "price", "amo_id"),
+        Index("ix_amo_leads_status", "connection_id", "status_id"),
+        Index("ix_amo_leads_pipeline", "connection_id", "pipeline_id", "status_id"),
+        Index("ix_amo_leads_responsible", "connection_id", "responsible_user_id", "price"),
+        Index("ix_amo_leads_pending", "connection_id", "contacts_pending"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connection_id: Mapped[int] = mapped_column(ForeignKey(_CONNECTION_FK, ondelete="CASCADE"))
+    amo_id: Mapped[int] = mapped_column(BigInteger)
+    name: Mapped[str] = mapped_column(Text, default="")
+    price: Mapped[int] = mapped_column(BigInteger, default=0)
+    status_id: Mapped[int] = mapped_column(BigInteger)
+    pipeline_id: Mapped[int] = mapped_column(BigInteger)
+    responsible_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[int] = mapped_column(BigInteger)  # Unix seconds, as amoCRM sends them
+    updated_at: Mapped[int] = mapped_column(BigInteger)
+    closed_at: Mapped[int | None] = mapped_column(BigInteger)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    contacts: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # [{id, name}]
+    custom_fields: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    # "\x1f"-delimited lowercased tag names, so an exact tag is one LIKE on one column.
+    tags_key: Mapped[str] = mapped_column(Text, default="")
+    # Lowercased name + contact names + tags: the free-text `query` searches only this.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    # True until every contact id has a name (contact names are fetched after the leads).
+    contacts_pending: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The full-sync generation that last saw this lead; older ones are gone from amoCRM.
+    sync_gen: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SyncState(Base):
+    """One per connection: what the sync is doing, and where to resume after a restart."""
+
+    __tablename__ = "amo_sync_states"
+
+    connection_id: Mapped[int] = mapped_column(
+        ForeignKey(_CONNECTION_FK, ondelete="CASCADE"), primary_key=True
+    )
+    state: Mapped[str] = mapped_column(String(16), default="idle")  # idle | running | failed
+    phase: Mapped[str] = mapped_column(String(16), default="")  # full | incremental | ""
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    gen: Mapped[int] = mapped_column(Integer, default=0)
+    # The full pass: last page written with every page before it (resume after it).
+    cursor_page: Mapped[int] = mapped_column(Integer, default=0)
+    # Newest updated_at when the running full pass began: the incremental pass after it
+    # catches whatever changed while the pages were read.
+    full_high_water: Mapped[int | None] = mapped_column(BigInteger)
+    first_created_at: Mapped[int | None] = mapped_column(BigInteger)
+    # Newest updated_at already mirrored: incremental syncs read down to it.
+    high_water: Mapped[int | None] = mapped_column(BigInteger)
+    leads_count: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_full_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    error: Mapped[str | None] = mapped_column(Text)
+    retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    webhook_subscribed: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,0 +1,139 @@
+"""Calling amoCRM from a sync job: retries that respect amoCRM's limits, and reading many pages
+with several requests in flight.
+
+The rate budget inside ``AmoCRMTransport`` already spaces requests at 7/s per account; keeping
+several page requests outstanding lets that budget, not our round trips and database writes,
+set the pace. A 429 slows the whole job down together (one shared pause), and a 403 — no rights,
+or amoCRM blocking the API after repeated 429s — stops it at once: hammering a block only makes
+it last longer."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import structlog
+
+from foryou_crm.amocrm.client import AmoCRMClient
+from foryou_crm.amocrm.errors import AmoCRMRateLimited, AmoCRMUnavailable
+from foryou_crm.amocrm.tokens import ConnectionRef, TokenManager
+
+log = structlog.get_logger("foryou_crm.leads.sync")
+T = TypeVar("T")
+
+MAX_RATE_LIMITED_ROUNDS = 10
+MAX_UNAVAILABLE = 4
+MAX_PAUSE = 120.0
+
+
+class Pacer:
+    def __init__(self, tokens: TokenManager, ref: ConnectionRef) -> None:
+        self.tokens = tokens
+        self.ref = ref
+        self.requests = 0
+        self.rate_limited = 0
+        self._pause_until = 0.0
+        self._epoch = 0  # bumped each time the pause grows
+        self._streak = 0  # consecutive pause rounds that still ended in a 429
+
+    async def _wait(self) -> None:
+        # The pause may grow while we sleep (another request hit a 429), so re-check.
+        loop = asyncio.get_running_loop()
+        while (delay := self._pause_until - loop.time()) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(delay)
+
+    async def call(self, fn: Callable[[AmoCRMClient], Awaitable[T]]) -> T:
+        unavailable = 0
+        while True:
+            await self._wait()
+            epoch = self._epoch
+            self.requests += 1
+            try:
+                result = await self.tokens.call(self.ref, fn)
+            except AmoCRMRateLimited as exc:
+                self.rate_limited += 1
+                self._on_429(exc, epoch)
+                continue
+            except AmoCRMUnavailable:
+                unavailable += 1
+                if unavailable > MAX_UNAVAILABLE:
+                    raise
+                await asyncio.sleep(min(8.0, 0.25 * 2**unavailable))
+                continue
+            self._streak = 0
+            return result
+
+    def _on_429(self, exc: AmoCRMRateLimited, epoch: int) -> None:
+        # Requests already in flight when the pause was set answer 429 too; only a 429 to a
+        # request sent after the latest pause means "still too fast" and doubles the pause.
+        if epoch != self._epoch:
+            return
+        self._streak += 1
+        if self._streak > MAX_RATE_LIMITED_ROUNDS:
+            raise exc
+        delay = min(MAX_PAUSE, max(exc.retry_after, 0.05) * 2 ** (self._streak - 1))
+        self._epoch += 1
+        self._pause_until = asyncio.get_running_loop().time() + delay
+        log.warning(
+            "leads_sync_rate_limited",
+            connection_id=self.ref.id,
+            retry_after=exc.retry_after,
+            pause_seconds=round(delay, 3),
+            streak=self._streak,
+        )
+
+
+PageFetch = Callable[[int], Awaitable[tuple[list[dict[str, Any]], bool]]]
+PageWrite = Callable[[int, list[dict[str, Any]]], Awaitable[None]]
+
+
+async def read_pages(fetch: PageFetch, write: PageWrite, *, first: int, in_flight: int) -> int:
+    """Read pages ``first, first+1, …`` until one is empty or has no next, keeping up to
+    ``in_flight`` requests outstanding; one writer stores pages as they arrive (so the database
+    sees one writer). Returns the last page that had rows (``first - 1`` when none)."""
+    end: int | None = None
+    last_with_rows = first - 1
+    next_page = first
+    queue: asyncio.Queue[tuple[int, list[dict[str, Any]]] | None] = asyncio.Queue(in_flight * 2)
+
+    async def fetcher() -> None:
+        nonlocal next_page, end, last_with_rows
+        while end is None or next_page <= end:
+            page = next_page
+            next_page += 1
+            items, has_next = await fetch(page)
+            if not items:
+                end = page - 1 if end is None else min(end, page - 1)
+                continue
+            if not has_next:
+                end = page if end is None else min(end, page)
+            last_with_rows = max(last_with_rows, page)
+            await queue.put((page, items))
+
+    async def writer() -> None:
+        while (item := await queue.get()) is not None:
+            await write(*item)
+
+    writer_task = asyncio.create_task(writer())
+    fetchers = [asyncio.create_task(fetcher()) for _ in range(max(1, in_flight))]
+    fetching: asyncio.Future[list[None]] = asyncio.gather(*fetchers)
+    try:
+        # A failed writer must stop the fetchers too (they may be waiting on a full queue).
+        both: list[asyncio.Future[Any]] = [fetching, writer_task]
+        await asyncio.wait(both, return_when=asyncio.FIRST_COMPLETED)
+        if writer_task.done():
+            writer_task.result()
+        await fetching
+        await queue.put(None)
+        await writer_task
+    except BaseException:
+        for task in [*fetchers, writer_task]:
+            task.cancel()
+        waits: list[asyncio.Future[Any]] = [fetching, writer_task]
+        for waited in waits:
+            with contextlib.suppress(BaseException):
+                await waited
+        raise
+    return last_with_rows

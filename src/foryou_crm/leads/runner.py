@@ -1,0 +1,183 @@
+"""The in-process scheduler around the sync jobs: one task per connection at a time, a periodic
+incremental sync, resume after a restart, webhook re-fetches. A separate worker process would
+call the same ``sync.run_sync`` / ``sync.refetch_leads``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Coroutine
+from datetime import timedelta
+from typing import Any
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from foryou_crm.amocrm.models import AmoConnection
+from foryou_crm.amocrm.schemas import SyncOut
+from foryou_crm.core.config import Settings
+from foryou_crm.leads import sync, webhooks
+from foryou_crm.leads.models import SyncState
+
+log = structlog.get_logger("foryou_crm.leads.runner")
+
+
+def sync_out(state: SyncState | None) -> SyncOut:
+    if state is None:
+        return SyncOut()
+    return SyncOut(
+        state=state.state if state.state in ("idle", "running", "failed") else "idle",  # type: ignore[arg-type]
+        progress=max(0.0, min(1.0, state.progress or 0.0)),
+        last_synced_at=state.last_synced_at,
+        leads=state.leads_count or 0,
+        error=state.error if state.state == "failed" else None,
+    )
+
+
+class LeadsRunner:
+    """Implements the ``ConnectionHooks`` protocol of ``foryou_crm.amocrm.router``."""
+
+    def __init__(self, deps: sync.SyncDeps, settings: Settings) -> None:
+        self.deps = deps
+        self.settings = settings
+        self._syncs: dict[int, asyncio.Task[str]] = {}
+        self._others: set[asyncio.Task[object]] = set()
+        self._pending_refetch: dict[int, set[int]] = {}
+        self._periodic: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    # --- ConnectionHooks --------------------------------------------------------------------
+
+    async def sync_state(self, session: AsyncSession, connection_id: int) -> SyncOut | None:
+        self._loop = asyncio.get_running_loop()
+        return sync_out(await session.get(SyncState, connection_id))
+
+    def connected(self, connection_id: int) -> None:
+        """A connection was activated: subscribe webhooks (admins) and run the first sync.
+
+        The protocol makes this a plain function, which Starlette runs in a worker thread, so
+        the work is handed to the event loop the app runs on (remembered from ``sync_state``,
+        which exchange-code awaits just before)."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            loop = self._loop
+            if loop is None:
+                log.warning("leads_first_sync_not_scheduled", connection_id=connection_id)
+                return
+            loop.call_soon_threadsafe(self._spawn_after_connect, connection_id)
+        else:
+            self._spawn_after_connect(connection_id)
+
+    def _spawn_after_connect(self, connection_id: int) -> None:
+        self._spawn(self._after_connect(connection_id))
+
+    async def _after_connect(self, connection_id: int) -> None:
+        async with self.deps.sessionmaker() as session, session.begin():
+            await sync.ensure_state(session, connection_id)
+        # Subscribed first, so changes made while the first sync reads pages are announced.
+        await webhooks.subscribe(
+            self.settings, self.deps.sessionmaker, self.deps.tokens, connection_id
+        )
+        self.schedule(connection_id, full=True)
+
+    # --- scheduling -------------------------------------------------------------------------
+
+    def running(self, connection_id: int) -> bool:
+        task = self._syncs.get(connection_id)
+        return task is not None and not task.done()
+
+    def schedule(self, connection_id: int, *, full: bool | None = None) -> bool:
+        """Start a sync unless one is running for this connection. True if started."""
+        if self.running(connection_id):
+            return False
+        task = asyncio.create_task(sync.run_sync(self.deps, connection_id, full=full))
+        self._syncs[connection_id] = task
+        return True
+
+    async def wait(self, connection_id: int) -> None:
+        """Until the connection's current sync (and queued re-fetches) finished."""
+        while True:
+            tasks = [t for t in (self._syncs.get(connection_id), *self._others) if t]
+            pending = [t for t in tasks if not t.done()]
+            if not pending:
+                return
+            await asyncio.wait(pending)
+
+    async def idle(self) -> None:
+        """Until no sync or re-fetch task runs (tests, the CLI)."""
+        while pending := [t for t in (*self._syncs.values(), *self._others) if not t.done()]:
+            await asyncio.wait(pending)
+
+    def refetch(self, connection_ids: list[int], lead_ids: list[int]) -> None:
+        for connection_id in connection_ids:
+            queued = self._pending_refetch.get(connection_id)
+            if queued is not None:
+                queued.update(lead_ids)  # a drain task for this connection is already queued
+                continue
+            self._pending_refetch[connection_id] = set(lead_ids)
+            self._spawn(self._drain_refetch(connection_id))
+
+    async def _drain_refetch(self, connection_id: int) -> None:
+        while ids := self._pending_refetch.get(connection_id):
+            self._pending_refetch[connection_id] = set()
+            await sync.refetch_leads(self.deps, connection_id, sorted(ids))
+        self._pending_refetch.pop(connection_id, None)
+
+    def _spawn(self, coro: Coroutine[Any, Any, object]) -> None:
+        task: asyncio.Task[object] = asyncio.create_task(coro)
+        self._others.add(task)
+        task.add_done_callback(self._others.discard)
+
+    # --- lifespan ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Resume syncs a restart interrupted, then keep every connection fresh."""
+        self._loop = asyncio.get_running_loop()
+        async with self.deps.sessionmaker() as session:
+            interrupted = (
+                await session.execute(
+                    select(SyncState.connection_id).where(SyncState.state == "running")
+                )
+            ).scalars()
+            for connection_id in interrupted:
+                log.info("leads_sync_resuming", connection_id=connection_id)
+                self.schedule(connection_id)
+        self._periodic = asyncio.create_task(self._periodic_loop())
+
+    async def _periodic_loop(self) -> None:
+        interval = timedelta(seconds=self.settings.amocrm_sync_interval_seconds)
+        tick = max(1.0, min(30.0, interval.total_seconds() / 5))
+        while True:
+            await asyncio.sleep(tick)
+            try:
+                await self.tick(interval)
+            except Exception:
+                log.exception("leads_scheduler_failed")
+
+    async def tick(self, interval: timedelta) -> int:
+        """Start the syncs that are due; returns how many started."""
+        now = self.deps.clock.now()
+        async with self.deps.sessionmaker() as session:
+            rows = (
+                await session.execute(
+                    select(AmoConnection.id, SyncState)
+                    .outerjoin(SyncState, SyncState.connection_id == AmoConnection.id)
+                    .where(AmoConnection.needs_reconnect.is_(False))
+                )
+            )
+            due = [cid for cid, state in rows if sync.is_due(state, now, interval)]
+        return sum(self.schedule(cid) for cid in due)
+
+    async def stop(self) -> None:
+        tasks: list[asyncio.Task[object]] = [*self._syncs.values(), *self._others]  # type: ignore[list-item]
+        if self._periodic is not None:
+            tasks.append(self._periodic)  # type: ignore[arg-type]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(BaseException):
+                await task
+        self._syncs.clear()
+        self._periodic = None

@@ -1,0 +1,226 @@
+"""Writes to the mirror. Upserts keyed by (connection, amoCRM id): a page written twice (a
+restart, a webhook racing a sync) leaves one row."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Insert
+
+from foryou_crm.leads.amo import search_text
+from foryou_crm.leads.models import (
+    AmoContact,
+    AmoLead,
+    AmoPipeline,
+    AmoStatus,
+    AmoUser,
+    SyncState,
+)
+
+_LEAD_KEYS = ("connection_id", "amo_id")
+_LEAD_UPDATED = (
+    "name",
+    "price",
+    "status_id",
+    "pipeline_id",
+    "responsible_user_id",
+    "created_at",
+    "updated_at",
+    "closed_at",
+    "tags",
+    "contacts",
+    "custom_fields",
+    "tags_key",
+    "search_text",
+    "contacts_pending",
+    "sync_gen",
+)
+
+
+def _insert(session: AsyncSession, model: Any) -> Insert:
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(model)
+    return sqlite.insert(model)
+
+
+async def _upsert(
+    session: AsyncSession,
+    model: Any,
+    rows: Sequence[dict[str, Any]],
+    keys: Sequence[str],
+    updated: Sequence[str],
+) -> None:
+    if not rows:
+        return
+    stmt: Any = _insert(session, model)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(keys), set_={c: getattr(stmt.excluded, c) for c in updated}
+    )
+    await session.execute(stmt, list(rows))
+
+
+async def upsert_leads(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    # Deduplicate inside one batch: PostgreSQL refuses to update one row twice in a statement.
+    unique = list({r["amo_id"]: r for r in rows}.values())
+    await _upsert(session, AmoLead, unique, _LEAD_KEYS, _LEAD_UPDATED)
+
+
+async def known_contact_names(
+    session: AsyncSession, connection_id: int, ids: Iterable[int]
+) -> dict[int, str]:
+    wanted = sorted(set(ids))
+    names: dict[int, str] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        result = await session.execute(
+            select(AmoContact.amo_id, AmoContact.name).where(
+                AmoContact.connection_id == connection_id, AmoContact.amo_id.in_(chunk)
+            )
+        )
+        names.update({int(i): n for i, n in result})
+    return names
+
+
+async def save_contacts(session: AsyncSession, connection_id: int, names: dict[int, str]) -> None:
+    rows = [{"connection_id": connection_id, "amo_id": i, "name": n} for i, n in names.items()]
+    await _upsert(session, AmoContact, rows, _LEAD_KEYS, ("name",))
+
+
+async def pending_contact_ids(session: AsyncSession, connection_id: int) -> set[int]:
+    """Contact ids of leads still waiting for names."""
+    result = await session.execute(
+        select(AmoLead.contacts).where(
+            AmoLead.connection_id == connection_id, AmoLead.contacts_pending.is_(True)
+        )
+    )
+    ids: set[int] = set()
+    for (contacts,) in result:
+        ids.update(int(c["id"]) for c in contacts or [] if c.get("name") is None)
+    return ids
+
+
+async def fill_contact_names(session: AsyncSession, connection_id: int) -> int:
+    """Put the now-known names into pending leads (and their search text). Returns how many
+    leads changed. Ids amoCRM no longer knows keep a null name and stop being pending."""
+    rows = (
+        (
+            await session.execute(
+                select(AmoLead.id, AmoLead.name, AmoLead.tags, AmoLead.contacts).where(
+                    AmoLead.connection_id == connection_id, AmoLead.contacts_pending.is_(True)
+                )
+            )
+        )
+        
+        .all()
+    )
+    if not rows:
+        return 0
+    ids = {int(c["id"]) for _, _, _, contacts in rows for c in contacts or []}
+    names = await known_contact_names(session, connection_id, ids)
+    updates: list[dict[str, Any]] = []
+    for pk, name, tags, contacts in rows:
+        filled = [{"id": c["id"], "name": names.get(int(c["id"]))} for c in contacts or []]
+        updates.append(
+            {
+                "id": pk,
+                "contacts": filled,
+                "search_text": search_text(name, filled, list(tags or [])),
+                "contacts_pending": False,
+            }
+        )
+    # ORM bulk UPDATE by primary key: one executemany per chunk.
+    for start in range(0, len(updates), 2000):
+        await session.execute(update(AmoLead), updates[start : start + 2000])
+    return len(updates)
+
+
+async def replace_reference(
+    session: AsyncSession,
+    connection_id: int,
+    pipelines: list[dict[str, Any]],
+    users: list[dict[str, Any]] | None,
+) -> None:
+    """Pipelines and statuses (and users, when given) as amoCRM has them now."""
+    await session.execute(delete(AmoStatus).where(AmoStatus.connection_id == connection_id))
+    await session.execute(delete(AmoPipeline).where(AmoPipeline.connection_id == connection_id))
+    for p in pipelines:
+        session.add(
+            AmoPipeline(
+                connection_id=connection_id,
+                amo_id=int(p["id"]),
+                name=str(p.get("name") or ""),
+                sort=int(p.get("sort") or 0),
+                is_main=bool(p.get("is_main")),
+            )
+        )
+        for s in (p.get("_embedded") or {}).get("statuses") or []:
+            session.add(
+                AmoStatus(
+                    connection_id=connection_id,
+                    pipeline_amo_id=int(p["id"]),
+                    amo_id=int(s["id"]),
+                    name=str(s.get("name") or ""),
+                    color=s.get("color"),
+                    sort=int(s.get("sort") or 0),
+                    type=int(s.get("type") or 0),
+                )
+            )
+    if users is not None:
+        rows = [
+            {"connection_id": connection_id, "amo_id": int(u["id"]), "name": str(u.get("name"))}
+            for u in users
+            if u.get("id") is not None
+        ]
+        await _upsert(session, AmoUser, rows, _LEAD_KEYS, ("name",))
+    await session.flush()
+
+
+async def delete_leads(session: AsyncSession, connection_id: int, amo_ids: Iterable[int]) -> int:
+    ids = sorted(set(amo_ids))
+    removed = 0
+    for start in range(0, len(ids), 500):
+        result = await session.execute(
+            delete(AmoLead).where(
+                AmoLead.connection_id == connection_id, AmoLead.amo_id.in_(ids[start : start + 500])
+            )
+        )
+        removed += int(result.rowcount)  # type: ignore[attr-defined]
+    return removed
+
+
+async def stale_lead_ids(session: AsyncSession, connection_id: int, gen: int) -> list[int]:
+    result = await session.execute(
+        select(AmoLead.amo_id).where(AmoLead.connection_id == connection_id, AmoLead.sync_gen < gen)
+    )
+    return [int(i) for i in result.scalars()]
+
+
+async def mark_seen(
+    session: AsyncSession, connection_id: int, gen: int, amo_ids: list[int]
+) -> None:
+    for start in range(0, len(amo_ids), 500):
+        await session.execute(
+            update(AmoLead)
+            .where(
+                AmoLead.connection_id == connection_id,
+                AmoLead.amo_id.in_(amo_ids[start : start + 500]),
+            )
+            .values(sync_gen=gen)
+        )
+
+
+async def count_leads(session: AsyncSession, connection_id: int) -> int:
+    return int(
+        await session.scalar(
+            select(func.count()).select_from(AmoLead).where(AmoLead.connection_id == connection_id)
+        )
+        or 0
+    )
+
+
+async def get_state(session: AsyncSession, connection_id: int) -> SyncState | None:
+    return await session.get(SyncState, connection_id)

@@ -1,0 +1,99 @@
+"""amoCRM lead webhooks: the per-account URL secret, the v2 form payload, the subscription.
+
+amoCRM does not sign CRM webhooks, so the only proof a POST comes from amoCRM is an unguessable
+path segment: HMAC(settings.amocrm_webhook_secret, account id). It is derived, not stored, and
+differs per account. The payload only tells us *which* leads changed; their data is read back
+from the API."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections.abc import Iterable
+from urllib.parse import parse_qsl
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from foryou_crm.amocrm.errors import AmoCRMError
+from foryou_crm.amocrm.models import AmoConnection
+from foryou_crm.amocrm.tokens import TokenManager, ref_of
+from foryou_crm.core.config import Settings
+from foryou_crm.leads.models import SyncState
+
+log = structlog.get_logger("foryou_crm.leads.webhooks")
+
+LEAD_EVENTS = [
+    "add_lead",
+    "update_lead",
+    "delete_lead",
+    "restore_lead",
+    "status_lead",
+    "responsible_lead",
+]
+# leads[<event>][<index>][id]=<lead id>
+_LEAD_ID_KEY = re.compile(r"^leads\[([a-z_]+)\]\[(\d+)\]\[id\]$")
+_SECRET = re.compile(r"^[0-9a-f]{64}$")
+MAX_IDS = 500
+
+
+def account_secret(settings: Settings, account_id: int) -> str:
+    key = settings.amocrm_webhook_secret.get_secret_value().encode()
+    return hmac.new(key, f"leads-webhook:{account_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def destination(settings: Settings, account_id: int) -> str:
+    base = settings.public_base_url.rstrip("/")
+    return f"{base}/api/amo-crm/webhooks/leads/{account_secret(settings, account_id)}"
+
+
+def account_for_secret(settings: Settings, secret: str, account_ids: Iterable[int]) -> int | None:
+    """The account whose secret this is, compared in constant time; None if none."""
+    if not _SECRET.match(secret):
+        return None
+    found = None
+    for account_id in account_ids:
+        if hmac.compare_digest(account_secret(settings, account_id), secret):
+            found = account_id
+    return found
+
+
+def lead_ids(body: bytes) -> list[int]:
+    """Lead ids from ``leads[add|update|status|responsible|delete|restore][i][id]`` keys of a
+    form-encoded v2 payload (PHP bracket notation, parsed here by hand)."""
+    ids: set[int] = set()
+    for key, value in parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True):
+        if _LEAD_ID_KEY.match(key) and value.strip().isdigit():
+            ids.add(int(value))
+            if len(ids) >= MAX_IDS:
+                break
+    return sorted(ids)
+
+
+async def subscribe(
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    tokens: TokenManager,
+    connection_id: int,
+) -> bool:
+    """Subscribe the account's lead webhook when the token is an admin's (only admins may);
+    otherwise polling alone keeps the mirror fresh. Subscribing again is harmless (amoCRM
+    updates a subscription with the same destination)."""
+    async with sessionmaker() as session:
+        row = await session.get(AmoConnection, connection_id)
+        if row is None or not row.is_admin:
+            return False
+        ref = ref_of(row)
+    url = destination(settings, ref.account_id)
+    try:
+        await tokens.call(ref, lambda c: c.subscribe_webhook(url, LEAD_EVENTS))
+    except AmoCRMError as exc:
+        log.warning("leads_webhook_subscribe_failed", connection_id=ref.id, error_code=exc.code)
+        return False
+    async with sessionmaker() as session, session.begin():
+        state = await session.get(SyncState, connection_id)
+        if state is not None:
+            state.webhook_subscribed = True
+    log.info("leads_webhook_subscribed", connection_id=ref.id, account_id=ref.account_id)
+    return True
