@@ -115,6 +115,13 @@ def static_asset(
     return Response(content=body, media_type=CONTENT_TYPES[asset.suffix], headers=headers)
 
 
+@router.api_route("/favicon.ico", methods=["GET", "HEAD"])
+def favicon(if_none_match: Annotated[str | None, Header()] = None) -> Response:
+    # Browsers ask every page on the origin for /favicon.ico (the sandbox's consent pages
+    # and the "Redirecting to app..." page too); a 404 there is a console error on each.
+    return static_asset("favicon.svg", if_none_match)
+
+
 def _shell(request: Request) -> Response:
     language = pick_language(request.headers.get("accept-language"))
     html = INDEX_FILE.read_text(encoding="utf-8").replace(

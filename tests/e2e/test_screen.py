@@ -1,0 +1,126 @@
+"""The screen itself, served by the real server: headers, languages, expired sessions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.e2e.conftest import Console, Server, new_context, shoot, sign_in
+
+pytestmark = pytest.mark.e2e
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+
+
+def test_shell_and_assets_are_served_with_strict_headers(server: Server) -> None:
+    for path in ("/app", "/app/amo-crm/callback?code=x&state=y"):
+        response = httpx.get(server.url(path))
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/html")
+        assert response.headers["content-security-policy"] == CSP
+        assert response.headers["cache-control"] == "no-store"
+        assert response.headers["referrer-policy"] == "no-referrer"
+    script = httpx.get(server.url("/app/static/js/main.js"))
+    assert script.status_code == 200
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert script.headers["x-content-type-options"] == "nosniff"
+    revalidated = httpx.get(
+        server.url("/app/static/js/main.js"), headers={"If-None-Match": script.headers["etag"]}
+    )
+    assert revalidated.status_code == 304
+    for bad in (
+        "/app/static/%2e%2e/router.py",
+        "/app/static/..%2Frouter.py",
+        "/app/static/nope.js",
+    ):
+        assert httpx.get(server.url(bad)).status_code == 404, bad
+
+
+def test_english_from_the_browser_language_and_switch_back(
+    browser: Browser,
+    server: Server,
+    new_user: Callable[[str], tuple[str, dict[str, Any], str]],
+) -> None:
+    _, user, password = new_user("english")
+    context = new_context(browser, locale="en-US")
+    page = context.new_page()
+    console = Console()
+    console.attach(page)
+    page.goto(server.url("/app"))
+    expect(page.locator("#login-submit")).to_have_text("Sign in")
+    sign_in(page, user["email"], password)
+    expect(page.locator("#amo-status")).to_have_text("Not connected")
+    expect(page.locator("#connect-amo")).to_have_text("Connect AMO CRM")
+    shoot(page, "50-english")
+
+    page.select_option("#lang-switch", "uk")
+    expect(page.locator("#amo-status")).to_have_text("Не підключено")
+    expect(page.locator("#connect-amo")).to_have_text("Підключити AMO CRM")
+    assert page.evaluate("document.documentElement.lang") == "uk"
+    page.reload()  # the choice is remembered
+    expect(page.locator("#amo-status")).to_have_text("Не підключено")
+    assert console.errors() == []
+    context.close()
+
+
+def test_expired_session_goes_back_to_sign_in_with_a_message(
+    browser: Browser,
+    server: Server,
+    new_user: Callable[[str], tuple[str, dict[str, Any], str]],
+) -> None:
+    _, user, password = new_user("expired")
+    context = new_context(browser)
+    page = context.new_page()
+    page.goto(server.url("/app"))
+    sign_in(page, user["email"], password)
+    expect(page.locator("#amo-status")).to_have_text("Не підключено")
+
+    # The service no longer accepts the token (expired, revoked…): any call answers 401.
+    page.evaluate("sessionStorage.setItem('foryou.jwt', 'not-a-valid-jwt')")
+    page.reload()
+    expect(page.locator("#login-message")).to_have_text("Сеанс завершився. Увійдіть знову.")
+    expect(page.locator("#login-form")).to_be_visible()
+    assert page.evaluate("sessionStorage.getItem('foryou.jwt')") is None
+    shoot(page, "51-session-expired")
+
+    sign_in(page, user["email"], password)
+    expect(page.locator("#amo-status")).to_have_text("Не підключено")
+    context.close()
+
+
+def test_keyboard_only_sign_in_and_visible_focus(
+    browser: Browser,
+    server: Server,
+    new_user: Callable[[str], tuple[str, dict[str, Any], str]],
+) -> None:
+    _, user, password = new_user("keyboard")
+    context = new_context(browser, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(server.url("/app"))
+    page.locator("#login-email").focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(user["email"])
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "login-password"
+    page.keyboard.press("Control+A")
+    page.keyboard.type(password)
+    page.keyboard.press("Enter")
+    expect(page.locator("#amo-status")).to_have_text("Не підключено")
+
+    # The connect button is reachable with Tab and shows a visible focus ring.
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "connect-amo":
+            break
+    assert page.evaluate("document.activeElement.id") == "connect-amo"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
+    shoot(page, "52-keyboard-focus")
+    context.close()
