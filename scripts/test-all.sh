@@ -26,7 +26,10 @@ fi
 if [ -d mobile ]; then
   if need "Node.js and npm" "command -v node && command -v npm"; then
     echo "== Mobile app (Expo) =="
-    (cd mobile && npm ci --no-audit --no-fund --loglevel=error && npm test) || failed=1
+    # Unit tests + typecheck; the app's API layer against a real `foryou-crm demo`; and the
+    # exported web build driven in Chromium on its own origin against the demo server.
+    (cd mobile && npm ci --no-audit --no-fund --loglevel=error && npm test \
+      && npm run test:integration && npm run test:web) || failed=1
   fi
 fi
 
