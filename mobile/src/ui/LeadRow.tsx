@@ -5,7 +5,7 @@ import { colors, styles } from './components';
 
 export function formatPrice(price: number | null): string {
   if (price === null || price === undefined) return '—';
-  return `${price.toLocaleString('uk-UA')} ₴`;
+  return price.toLocaleString('uk-UA');
 }
 
 export function formatDate(iso: string | null): string {
