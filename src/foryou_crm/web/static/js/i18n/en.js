@@ -20,6 +20,7 @@ export default {
   "crm.statusLabel": "Status",
   "crm.connected": "Connected",
   "crm.notConnected": "Not connected",
+  "crm.lost": "Connection lost",
   "crm.loading": "Loading…",
   "crm.domain": "Domain",
   "crm.accountId": "Account ID",

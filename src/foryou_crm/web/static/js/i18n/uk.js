@@ -20,6 +20,7 @@ export default {
   "crm.statusLabel": "Статус",
   "crm.connected": "Підключено",
   "crm.notConnected": "Не підключено",
+  "crm.lost": "Підключення втрачено",
   "crm.loading": "Завантаження…",
   "crm.domain": "Домен",
   "crm.accountId": "ID акаунта",

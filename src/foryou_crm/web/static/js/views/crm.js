@@ -13,8 +13,17 @@ const SYNC_POLL_MS = 1500;
  * scheduled (state "idle", never synced yet), and the list would otherwise stay empty.
  * No sync info at all (mirror not wired) is not "busy" — there is nothing to wait for.
  */
+/**
+ * The user has a connection row, usable or not. The service reports a connection whose
+ * refresh token amoCRM refused as {connected: false, needsReconnect: true, domain…}: its
+ * mirrored leads stay readable and it can be reconnected or removed.
+ */
+function isLinked(status) {
+  return Boolean(status?.connected || status?.needsReconnect);
+}
+
 function syncBusy(status) {
-  const sync = status?.connected ? status.sync : null;
+  const sync = status?.connected && !status.needsReconnect ? status.sync : null;
   if (!sync) return false;
   return sync.state === "running" || (sync.state !== "failed" && !sync.lastSyncedAt);
 }
@@ -55,7 +64,7 @@ export function renderCrm(root, { initialStatus } = {}) {
     // One log line per actual change, not per poll tick.
     if (JSON.stringify(previous) !== JSON.stringify(next)) console.info("status updated");
 
-    if (next.connected) {
+    if (isLinked(next)) {
       const syncFinished = syncBusy(previous) && !syncBusy(next);
       // While the first sync runs, refresh the list as progress moves so leads appear early;
       // otherwise reload only when something about the data could have changed.
@@ -74,19 +83,23 @@ export function renderCrm(root, { initialStatus } = {}) {
       el.status.dataset.state = "loading";
       return;
     }
-    const connected = Boolean(status.connected);
-    setText(el.status, t(connected ? "crm.connected" : "crm.notConnected"));
-    el.status.dataset.state = connected ? "connected" : "disconnected";
+    const linked = isLinked(status);
+    const reconnect = Boolean(status.needsReconnect);
+    const connected = Boolean(status.connected) && !reconnect;
+    const state = connected ? "connected" : reconnect ? "reconnect" : "disconnected";
+    const label = { connected: "crm.connected", reconnect: "crm.lost", disconnected: "crm.notConnected" };
+    setText(el.status, t(label[state]));
+    el.status.dataset.state = state;
     setText(el.domain, status.domain);
-    show(el.domainRow, connected && Boolean(status.domain));
+    show(el.domainRow, linked && Boolean(status.domain));
     setText(el.accountId, status.accountId);
-    show(el.accountRow, connected && Boolean(status.accountId));
+    show(el.accountRow, linked && Boolean(status.accountId));
     setText(el.accountName, status.accountName);
-    show(el.accountNameRow, connected && Boolean(status.accountName));
-    show(el.reconnect, connected && Boolean(status.needsReconnect));
-    show(el.connect, !connected || Boolean(status.needsReconnect));
-    setText(el.connect, t(connected ? "crm.reconnect" : "crm.connect"));
-    show(el.disconnect, connected);
+    show(el.accountNameRow, linked && Boolean(status.accountName));
+    show(el.reconnect, reconnect);
+    show(el.connect, !connected);
+    setText(el.connect, t(reconnect ? "crm.reconnect" : "crm.connect"));
+    show(el.disconnect, linked);
 
     const sync = status.sync ?? {};
     const running = syncBusy(status);

@@ -56,8 +56,8 @@ export function createLeads(root) {
     filters.pipelineId = el.pipeline.value;
     filters.statusId = el.status.value;
     filters.responsibleUserId = el.responsible.value;
-    filters.priceFrom = el.priceFrom.value;
-    filters.priceTo = el.priceTo.value;
+    filters.priceFrom = wholeNumber(el.priceFrom.value);
+    filters.priceTo = wholeNumber(el.priceTo.value);
     filters.createdFrom = el.createdFrom.value;
     filters.createdTo = el.createdTo.value;
     filters.sort = el.sort.value;
@@ -266,6 +266,12 @@ export function createLeads(root) {
       window.removeEventListener("langchange", onLang);
     },
   };
+}
+
+// The API takes whole, non-negative amounts; "12.5" or "-3" typed into the box would be a 422.
+function wholeNumber(value) {
+  const number = Number(value);
+  return value === "" || !Number.isFinite(number) ? "" : String(Math.max(0, Math.trunc(number)));
 }
 
 // <input type=date> gives a local calendar day; the API takes instants, so send the local
