@@ -160,12 +160,10 @@ class LeadsRunner:
         """Start the syncs that are due; returns how many started."""
         now = self.deps.clock.now()
         async with self.deps.sessionmaker() as session:
-            rows = (
-                await session.execute(
-                    select(AmoConnection.id, SyncState)
-                    .outerjoin(SyncState, SyncState.connection_id == AmoConnection.id)
-                    .where(AmoConnection.needs_reconnect.is_(False))
-                )
+            rows = await session.execute(
+                select(AmoConnection.id, SyncState)
+                .outerjoin(SyncState, SyncState.connection_id == AmoConnection.id)
+                .where(AmoConnection.needs_reconnect.is_(False))
             )
             due = [cid for cid, state in rows if sync.is_due(state, now, interval)]
         return sum(self.schedule(cid) for cid in due)

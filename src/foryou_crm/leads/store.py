@@ -107,16 +107,12 @@ async def fill_contact_names(session: AsyncSession, connection_id: int) -> int:
     """Put the now-known names into pending leads (and their search text). Returns how many
     leads changed. Ids amoCRM no longer knows keep a null name and stop being pending."""
     rows = (
-        (
-            await session.execute(
-                select(AmoLead.id, AmoLead.name, AmoLead.tags, AmoLead.contacts).where(
-                    AmoLead.connection_id == connection_id, AmoLead.contacts_pending.is_(True)
-                )
+        await session.execute(
+            select(AmoLead.id, AmoLead.name, AmoLead.tags, AmoLead.contacts).where(
+                AmoLead.connection_id == connection_id, AmoLead.contacts_pending.is_(True)
             )
         )
-        
-        .all()
-    )
+    ).all()
     if not rows:
         return 0
     ids = {int(c["id"]) for _, _, _, contacts in rows for c in contacts or []}

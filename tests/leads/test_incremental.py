@@ -1,0 +1,140 @@
+"""After the first sync, changes reach the mirror: by polling (the periodic scheduler and
+``POST /sync``) and by amoCRM's webhooks, which only say *which* leads changed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from tests.conftest import bearer
+from tests.leads.conftest import HOST, api_leads, connect, runner, status
+from tests.support import AMO_AGENT, World
+
+AGENT_ID = 9001102
+
+
+async def _items(world: World, token: str) -> dict[int, dict[str, Any]]:
+    items: dict[int, dict[str, Any]] = {}
+    page = 1
+    while True:
+        data = await api_leads(world, token, {"limit": 250, "page": page})
+        items.update({item["id"]: item for item in data["items"]})
+        if not data["hasMore"]:
+            return items
+        page += 1
+
+
+async def _change_four_leads(world: World, owner: int) -> dict[str, int]:
+    """Create one, rename one, move one to "won", delete one — as the account's admin."""
+    account = world.sb.account(HOST)
+    own = [lead for lead in account.leads if lead.responsible_user_id == owner]
+    renamed, moved, deleted = own[0].id, own[1].id, own[2].id
+    r = await world.sandbox.post(
+        f"/_sandbox/accounts/{HOST}/leads",
+        json={
+            "leads": [{"name": "Нова угода: пентхаус", "price": 777, "responsible_user_id": owner}]
+        },
+    )
+    assert r.status_code == 201, r.text
+    created = int(r.json()["leads"][0]["id"])
+    r = await world.sandbox.patch(
+        f"/_sandbox/accounts/{HOST}/leads",
+        json={
+            "leads": [
+                {"id": renamed, "name": "Перейменована угода"},
+                {"id": moved, "status_id": 142},
+            ]
+        },
+    )
+    assert r.is_success, r.text
+    r = await world.sandbox.delete(f"/_sandbox/accounts/{HOST}/leads/{deleted}")
+    assert r.is_success, r.text
+    return {"created": created, "renamed": renamed, "moved": moved, "deleted": deleted}
+
+
+def _check(items: dict[int, dict[str, Any]], ids: dict[str, int], before: int) -> None:
+    assert items[ids["created"]]["name"] == "Нова угода: пентхаус"
+    assert items[ids["created"]]["price"] == 777
+    assert items[ids["renamed"]]["name"] == "Перейменована угода"
+    assert items[ids["moved"]]["statusId"] == 142
+    assert items[ids["moved"]]["statusName"]
+    assert ids["deleted"] not in items
+    assert len(items) == before
+
+
+async def test_polling_picks_up_created_updated_moved_and_deleted(world: World, clock: Any) -> None:
+    # An agent's token may not subscribe webhooks: polling alone keeps this mirror fresh.
+    token = await connect(world, "agent@foryou.example", login=AMO_AGENT)
+    assert world.sb.account(HOST).webhooks == []
+    before = len(await _items(world, token))
+    ids = await _change_four_leads(world, AGENT_ID)
+
+    # The periodic scheduler: nothing is due yet; after the interval, an incremental sync runs.
+    interval = timedelta(seconds=world.app.state.settings.amocrm_sync_interval_seconds)
+    assert await runner(world).tick(interval) == 0
+    clock.advance(interval.total_seconds() + 1)
+    world.sb.log.clear()
+    assert await runner(world).tick(interval) == 1
+    await runner(world).idle()
+    _check(await _items(world, token), ids, before)
+    # Incremental: newest changes first, not every page again.
+    pages = [e for e in world.sb.log.as_json()["entries"] if e["endpoint"] == "leads"]
+    assert pages and all("order" in e["query"] for e in pages)
+    st = await status(world, token)
+    assert st["sync"]["state"] == "idle" and st["sync"]["leads"] == before
+
+    # On demand: POST /sync answers at once with the state, the job runs after.
+    more = await _change_four_leads(world, AGENT_ID)
+    r = await world.client.post("/api/amo-crm/sync", headers=bearer(token))
+    assert r.status_code == 200, r.text
+    assert r.json()["data"]["state"] == "running"
+    await runner(world).idle()
+    _check(await _items(world, token), more, before)
+
+
+async def test_webhooks_trigger_a_refetch_of_the_named_leads(world: World) -> None:
+    token = await connect(world, "admin@foryou.example")
+    hooks = world.sb.account(HOST).webhooks
+    assert len(hooks) == 1 and "/api/amo-crm/webhooks/leads/" in hooks[0].destination
+    before = len(await _items(world, token))
+    world.sb.log.clear()
+    ids = await _change_four_leads(world, 9001101)
+    await world.sb.drain_webhooks()
+    await runner(world).idle()
+    deliveries = [d for d in world.sb.outbox.deliveries if d.kind == "webhook"]
+    assert deliveries and all(d.status == 200 for d in deliveries)
+    _check(await _items(world, token), ids, before)
+    # No sync ran: each named lead was read back on its own (the payload is not trusted).
+    endpoints = {e["endpoint"] for e in world.sb.log.as_json()["entries"]}
+    assert "leads" not in endpoints and "lead" in endpoints
+
+
+async def test_webhook_payload_data_is_not_trusted(world: World) -> None:
+    token = await connect(world, "admin@foryou.example")
+    destination = world.sb.account(HOST).webhooks[0].destination
+    path = destination.removeprefix("http://testserver")
+    lead = world.sb.account(HOST).leads[0]
+    forged = {
+        "leads[update][0][id]": str(lead.id),
+        "leads[update][0][name]": "Forged name",
+        "leads[update][0][price]": "1",
+        "account[id]": "31920194",
+    }
+    r = await world.client.post(path, data=forged)
+    assert r.status_code == 200, r.text
+    await runner(world).idle()
+    items = await _items(world, token)
+    assert items[lead.id]["name"] == lead.name and items[lead.id]["price"] == lead.price
+
+
+async def test_unknown_webhook_secret_is_404(world: World) -> None:
+    await connect(world, "admin@foryou.example")
+    for secret in ("0" * 64, "not-a-secret"):
+        r = await world.client.post(
+            f"/api/amo-crm/webhooks/leads/{secret}", data={"leads[add][0][id]": "1"}
+        )
+        assert r.status_code == 404
+        assert r.json() == {
+            "success": False,
+            "error": {"code": "NOT_FOUND", "message": "No such webhook."},
+        }
