@@ -27,6 +27,11 @@ def test_shell_and_assets_are_served_with_strict_headers(server: Server) -> None
         assert response.headers["content-security-policy"] == CSP
         assert response.headers["cache-control"] == "no-store"
         assert response.headers["referrer-policy"] == "no-referrer"
+    english = httpx.get(server.url("/app"), headers={"Accept-Language": "en-GB,en;q=0.9,uk;q=0.5"})
+    assert '<html lang="en">' in english.text
+    assert (
+        '<html lang="uk">' in httpx.get(server.url("/app"), headers={"Accept-Language": "de"}).text
+    )
     script = httpx.get(server.url("/app/static/js/main.js"))
     assert script.status_code == 200
     assert script.headers["content-type"].startswith("text/javascript")
