@@ -9,11 +9,6 @@ import { createLeads } from "./leads.js";
 const SYNC_POLL_MS = 1500;
 
 /**
- * A sync is under way, or about to be: right after exchange-code the first sync is only
- * scheduled (state "idle", never synced yet), and the list would otherwise stay empty.
- * No sync info at all (mirror not wired) is not "busy" — there is nothing to wait for.
- */
-/**
  * The user has a connection row, usable or not. The service reports a connection whose
  * refresh token amoCRM refused as {connected: false, needsReconnect: true, domain…}: its
  * mirrored leads stay readable and it can be reconnected or removed.
@@ -22,6 +17,11 @@ function isLinked(status) {
   return Boolean(status?.connected || status?.needsReconnect);
 }
 
+/**
+ * A sync is under way, or about to be: right after exchange-code the first sync is only
+ * scheduled (state "idle", never synced yet), and the list would otherwise stay empty.
+ * No sync info at all (mirror not wired) is not "busy" — there is nothing to wait for.
+ */
 function syncBusy(status) {
   const sync = status?.connected && !status.needsReconnect ? status.sync : null;
   if (!sync) return false;
