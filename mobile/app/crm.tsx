@@ -19,7 +19,6 @@ import { SyncProgress } from '../src/ui/SyncProgress';
 
 type ConnectPhase =
   | { kind: 'idle' }
-  | { kind: 'starting' }
   | { kind: 'browser' }
   | { kind: 'processing' }
   | { kind: 'failed'; message: string };
@@ -130,9 +129,9 @@ export function CrmScreen() {
     if (wasRunning.current && !syncRunning) setLeadsReload((n) => n + 1);
     wasRunning.current = syncRunning;
     if (!syncRunning) return;
-    const timer = setTimeout(() => void loadStatus(), SYNC_POLL_MS);
-    return () => clearTimeout(timer);
-  }, [syncRunning, status, loadStatus]);
+    const timer = setInterval(() => void loadStatus(), SYNC_POLL_MS);
+    return () => clearInterval(timer);
+  }, [syncRunning, loadStatus]);
 
   // A 409 AMO_NOT_CONNECTED from the leads endpoint means our status is stale.
   useEffect(() => {
@@ -140,9 +139,8 @@ export function CrmScreen() {
   }, [leads.error, loadStatus]);
 
   const startConnect = useCallback(async () => {
-    setConnect({ kind: 'starting' });
+    setConnect({ kind: 'browser' });
     try {
-      setConnect({ kind: 'browser' });
       const outcome = await connectAmoCrm({
         api,
         completion,
@@ -203,7 +201,7 @@ export function CrmScreen() {
 
   if (connect.kind === 'processing') return <CallbackProcessing />;
 
-  const busy = connect.kind === 'starting' || connect.kind === 'browser';
+  const busy = connect.kind === 'browser';
   const header = (
     <View style={styles.content}>
       <View style={[styles.row, { justifyContent: 'space-between' }]}>

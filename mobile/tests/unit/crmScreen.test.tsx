@@ -69,6 +69,28 @@ describe('CRM screen: status', () => {
     expect(await screen.findByText('Не підключено')).toBeTruthy();
   });
 
+  it('sync running → status polled until idle, then leads reload', async () => {
+    jest.useFakeTimers();
+    try {
+      const running = { ...CONNECTED, sync: { state: 'running' as const, progress: 0.5, lastSyncedAt: null } };
+      const getStatus = jest.fn().mockResolvedValueOnce(running).mockResolvedValueOnce(running).mockResolvedValue(CONNECTED);
+      const listLeads = jest.fn(async () => page([makeLead(1)]));
+      renderCrm(makeServices({ api: makeFakeApi({ getStatus, listLeads }) }));
+      expect(await screen.findByTestId('sync-progress')).toHaveTextContent(/50%/);
+      await act(async () => {
+        jest.advanceTimersByTime(2100);
+      });
+      await act(async () => {
+        jest.advanceTimersByTime(2100);
+      });
+      expect(await screen.findByTestId('sync-idle')).toBeTruthy();
+      expect(getStatus).toHaveBeenCalledTimes(3);
+      await waitFor(() => expect(listLeads).toHaveBeenCalledTimes(2));
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('sync running → progress shown', async () => {
     const api = makeFakeApi({
       getStatus: jest.fn(async () => ({ ...CONNECTED, sync: { state: 'running' as const, progress: 0.4, lastSyncedAt: null } })),
