@@ -24,6 +24,16 @@ type ConnectPhase =
   | { kind: 'failed'; message: string };
 
 const SYNC_POLL_MS = 2000;
+const MAX_SYNC_POLLS = 150; // 5 minutes
+
+/** A sync is running, or a fresh connection has not finished its first sync yet. */
+export function isSyncBusy(status: AmoStatus | null): boolean {
+  if (!status?.connected) return false;
+  const sync = status.sync;
+  if (!sync) return true;
+  if (sync.state === 'running') return true;
+  return sync.state === 'idle' && !sync.lastSyncedAt;
+}
 
 function describeError(error: unknown): string {
   if (error instanceof ApiError) {
@@ -122,14 +132,19 @@ export function CrmScreen() {
     };
   }, [api, connected]);
 
-  // Sync progress: poll the status while a sync runs; reload leads when it ends.
-  const syncRunning = status?.sync?.state === 'running';
+  // Sync progress: poll the status while a sync runs — or, right after connecting, until the
+  // first sync has happened (the backend may not have started it yet) — and reload leads after.
+  const syncRunning = isSyncBusy(status);
   const wasRunning = useRef(false);
   useEffect(() => {
     if (wasRunning.current && !syncRunning) setLeadsReload((n) => n + 1);
     wasRunning.current = syncRunning;
     if (!syncRunning) return;
-    const timer = setInterval(() => void loadStatus(), SYNC_POLL_MS);
+    let polls = 0;
+    const timer = setInterval(() => {
+      if (++polls > MAX_SYNC_POLLS) clearInterval(timer);
+      else void loadStatus();
+    }, SYNC_POLL_MS);
     return () => clearInterval(timer);
   }, [syncRunning, loadStatus]);
 
@@ -235,7 +250,7 @@ export function CrmScreen() {
                 Доступ до AMO CRM втрачено. Підключіть AMO CRM повторно.
               </Notice>
             ) : null}
-            {status.connected ? <SyncProgress sync={status.sync} /> : null}
+            {status.connected ? <SyncProgress sync={status.sync} busy={syncRunning} /> : null}
           </>
         ) : null}
       </Card>
@@ -295,6 +310,12 @@ export function CrmScreen() {
           <Notice kind="error" testID="leads-error">{`Не вдалося завантажити угоди: ${describeError(leads.error)}`}</Notice>
           <Button title="Спробувати ще раз" variant="secondary" testID="leads-retry" onPress={leads.refresh} />
         </View>
+      );
+    } else if (syncRunning) {
+      empty = (
+        <Text testID="leads-syncing" style={[styles.muted, { textAlign: 'center', margin: 24 }]}>
+          Угоди ще синхронізуються з AMO CRM…
+        </Text>
       );
     } else {
       empty = (

@@ -3,8 +3,14 @@ import { Text, View } from 'react-native';
 import type { SyncState } from '../api/types';
 import { colors, styles } from './components';
 
-export function SyncProgress({ sync }: { sync: SyncState | null }) {
-  if (!sync) return null;
+export function SyncProgress({ sync, busy = false }: { sync: SyncState | null; busy?: boolean }) {
+  if (!sync || (busy && sync.state !== 'running')) {
+    return busy ? (
+      <Text testID="sync-pending" style={styles.muted}>
+        Перша синхронізація з AMO CRM…
+      </Text>
+    ) : null;
+  }
   if (sync.state === 'running') {
     const pct = Math.round(Math.max(0, Math.min(1, sync.progress || 0)) * 100);
     return (

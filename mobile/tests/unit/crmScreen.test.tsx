@@ -91,6 +91,25 @@ describe('CRM screen: status', () => {
     }
   });
 
+  it('fresh connection before its first sync → pending, polled, leads load once synced', async () => {
+    jest.useFakeTimers();
+    try {
+      const fresh = { ...CONNECTED, sync: { state: 'idle' as const, progress: 0, lastSyncedAt: null } };
+      const getStatus = jest.fn().mockResolvedValueOnce(fresh).mockResolvedValue(CONNECTED);
+      const listLeads = jest.fn().mockResolvedValueOnce(page([])).mockResolvedValue(page([makeLead(4)]));
+      renderCrm(makeServices({ api: makeFakeApi({ getStatus, listLeads }) }));
+      expect(await screen.findByTestId('sync-pending')).toBeTruthy();
+      expect(await screen.findByTestId('leads-syncing')).toBeTruthy();
+      await act(async () => {
+        jest.advanceTimersByTime(2100);
+      });
+      expect(await screen.findByText('Угода 4')).toBeTruthy();
+      expect(screen.getByTestId('sync-idle')).toBeTruthy();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('sync running → progress shown', async () => {
     const api = makeFakeApi({
       getStatus: jest.fn(async () => ({ ...CONNECTED, sync: { state: 'running' as const, progress: 0.4, lastSyncedAt: null } })),
