@@ -255,7 +255,9 @@ def stored_tokens(server: Server, user_id: int) -> list[tuple[Any, Any]]:
 
 
 # --- the browser ----------------------------------------------------------------------------
-@pytest.fixture(scope="session")
+# Module scope, not session: while the sync Playwright driver runs, its event loop counts as
+# running, and the rest of the suite (asyncio.run in async fixtures) must not see it.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         message = f"{CHROMIUM} is missing (apt-get install chromium)"
