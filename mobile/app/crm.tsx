@@ -130,7 +130,8 @@ export function CrmScreen() {
     return () => {
       cancelled = true;
     };
-  }, [api, connected]);
+    // Re-read after each sync/connect (leadsReload): a fresh mirror may have had no pipelines yet.
+  }, [api, connected, leadsReload]);
 
   // Sync progress: poll the status while a sync runs — or, right after connecting, until the
   // first sync has happened (the backend may not have started it yet) — and reload leads after.
