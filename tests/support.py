@@ -156,6 +156,9 @@ class World:
         )
         assert r.status_code == 200, r.text
         data: dict[str, Any] = r.json()["data"]
+        # Activation starts the first leads sync in the background; let it finish so tests that
+        # inject faults next are not racing it for them.
+        await self.app.state.connection_hooks.idle()
         return data
 
     async def requests_to(self, host: str | None = None) -> dict[str, Any]:

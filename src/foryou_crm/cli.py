@@ -13,7 +13,12 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from foryou_crm.core.clock import Clock
-from foryou_crm.core.config import ConfigurationError, Settings, ensure_local_secrets
+from foryou_crm.core.config import (
+    ConfigurationError,
+    Settings,
+    ensure_local_secrets,
+    validate_for_production,
+)
 from foryou_crm.core.db import make_engine, make_sessionmaker
 from foryou_crm.core.migrate import upgrade
 
@@ -52,18 +57,21 @@ def migrate() -> None:
 @click.option("--workers", default=1, show_default=True, type=int)
 def serve(host: str, port: int, workers: int) -> None:
     """Run the production server from settings (run `migrate` first)."""
+    settings = Settings()
     try:
-        from foryou_crm.core.config import validate_for_production
-
-        validate_for_production(Settings())
+        validate_for_production(settings)
     except ConfigurationError as exc:
         raise click.ClickException(str(exc)) from exc
+    if workers > 1 and settings.resolved_database_url.startswith("sqlite"):
+        # SQLite has no row locks: token refreshes would not be single-flight across workers.
+        raise click.ClickException("more than one worker needs PostgreSQL (FORYOU_DATABASE_URL)")
     uvicorn.run(
         "foryou_crm.asgi:app",
         host=host,
         port=port,
         workers=workers,
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         access_log=False,
         log_config=None,
     )
@@ -163,6 +171,62 @@ def users_list() -> None:
 
     for user_id, email, name in asyncio.run(_list()):
         click.echo(f"{user_id}\t{email}\t{name}")
+
+
+@main.command()
+@click.option("--user", "email", required=True, help="The app user whose amoCRM leads to sync")
+@click.option("--full/--incremental", default=None, help="Default: what the scheduler would do")
+def sync(email: str, full: bool | None) -> None:
+    """Sync a user's amoCRM leads into the mirror now, with a progress bar."""
+    settings = ensure_local_secrets(_settings())
+    state = asyncio.run(_sync(settings, email, full))
+    if state != "idle":
+        raise click.ClickException(f"sync {state}")
+
+
+async def _sync(settings: Settings, email: str, full: bool | None) -> str:
+    from foryou_crm.amocrm.service import connection_of
+    from foryou_crm.app import create_app
+    from foryou_crm.core.logging import configure_logging
+    from foryou_crm.leads.models import SyncState
+    from foryou_crm.leads.runner import LeadsRunner
+    from foryou_crm.leads.sync import run_sync
+    from foryou_crm.users import service
+
+    app = create_app(settings, background_jobs=False, configure_logs=False)
+    # Warnings only: info lines would break the progress bar.
+    configure_logging(json=settings.json_logs, level="WARNING")
+    runner: LeadsRunner = app.state.connection_hooks
+    try:
+        async with app.state.sessionmaker() as session:
+            user = await service.get_by_email(session, email)
+            if user is None:
+                raise click.ClickException(f"no user {email}")
+            connection = await connection_of(session, user.id)
+            if connection is None:
+                raise click.ClickException(f"{email} has not connected amoCRM")
+        job = asyncio.create_task(run_sync(runner.deps, connection.id, full=full))
+        shown = 0
+        with click.progressbar(length=1000, label=f"Syncing {connection.domain}") as bar:
+            while not job.done():
+                await asyncio.wait({job}, timeout=0.5)
+                async with app.state.sessionmaker() as session:
+                    row = await session.get(SyncState, connection.id)
+                done = 1000 if job.done() else int(1000 * (row.progress if row else 0))
+                bar.update(max(0, done - shown))
+                shown = max(shown, done)
+        result = await job
+        async with app.state.sessionmaker() as session:
+            row = await session.get(SyncState, connection.id)
+        if row is not None and row.error:
+            click.echo(row.error, err=True)
+        click.echo(f"{result}: {row.leads_count if row else 0} leads mirrored")
+        return result
+    finally:
+        await app.state.amocrm_transport.aclose()
+        if app.state.redis is not None:
+            await app.state.redis.aclose()
+        await app.state.engine.dispose()
 
 
 async def _ensure_user(

@@ -372,3 +372,50 @@ async def test_concurrent_exchange_calls_for_the_same_code_all_succeed_once(worl
     assert [r.status_code for r in responses] == [200] * 5
     async with world.app.state.sessionmaker() as session:
         assert len((await session.execute(select(AmoConnection))).scalars().all()) == 1
+
+
+async def test_a_referer_with_whitespace_or_odd_characters_never_500s(world: World) -> None:
+    a = await _user(world, "a@foryou-agents.com")
+    for odd in (
+        "reforyou.amocrm.ru\n",
+        " reforyou.amocrm.ru",
+        "reforyou.amocrm.ru.",
+        "REFORYOU.amocrm.ru\t",
+        "reforyoü.amocrm.ru",
+    ):
+        _started, location = await _fresh_location(world, a)
+        await world.sandbox.delete("/_sandbox/requests")
+        page = await world.callback(_with(location, referer=odd))
+        assert page.status_code == 200
+        assert page.headers["content-type"].startswith("text/html")
+        assert "error=referer_not_allowed" in parse_html(page.text).links["open-app"], odd
+        assert (await world.sandbox.get("/_sandbox/requests")).json()["total"] == 0
+
+
+async def test_uppercase_referer_is_normalised_to_the_account_host(world: World) -> None:
+    a = await _user(world, "a@foryou-agents.com")
+    _started, location = await _fresh_location(world, a)
+    page = await world.callback(_with(location, referer="ReForYou.AmoCRM.ru"))
+    target = parse_html(page.text).links["open-app"]
+    handed = {k: v[0] for k, v in parse_qs(urlsplit(target).query).items()}
+    r = await world.client.post(
+        "/api/amo-crm/exchange-code",
+        json={"code": handed["code"], "state": handed["state"]},
+        headers=bearer(a),
+    )
+    assert r.json()["data"]["domain"] == "reforyou.amocrm.ru"
+
+
+async def test_concurrent_exchange_activates_exactly_once(world: World) -> None:
+    import asyncio
+
+    a = await _user(world, "a@foryou-agents.com")
+    _s, _p, handed = await world.consent_and_callback(a)
+    body = {"code": handed["code"], "state": handed["state"]}
+    responses = await asyncio.gather(
+        *(
+            world.client.post("/api/amo-crm/exchange-code", json=body, headers=bearer(a))
+            for _ in range(5)
+        )
+    )
+    assert len({r.json()["data"]["connectedAt"] for r in responses}) == 1

@@ -260,3 +260,39 @@ async def test_uninstall_from_amocrm_removes_every_connection_to_that_account(wo
     assert (await world.client.get("/api/amo-crm/status", headers=bearer(c))).json()["data"][
         "connected"
     ] is True
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"client_uuid": "é", "account_id": "1", "signature": "x"},
+        {"client_uuid": TEST_CLIENT_ID, "account_id": "1", "signature": "é"},
+        {"client_uuid": TEST_CLIENT_ID, "account_id": "²", "signature": "x"},
+        {"client_uuid": TEST_CLIENT_ID, "account_id": "9" * 40, "signature": "x"},
+    ],
+)
+async def test_uninstall_hook_odd_input_is_403_not_500(
+    world: World, params: dict[str, str]
+) -> None:
+    r = await world.client.get("/api/amo-crm/webhooks/disconnect", params=params)
+    assert r.status_code == 403
+
+
+async def test_a_misconfigured_secret_never_marks_users_for_reconnect(world: World) -> None:
+    """A bad deploy (wrong client secret) is an operator's problem: users keep their tokens."""
+    from foryou_crm.amocrm.errors import AmoCRMMisconfigured
+
+    token, ref = await _connected(world)
+    tokens: TokenManager = world.app.state.tokens
+    good = tokens.settings.amocrm_client_secret
+    tokens.settings = tokens.settings.model_copy(
+        update={"amocrm_client_secret": type(good)("wrong")}
+    )
+    try:
+        with pytest.raises(AmoCRMMisconfigured):
+            await tokens.refresh(ref.id, force=True)
+    finally:
+        tokens.settings = tokens.settings.model_copy(update={"amocrm_client_secret": good})
+    status = (await world.client.get("/api/amo-crm/status", headers=bearer(token))).json()["data"]
+    assert status["needsReconnect"] is False
+    assert (await tokens.refresh(ref.id, force=True)).startswith("eyJ")

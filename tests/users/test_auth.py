@@ -180,3 +180,31 @@ async def test_every_bad_jwt_is_401_with_www_authenticate(
         "/api/amo-crm/exchange-code", headers=headers, json={"code": "a" * 43, "state": "b" * 43}
     )
     assert r.status_code == 401
+
+
+async def test_parallel_guesses_cannot_outrun_the_throttle(client: httpx.AsyncClient) -> None:
+    import asyncio
+
+    await register(client, "t@example.com")
+    responses = await asyncio.gather(
+        *(
+            client.post(
+                "/api/auth/login", json={"email": "t@example.com", "password": f"wrong-{i}-x"}
+            )
+            for i in range(30)
+        )
+    )
+    codes = [r.status_code for r in responses]
+    assert codes.count(401) <= 3  # login_max_failures=3 in tests
+    assert codes.count(429) >= 27
+
+
+async def test_successful_sign_ins_do_not_lock_out_an_office(client: httpx.AsyncClient) -> None:
+    """Many agents behind one address sign in successfully: that is not an attack."""
+    for i in range(6):
+        await register(client, f"office{i}@example.com")
+        r = await client.post(
+            "/api/auth/login",
+            json={"email": f"office{i}@example.com", "password": "correct-horse-1"},
+        )
+        assert r.status_code == 200

@@ -120,3 +120,37 @@ async def test_external_rs256_public_key(
         # An HS256 token signed with the public key as secret (alg confusion) must not pass.
         confused = jwt.encode(_claims(), "x" * 64, algorithm="HS256")
         assert (await c.get("/api/auth/me", headers=bearer(confused))).status_code == 401
+
+
+async def test_a_self_registered_account_never_absorbs_an_external_identity(
+    hs_client: httpx.AsyncClient,
+) -> None:
+    """Pre-registration takeover: whoever registers the email first must not end up sharing
+    the admin-backend user's account."""
+    r = await hs_client.post(
+        "/api/auth/register", json={"email": "agent77@foryou.com", "password": "attacker-knows-1"}
+    )
+    attacker_id = r.json()["data"]["user"]["id"]
+    me = await hs_client.get(
+        "/api/auth/me", headers=bearer(jwt.encode(_claims(), SHARED, algorithm="HS256"))
+    )
+    assert me.status_code == 200
+    assert me.json()["data"]["id"] != attacker_id
+
+
+async def test_first_sight_under_parallel_requests_maps_one_user(
+    hs_client: httpx.AsyncClient,
+) -> None:
+    import asyncio
+
+    token = jwt.encode(_claims(user_id="B-1", email="b1@foryou.com"), SHARED, algorithm="HS256")
+    responses = await asyncio.gather(
+        *(hs_client.get("/api/auth/me", headers=bearer(token)) for _ in range(8))
+    )
+    assert [r.status_code for r in responses] == [200] * 8
+    assert len({r.json()["data"]["id"] for r in responses}) == 1
+
+
+async def test_empty_external_subject_is_refused(hs_client: httpx.AsyncClient) -> None:
+    token = jwt.encode(_claims(user_id=""), SHARED, algorithm="HS256")
+    assert (await hs_client.get("/api/auth/me", headers=bearer(token))).status_code == 401

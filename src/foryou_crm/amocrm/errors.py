@@ -32,6 +32,23 @@ class AmoCRMBadRequest(AmoCRMError):
     code = "AMOCRM_BAD_REQUEST"
 
 
+class AmoCRMMisconfigured(AmoCRMError):
+    """amoCRM refused *our* credentials (client id/secret, redirect URI): an operator's problem,
+    not the user's; their tokens stay as they are."""
+
+    code = "AMOCRM_MISCONFIGURED"
+    message = "The amoCRM integration is misconfigured on our side; try again later."
+    status_code = 503
+
+
+# Token-endpoint hints that say the integration's own settings are wrong (see amocrm-api.md §2).
+CONFIGURATION_HINTS = (
+    "Check the `client_id` parameter",
+    "Check the `client_secret` parameter",
+    "Redirect URI is not associated with client",
+)
+
+
 class AmoCRMRateLimited(AmoCRMError):
     code = "AMOCRM_RATE_LIMITED"
     message = "amoCRM asks us to slow down; try again shortly."

@@ -29,19 +29,24 @@ def authorize_base(settings: Settings) -> str:
 def _pattern(entry: str) -> re.Pattern[str]:
     entry = entry.strip().lower()
     if entry.startswith("*."):
-        return re.compile(rf"^{_HOST_LABEL}\.{re.escape(entry[2:])}$")
-    return re.compile(rf"^{re.escape(entry)}$")
+        return re.compile(rf"{_HOST_LABEL}\.{re.escape(entry[2:])}")
+    return re.compile(re.escape(entry))
+
+
+def allowed_account_host(settings: Settings, host: str | None) -> str | None:
+    """``referer`` decides where we POST the client secret: only an exact account host passes
+    (no scheme, port, path, userinfo, whitespace or trailing dot). Returns the host to use —
+    the very string that was checked — or None."""
+    if not host or len(host) > 253 or not host.isascii():
+        return None
+    candidate = host.lower()
+    if any(_pattern(entry).fullmatch(candidate) for entry in settings.amocrm_allowed_domains):
+        return candidate
+    return None
 
 
 def is_allowed_account_host(settings: Settings, host: str | None) -> bool:
-    """``referer`` decides where we POST the client secret: only exact account hosts pass
-    (no scheme, port, path, userinfo or trailing dot)."""
-    if not host or len(host) > 253:
-        return False
-    host = host.strip()
-    if host != host.lower() and host.lower() != host:  # pragma: no cover - defensive
-        return False
-    return any(_pattern(entry).match(host.lower()) for entry in settings.amocrm_allowed_domains)
+    return allowed_account_host(settings, host) is not None
 
 
 def platform_name(platform: int | None, domain: str) -> Literal["amocrm", "kommo"]:

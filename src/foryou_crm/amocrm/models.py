@@ -16,6 +16,7 @@ class OAuthFlow(Base):
     the user's connection and clears them from the flow."""
 
     __tablename__ = "amocrm_oauth_flows"
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -48,6 +49,9 @@ class AmoConnection(Base):
     """A user's own amoCRM/Kommo connection: one per user, never shared."""
 
     __tablename__ = "amocrm_connections"
+    # Never reuse an id: a sync still running for a deleted connection must not write into a
+    # new connection that got the same id (SQLite reuses rowids without AUTOINCREMENT).
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)

@@ -94,6 +94,11 @@ _PAGES = {
         "amoCRM did not accept this authorization. Start connecting again from the app.",
         "Back to ForYou",
     ),
+    "server_error": (
+        "Something went wrong",
+        "We could not finish connecting amoCRM. Nothing was saved; start again from the app.",
+        "Back to ForYou",
+    ),
     "amocrm_unavailable": (
         "amoCRM is not answering",
         "amoCRM did not answer in time. Nothing was saved; try again in a minute.",
@@ -116,15 +121,22 @@ async def callback(
     the app (a 302 to a custom scheme is what made Safari say "cannot open the page")."""
     # No length limits at the query level: a 422 JSON body would strand the user in the browser.
     # The service treats oversized values as invalid and renders the error page instead.
-    outcome = await service.handle_callback(
-        session,
-        _deps(request),
-        code=code,
-        state=state,
-        referer=referer,
-        platform=platform,
-        error=error,
-    )
+    try:
+        outcome = await service.handle_callback(
+            session,
+            _deps(request),
+            code=code,
+            state=state,
+            referer=referer,
+            platform=platform,
+            error=error,
+        )
+    except Exception:
+        # Whatever went wrong, the person in the browser gets a page, not a JSON 500. The state
+        # (if any) was already consumed in its own transaction; nothing else is kept.
+        log.exception("amocrm_callback_failed")
+        await session.rollback()
+        outcome = service.CallbackOutcome("server_error", None, None)
     title, message, button = _PAGES.get(outcome.error, _PAGES["exchange_failed"])
     nonce = secrets.token_urlsafe(16)
     response = templates.TemplateResponse(
@@ -201,9 +213,9 @@ async def disconnect(request: Request, session: SessionDep, user: CurrentUser) -
 async def uninstall_hook(
     request: Request,
     session: SessionDep,
-    client_uuid: Annotated[str | None, Query(max_length=128)] = None,
-    account_id: Annotated[str | None, Query(max_length=32)] = None,
-    signature: Annotated[str | None, Query(max_length=128)] = None,
+    client_uuid: str | None = None,
+    account_id: str | None = None,
+    signature: str | None = None,
 ) -> dict[str, Any]:
     removed = await service.handle_uninstall(
         session,

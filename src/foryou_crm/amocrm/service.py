@@ -25,8 +25,8 @@ from foryou_crm.amocrm.client import AmoCRMClient, AmoCRMTransport, request_toke
 from foryou_crm.amocrm.errors import AmoCRMError, AmoCRMForbidden, AmoCRMUnavailable
 from foryou_crm.amocrm.hosts import (
     account_base_url,
+    allowed_account_host,
     authorize_base,
-    is_allowed_account_host,
     platform_name,
 )
 from foryou_crm.amocrm.models import AmoConnection, OAuthFlow
@@ -208,7 +208,7 @@ async def handle_callback(
         "amocrm_callback_received",
         has_code=bool(code),
         state_fingerprint=fingerprint(state) if state_ok and state else None,
-        referer=referer if is_allowed_account_host(settings, referer) else "(not allowed)",
+        referer=allowed_account_host(settings, referer) or "(not allowed)",
         amocrm_error=error if error in ("access_denied",) else ("other" if error else None),
     )
     flow = await _consume_state(deps, state) if state_ok and state else None
@@ -242,12 +242,11 @@ async def handle_callback(
         err = "access_denied" if error == "access_denied" else "exchange_failed"
         log.info("amocrm_consent_declined", user_id=flow.user_id, error=err)
         return outcome(err, {"error": err, "state": state})
-    if not is_allowed_account_host(settings, referer):
+    domain = allowed_account_host(settings, referer)
+    if domain is None:
         # Refused before any outbound request: `referer` decides where the client secret goes.
         log.warning("amocrm_referer_refused", user_id=flow.user_id)
         return outcome("referer_not_allowed", {"error": "referer_not_allowed", "state": state})
-    assert referer is not None
-    domain = referer.lower()
     try:
         pair = await request_tokens(
             deps.transport,
@@ -347,14 +346,30 @@ async def complete_flow(
         or not hmac.compare_digest(flow.app_challenge, challenge_of(app_verifier))
     ):
         raise AppVerifierMismatch()
-    if flow.completed_at is not None:
-        existing = await connection_of(session, user_id)
-        if existing is not None and existing.id == flow.connection_id:
-            return existing, False  # the same call again: same result
-        raise InvalidCompletionCode()
-    assert flow.completion_expires_at is not None
-    if flow.completion_expires_at <= now:
-        raise CompletionCodeExpired()
+    if flow.completed_at is None:
+        assert flow.completion_expires_at is not None
+        if flow.completion_expires_at <= now:
+            raise CompletionCodeExpired()
+        # Claim the flow atomically (SQLite ignores FOR UPDATE): of concurrent calls with the
+        # same code exactly one activates; the others answer like a repeated call.
+        claimed = await session.execute(
+            update(OAuthFlow)
+            .where(OAuthFlow.id == flow.id, OAuthFlow.completed_at.is_(None))
+            .values(completed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount == 1:  # type: ignore[attr-defined]
+            return await _activate(session, deps, flow, user_id, now), True
+    await session.refresh(flow)
+    existing = await connection_of(session, user_id)
+    if existing is not None and existing.id == flow.connection_id:
+        return existing, False  # the same call again: same result
+    raise InvalidCompletionCode()
+
+
+async def _activate(
+    session: AsyncSession, deps: FlowDeps, flow: OAuthFlow, user_id: int, now: datetime
+) -> AmoConnection:
     assert flow.access_token_enc and flow.refresh_token_enc and flow.token_expires_at
     assert flow.account_id is not None and flow.domain and flow.platform
 
@@ -389,7 +404,7 @@ async def complete_flow(
         account_id=connection.account_id,
         domain=connection.domain,
     )
-    return connection, True
+    return connection
 
 
 # --- 4. status, disconnect, uninstall ----------------------------------------------------------
@@ -448,16 +463,19 @@ async def handle_uninstall(
     valid = (
         client_uuid is not None
         and account_id is not None
+        and account_id.isascii()
         and account_id.isdigit()
+        and len(account_id) <= 18
         and signature is not None
-        and hmac.compare_digest(client_uuid, settings.amocrm_client_id)
+        # Bytes, not str: compare_digest refuses non-ASCII str (a 500 for anyone's input).
+        and hmac.compare_digest(client_uuid.encode(), settings.amocrm_client_id.encode())
         and hmac.compare_digest(
-            signature.lower(),
+            signature.lower().encode(),
             expected_signature(
                 settings.amocrm_client_id,
                 settings.amocrm_client_secret.get_secret_value(),
                 int(account_id),
-            ),
+            ).encode(),
         )
     )
     if not valid:

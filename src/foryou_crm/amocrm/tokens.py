@@ -21,7 +21,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from foryou_crm.amocrm.client import AmoCRMClient, AmoCRMTransport, TokenPair, request_tokens
-from foryou_crm.amocrm.errors import AmoCRMAuthError, AmoCRMBadRequest
+from foryou_crm.amocrm.errors import (
+    CONFIGURATION_HINTS,
+    AmoCRMAuthError,
+    AmoCRMBadRequest,
+    AmoCRMMisconfigured,
+)
 from foryou_crm.amocrm.hosts import account_base_url
 from foryou_crm.amocrm.models import AmoConnection
 from foryou_crm.core.clock import Clock
@@ -155,6 +160,12 @@ class TokenManager:
                         grant={"grant_type": "refresh_token", "refresh_token": refresh_token},
                     )
                 except (AmoCRMAuthError, AmoCRMBadRequest) as exc:
+                    if exc.hint in CONFIGURATION_HINTS:
+                        # Our settings are wrong (a bad deploy): keep every user's tokens.
+                        log.error(
+                            "amocrm_integration_misconfigured", connection_id=row.id, hint=exc.hint
+                        )
+                        raise AmoCRMMisconfigured(hint=exc.hint) from exc
                     # The refresh token is dead (used, revoked, expired): the user must reconnect.
                     row.needs_reconnect = True
                     row.updated_at = self.clock.now()

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_048_576
     cors_origins: CommaList = Field(default_factory=list)
     redis_url: str | None = None
+    # Addresses of the reverse proxies whose X-Forwarded-For we trust (the client address is what
+    # sign-in throttling counts per).
+    forwarded_allow_ips: str = "127.0.0.1"
 
     # The app's own sign-in.
     jwt_secret: SecretStr = SecretStr("")
@@ -128,7 +131,12 @@ def _is_placeholder(value: str) -> bool:
 
 
 def validate_for_production(settings: Settings) -> None:
-    """Refuse to start in production with a missing or placeholder secret, naming it."""
+    """Refuse to start with settings that cannot be right; in production also with a missing or
+    placeholder secret, naming it."""
+    if settings.external_jwt_issuer and settings.external_jwt_issuer == settings.jwt_issuer:
+        raise ConfigurationError(
+            "FORYOU_EXTERNAL_JWT_ISSUER must differ from FORYOU_JWT_ISSUER (our own tokens)"
+        )
     if not settings.is_production:
         return
     checks = {

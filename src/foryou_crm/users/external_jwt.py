@@ -67,7 +67,10 @@ class ExternalJWTVerifier:
         )
         if int(claims["exp"]) <= int(now.timestamp()):
             raise jwt.ExpiredSignatureError("token expired")
-        subject = str(claims[s.external_jwt_user_id_claim])
+        raw_subject = claims[s.external_jwt_user_id_claim]
+        subject = str(raw_subject).strip() if raw_subject is not None else ""
+        if not subject or len(subject) > 255:
+            raise jwt.InvalidTokenError("external token has no usable user id")
         email = claims.get(s.external_jwt_email_claim)
         name = claims.get(s.external_jwt_name_claim)
         return ExternalIdentity(

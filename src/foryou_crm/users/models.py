@@ -12,7 +12,11 @@ class User(Base):
     """An app user (an agent of ForYou Real Estate)."""
 
     __tablename__ = "users"
-    __table_args__ = (UniqueConstraint("external_issuer", "external_subject"),)
+    # sqlite_autoincrement: never reuse an id (a deleted user's JWT must not become someone else's).
+    __table_args__ = (
+        UniqueConstraint("external_issuer", "external_subject"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)

@@ -40,7 +40,7 @@ def _token_for(request: Request, user: User) -> dict[str, Any]:
 async def login(body: LoginIn, request: Request, session: SessionDep) -> dict[str, Any]:
     throttle: LoginThrottle = request.app.state.login_throttle
     client = request.client.host if request.client else "unknown"
-    wait = await throttle.retry_after(body.email, client)
+    wait = await throttle.attempt(body.email, client)
     if wait:
         log.warning("login_throttled", retry_after=wait)
         raise TooManyRequests(
@@ -49,10 +49,9 @@ async def login(body: LoginIn, request: Request, session: SessionDep) -> dict[st
     try:
         user = await service.authenticate(session, email=body.email, password=body.password)
     except service.InvalidCredentials:
-        await throttle.failed(body.email, client)
         log.info("login_failed")
         raise
-    await throttle.succeeded(body.email)
+    await throttle.succeeded(body.email, client)
     log.info("login_succeeded", user_id=user.id)
     return _token_for(request, user)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 import structlog
@@ -42,7 +43,7 @@ async def create_user(
     user = User(
         email=email,
         name=name or email.split("@")[0],
-        password_hash=hash_password(password) if password else None,
+        password_hash=await asyncio.to_thread(hash_password, password) if password else None,
         created_at=now,
     )
     session.add(user)
@@ -57,7 +58,9 @@ async def create_user(
 
 async def authenticate(session: AsyncSession, *, email: str, password: str) -> User:
     user = await get_by_email(session, email)
-    if not verify_password(user.password_hash if user else None, password) or user is None:
+    # Argon2 takes tens of milliseconds of CPU: keep it off the event loop.
+    ok = await asyncio.to_thread(verify_password, user.password_hash if user else None, password)
+    if not ok or user is None:
         raise InvalidCredentials()
     return user
 
@@ -65,31 +68,54 @@ async def authenticate(session: AsyncSession, *, email: str, password: str) -> U
 async def user_for_external_identity(
     session: AsyncSession, identity: ExternalIdentity, now: datetime
 ) -> User:
-    """The local user of an admin-backend identity, created (or linked by email) on first sight."""
+    """The local user of an admin-backend identity, created on first sight.
+
+    An existing local account is linked by email only when nobody can sign in to it with a
+    password (made by an operator without one): otherwise whoever registered that email first
+    would share the admin-backend user's account."""
+    user = await _by_identity(session, identity)
+    if user is not None:
+        return user
+    email = identity.email or f"{identity.subject}@external.invalid"
+    existing = await get_by_email(session, email)
+    if (
+        existing is not None
+        and existing.external_subject is None
+        and existing.password_hash is None
+    ):
+        existing.external_issuer, existing.external_subject = identity.issuer, identity.subject
+        await session.flush()
+        log.info("external_user_linked", user_id=existing.id, issuer=identity.issuer)
+        return existing
+    if existing is not None:
+        email = f"{identity.subject}@external.invalid"
+    # Created in its own short transaction: the app fires several requests at first launch,
+    # and a losing racer must be able to read the winner's row instead of failing.
+    try:
+        async with AsyncSession(session.bind) as own, own.begin():
+            own.add(
+                User(
+                    email=email,
+                    name=identity.name or email.split("@")[0],
+                    password_hash=None,
+                    external_issuer=identity.issuer,
+                    external_subject=identity.subject,
+                    created_at=now,
+                )
+            )
+    except IntegrityError:
+        log.info("external_user_created_concurrently", issuer=identity.issuer)
+    user = await _by_identity(session, identity)
+    if user is None:  # pragma: no cover - the insert above committed or lost to a committed one
+        raise AppError("Could not create the user.", status_code=503, code="TRY_AGAIN")
+    log.info("external_user_mapped", user_id=user.id, issuer=identity.issuer)
+    return user
+
+
+async def _by_identity(session: AsyncSession, identity: ExternalIdentity) -> User | None:
     result = await session.execute(
         select(User).where(
             User.external_issuer == identity.issuer, User.external_subject == identity.subject
         )
     )
-    user = result.scalar_one_or_none()
-    if user is not None:
-        return user
-    email = identity.email or f"{identity.subject}@external.invalid"
-    user = await get_by_email(session, email)
-    if user is not None and user.external_subject is None:
-        user.external_issuer, user.external_subject = identity.issuer, identity.subject
-    else:
-        if user is not None:  # the email belongs to another external identity
-            email = f"{identity.subject}@external.invalid"
-        user = User(
-            email=email,
-            name=identity.name or email.split("@")[0],
-            password_hash=None,
-            external_issuer=identity.issuer,
-            external_subject=identity.subject,
-            created_at=now,
-        )
-        session.add(user)
-    await session.flush()
-    log.info("external_user_mapped", user_id=user.id, issuer=identity.issuer)
-    return user
+    return result.scalar_one_or_none()

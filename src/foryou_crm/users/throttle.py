@@ -13,11 +13,13 @@ from redis.asyncio import Redis
 
 
 class AttemptStore(Protocol):
-    async def failures(self, key: str, window: int) -> tuple[int, int]:
-        """(failures within the window, seconds until the oldest one leaves it)."""
+    async def record(self, key: str, window: int) -> tuple[int, int]:
+        """Count one attempt; return (attempts within the window, seconds until it resets)."""
         ...
 
-    async def record_failure(self, key: str, window: int) -> None: ...
+    async def forget_one(self, key: str) -> None:
+        """Take back one attempt (it turned out to be a successful sign-in)."""
+        ...
 
     async def clear(self, key: str) -> None: ...
 
@@ -33,13 +35,15 @@ class MemoryAttemptStore:
             events.popleft()
         return events
 
-    async def failures(self, key: str, window: int) -> tuple[int, int]:
+    async def record(self, key: str, window: int) -> tuple[int, int]:
         events = self._prune(key, window)
-        retry = int(events[0] + window - time.monotonic()) + 1 if events else 0
-        return len(events), retry
+        events.append(time.monotonic())
+        return len(events), int(events[0] + window - time.monotonic()) + 1
 
-    async def record_failure(self, key: str, window: int) -> None:
-        self._prune(key, window).append(time.monotonic())
+    async def forget_one(self, key: str) -> None:
+        events = self._events.get(key)
+        if events:
+            events.pop()
 
     async def clear(self, key: str) -> None:
         self._events.pop(key, None)
@@ -49,24 +53,29 @@ class RedisAttemptStore:
     def __init__(self, redis: Redis) -> None:
         self._redis = redis
 
-    async def failures(self, key: str, window: int) -> tuple[int, int]:
-        name = f"foryou:login:{key}"
-        count = int(await self._redis.get(name) or 0)
-        ttl = int(await self._redis.ttl(name))
-        return count, max(ttl, 0)
-
-    async def record_failure(self, key: str, window: int) -> None:
+    async def record(self, key: str, window: int) -> tuple[int, int]:
         name = f"foryou:login:{key}"
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.incr(name)
             pipe.expire(name, window, nx=True)
-            await pipe.execute()
+            pipe.ttl(name)
+            count, _, ttl = await pipe.execute()
+        return int(count), max(int(ttl), 1)
+
+    async def forget_one(self, key: str) -> None:
+        name = f"foryou:login:{key}"
+        if int(await self._redis.decr(name)) <= 0:
+            await self._redis.delete(name)
 
     async def clear(self, key: str) -> None:
         await self._redis.delete(f"foryou:login:{key}")
 
 
 class LoginThrottle:
+    """Each sign-in attempt is counted *before* the password is checked, so parallel guesses
+    cannot all slip through between a check and a recorded failure; a success takes its own
+    attempt back (and clears the email's count)."""
+
     def __init__(self, store: AttemptStore, *, max_failures: int, window_seconds: int) -> None:
         self.store = store
         self.max_failures = max_failures
@@ -76,18 +85,16 @@ class LoginThrottle:
     def keys(email: str, client: str) -> list[str]:
         return [f"email:{email.lower()}", f"ip:{client}"]
 
-    async def retry_after(self, email: str, client: str) -> int:
-        """0 when sign-in may proceed, else seconds to wait."""
+    async def attempt(self, email: str, client: str) -> int:
+        """Count this attempt: 0 when it may proceed, else seconds to wait."""
         worst = 0
         for key in self.keys(email, client):
-            count, retry = await self.store.failures(key, self.window)
-            if count >= self.max_failures:
+            count, retry = await self.store.record(key, self.window)
+            if count > self.max_failures:
                 worst = max(worst, retry, 1)
         return worst
 
-    async def failed(self, email: str, client: str) -> None:
-        for key in self.keys(email, client):
-            await self.store.record_failure(key, self.window)
-
-    async def succeeded(self, email: str) -> None:
-        await self.store.clear(f"email:{email.lower()}")
+    async def succeeded(self, email: str, client: str) -> None:
+        email_key, client_key = self.keys(email, client)
+        await self.store.clear(email_key)
+        await self.store.forget_one(client_key)

@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "external_issuer", "external_subject", name=op.f("uq_users_external_issuer")
         ),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "amocrm_connections",
@@ -63,6 +64,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_amocrm_connections")),
         sa.UniqueConstraint("user_id", name=op.f("uq_amocrm_connections_user_id")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("amocrm_connections", schema=None) as batch_op:
         batch_op.create_index(
@@ -105,6 +107,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_amocrm_oauth_flows")),
         sa.UniqueConstraint("completion_hash", name=op.f("uq_amocrm_oauth_flows_completion_hash")),
         sa.UniqueConstraint("state_hash", name=op.f("uq_amocrm_oauth_flows_state_hash")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("amocrm_oauth_flows", schema=None) as batch_op:
         batch_op.create_index(
