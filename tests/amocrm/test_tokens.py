@@ -296,3 +296,26 @@ async def test_a_misconfigured_secret_never_marks_users_for_reconnect(world: Wor
     status = (await world.client.get("/api/amo-crm/status", headers=bearer(token))).json()["data"]
     assert status["needsReconnect"] is False
     assert (await tokens.refresh(ref.id, force=True)).startswith("eyJ")
+
+
+async def test_a_cancelled_caller_does_not_lose_a_rotated_pair(world: World) -> None:
+    """The caller gives up while amoCRM is answering the refresh: the refresh still commits."""
+    _token, ref = await _connected(world)
+    await _expire_everything(world)
+    await world.sandbox.delete("/_sandbox/requests")
+    await world.sandbox.post(
+        "/_sandbox/faults", json={"endpoint": "token", "kind": "latency", "ms": 300}
+    )
+    caller = asyncio.create_task(world.app.state.tokens.call(ref, _account))
+    await asyncio.sleep(0.1)
+    caller.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await caller
+    await asyncio.sleep(0.6)  # the shielded refresh finishes on its own…
+    async with world.app.state.sessionmaker() as session:
+        row = await session.get(AmoConnection, ref.id)
+        assert row is not None
+        # …and committed the new pair without anyone asking again.
+        assert row.refreshed_at > row.connected_at
+        assert row.needs_reconnect is False
+    assert await _token_requests(world) == 1

@@ -125,6 +125,11 @@ class TokenManager:
     async def refresh(
         self, connection_id: int, *, stale: str | None = None, force: bool = False
     ) -> str:
+        # Shielded: if the caller goes away (client disconnect, timeout) after amoCRM rotated the
+        # pair, the refresh still runs to its commit; otherwise the single-use pair would be lost.
+        return await asyncio.shield(self._refresh(connection_id, stale=stale, force=force))
+
+    async def _refresh(self, connection_id: int, *, stale: str | None, force: bool) -> str:
         lock = self._locks.setdefault(connection_id, asyncio.Lock())
         async with lock:
             refused: AppError | None = None
