@@ -12,13 +12,11 @@ import structlog
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from redis.asyncio import Redis
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from foryou_crm import __version__
 from foryou_crm.amocrm.client import AmoCRMTransport
 from foryou_crm.amocrm.ratelimit import MemoryRateBudget, RateBudget, RedisRateBudget
 from foryou_crm.amocrm.router import router as amocrm_router
-from foryou_crm.amocrm.schemas import SyncOut
 from foryou_crm.amocrm.service import FlowDeps, purge_stale_flows
 from foryou_crm.amocrm.tokens import TokenManager
 from foryou_crm.core.clock import Clock
@@ -29,21 +27,14 @@ from foryou_crm.core.errors import install_error_handlers
 from foryou_crm.core.logging import configure_logging
 from foryou_crm.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from foryou_crm.health import router as health_router
+from foryou_crm.leads.hooks import make_hooks as make_leads_hooks
+from foryou_crm.leads.router import router as leads_router
 from foryou_crm.users.external_jwt import ExternalJWTVerifier
 from foryou_crm.users.router import router as auth_router
 from foryou_crm.users.throttle import LoginThrottle, MemoryAttemptStore, RedisAttemptStore
+from foryou_crm.web.router import router as web_router
 
 log = structlog.get_logger("foryou_crm.app")
-
-
-class NoLeadsHooks:
-    """Used when the leads mirror is not wired (it is, in create_app, when importable)."""
-
-    async def sync_state(self, session: AsyncSession, connection_id: int) -> SyncOut | None:
-        return None
-
-    def connected(self, connection_id: int) -> None:
-        return None
 
 
 def create_app(
@@ -65,15 +56,11 @@ def create_app(
         jobs: list[asyncio.Task[Any]] = []
         if background_jobs:
             jobs.append(asyncio.create_task(_housekeeping(app)))
-        start = getattr(app.state.connection_hooks, "start", None)
-        if start is not None and background_jobs:
-            await start()
+            await app.state.connection_hooks.start()
         try:
             yield
         finally:
-            stop = getattr(app.state.connection_hooks, "stop", None)
-            if stop is not None:
-                await stop()
+            await app.state.connection_hooks.stop()
             for job in jobs:
                 job.cancel()
             await asyncio.gather(*jobs, return_exceptions=True)
@@ -129,13 +116,14 @@ def create_app(
     app.state.external_jwt = ExternalJWTVerifier(settings) if settings.external_jwt_issuer else None
     app.state.demo_email = "demo@foryou-realestate.com"
     app.state.demo_password = "demo-password"
-    app.state.connection_hooks = _leads_hooks(app) or NoLeadsHooks()
+    app.state.connection_hooks = make_leads_hooks(app)
 
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(auth_router)
     app.include_router(amocrm_router)
-    _include_optional_routers(app)
+    app.include_router(leads_router)
+    app.include_router(web_router)
 
     if settings.cors_origins:
         app.add_middleware(
@@ -147,30 +135,6 @@ def create_app(
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     return app
-
-
-def _leads_hooks(app: FastAPI) -> Any:
-    try:
-        from foryou_crm.leads.hooks import make_hooks
-    except ImportError:
-        return None
-    return make_hooks(app)
-
-
-def _include_optional_routers(app: FastAPI) -> None:
-    """The leads API and the web screen live in their own packages."""
-    try:
-        from foryou_crm.leads.router import router as leads_router
-    except ImportError:
-        pass
-    else:
-        app.include_router(leads_router)
-    try:
-        from foryou_crm.web.router import router as web_router
-    except ImportError:
-        pass
-    else:
-        app.include_router(web_router)
 
 
 async def _housekeeping(app: FastAPI) -> None:
