@@ -79,10 +79,14 @@ async def test_a_403_block_stops_the_sync_and_reports_it(world: World) -> None:
 
 @pytest.mark.parametrize("sandbox_config_overrides", [{"leads": 3000}])
 async def test_a_restart_mid_sync_resumes_without_duplicates(world: World) -> None:
-    # Slow pages down so the sync is caught half way.
-    world.sb.inject_fault("leads", "latency", count=1000, ms=40)
+    # The newest-lead probe and four pages answer; then amoCRM fails (the job retries with
+    # backoff): the sync is caught half way. Which four pages answer depends on timing; the
+    # cursor only counts pages written with every page before them.
+    world.sb.inject_fault("leads", "latency", count=5, ms=1)
+    world.sb.inject_fault("leads", "500", count=1000)
     token = await connect_without_waiting(world, "a@foryou.example")
-    cursor = await _wait_for_cursor(world, at_least=3)
+    await _wait_for_rows(world, 1000)
+    cursor = await _wait_for_cursor(world, at_least=1)
     await runner(world).stop()  # the process dies: tasks cancelled mid-page
     async with world.app.state.sessionmaker() as session:
         state = (await session.execute(select(SyncState))).scalar_one()
@@ -111,9 +115,22 @@ async def test_a_restart_mid_sync_resumes_without_duplicates(world: World) -> No
 async def connect_without_waiting(world: World, email: str) -> str:
     from tests.conftest import register
 
+    """The OAuth flow without waiting for the first sync (``World.connect`` waits)."""
     token = str((await register(world.client, email))["accessToken"])
-    await world.connect(token)
+    _started, _page, query = await world.consent_and_callback(token)
+    r = await world.client.post(
+        "/api/amo-crm/exchange-code",
+        json={"code": query["code"], "state": query["state"]},
+        headers=bearer(token),
+    )
+    assert r.status_code == 200, r.text
     return token
+
+
+async def _wait_for_rows(world: World, rows: int) -> None:
+    async with asyncio.timeout(30):
+        while await _rows(world, AmoLead) < rows:
+            await asyncio.sleep(0.005)
 
 
 async def _wait_for_cursor(world: World, at_least: int) -> int:

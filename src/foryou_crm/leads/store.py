@@ -4,9 +4,9 @@ restart, a webhook racing a sync) leaves one row."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
@@ -42,9 +42,12 @@ _LEAD_UPDATED = (
 
 
 def _insert(session: AsyncSession, model: Any) -> Insert:
+    # The Core table, not the mapped class: an ORM-enabled insert of many rows runs row by
+    # row, a Core one is a single executemany (one thread hop for aiosqlite).
+    table = model.__table__
     if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(model)
-    return sqlite.insert(model)
+        return postgresql.insert(table)
+    return sqlite.insert(table)
 
 
 async def _upsert(
@@ -122,15 +125,24 @@ async def fill_contact_names(session: AsyncSession, connection_id: int) -> int:
         filled = [{"id": c["id"], "name": names.get(int(c["id"]))} for c in contacts or []]
         updates.append(
             {
-                "id": pk,
-                "contacts": filled,
-                "search_text": search_text(name, filled, list(tags or [])),
-                "contacts_pending": False,
+                "pk": pk,
+                "new_contacts": filled,
+                "new_search_text": search_text(name, filled, list(tags or [])),
             }
         )
-    # ORM bulk UPDATE by primary key: one executemany per chunk.
+    # A Core executemany (the ORM's bulk update would run row by row).
+    table = cast(Table, AmoLead.__table__)
+    stmt = (
+        update(table)
+        .where(table.c.id == bindparam("pk"))
+        .values(
+            contacts=bindparam("new_contacts", type_=table.c.contacts.type),
+            search_text=bindparam("new_search_text"),
+            contacts_pending=False,
+        )
+    )
     for start in range(0, len(updates), 2000):
-        await session.execute(update(AmoLead), updates[start : start + 2000])
+        await session.execute(stmt, updates[start : start + 2000])
     return len(updates)
 
 
