@@ -1,0 +1,1 @@
+"""``python -m bench``: the leads mirror benchmark (sync, API latency, pass-through)."""

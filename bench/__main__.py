@@ -1,0 +1,207 @@
+"""``python -m bench``: initial-sync throughput under the sandbox's real 7 requests/s limit,
+``GET /api/amo-crm/leads`` latency and req/s on SQLite and PostgreSQL beside ``/healthz``, and
+a naive pass-through to amoCRM for comparison. Everything runs as separate processes on
+127.0.0.1 over real sockets; the numbers are printed as a Markdown table."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench import flow, load, naive, procs
+
+CEILING = 7 * 250  # leads/s: 7 requests/s × 250 leads per page
+DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/foryou_bench"
+
+
+def filters() -> dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], bool]]:
+    """name → (our query, the same screen asked of amoCRM, needs every page: sort by price)."""
+    today = datetime.now(UTC).date()
+    c_from, c_to = today - timedelta(days=365), today - timedelta(days=180)
+
+    def unix(d: Any, end: bool = False) -> str:
+        moment = datetime.combine(d + timedelta(days=1 if end else 0), datetime.min.time(), UTC)
+        return str(int(moment.timestamp()) - (1 if end else 0))
+
+    return {
+        "none": ([], [], False),
+        "status": (
+            [("pipelineId", "7710001"), ("statusId", "61000014")],
+            [
+                ("filter[statuses][0][pipeline_id]", "7710001"),
+                ("filter[statuses][0][status_id]", "61000014"),
+            ],
+            False,
+        ),
+        "text query": ([("query", "печерськ")], [("query", "печерськ")], False),
+        "price + date range": (
+            [
+                ("priceFrom", "100000"),
+                ("priceTo", "500000"),
+                ("createdFrom", c_from.isoformat()),
+                ("createdTo", c_to.isoformat()),
+            ],
+            [
+                ("filter[price][from]", "100000"),
+                ("filter[price][to]", "500000"),
+                ("filter[created_at][from]", unix(c_from)),
+                ("filter[created_at][to]", unix(c_to, end=True)),
+            ],
+            False,
+        ),
+        "responsible + sort by price": (
+            [("responsibleUserId", "9001102"), ("sort", "price")],
+            [("filter[responsible_user_id]", "9001102")],
+            True,
+        ),
+    }
+
+
+def leads_call(jwt: str, params: list[tuple[str, Any]]) -> load.Call:
+    headers = {"Authorization": f"Bearer {jwt}"}
+
+    async def call(http: httpx.AsyncClient) -> httpx.Response:
+        return await http.get("/api/amo-crm/leads", params=params, headers=headers)
+
+    return call
+
+
+async def healthz(http: httpx.AsyncClient) -> httpx.Response:
+    return await http.get("/healthz")
+
+
+async def run(args: argparse.Namespace) -> list[str]:
+    workdir = Path(tempfile.mkdtemp(prefix="foryou-bench-"))
+    out: list[str] = []
+    sync_rows: list[str] = []
+    api_rows: list[str] = []
+    naive_rows: list[str] = []
+    try:
+        async with procs.sandbox(args.leads, workdir) as sandbox:
+            for db in args.databases:
+                url = (
+                    f"sqlite+aiosqlite:///{workdir / 'bench.db'}" if db == "sqlite" else args.pg_url
+                )
+                if db == "postgresql":
+                    await procs.ensure_postgres_database(url)
+                await procs.reset_database(url)
+                async with procs.service(url, sandbox.base, workdir) as service:
+                    await flow.point_sandbox_at(sandbox.base, service.base)
+                    jwt = await flow.register(service.base, f"bench-{db}@foryou.example")
+                    print(f"[{db}] connecting and syncing {args.leads:,} leads …", flush=True)
+                    await flow.clear_sandbox_log(sandbox.base)
+                    started = await flow.connect(service.base, jwt)
+                    t = await flow.wait_for_sync(service.base, jwt, started, args.leads)
+                    seen = await flow.sandbox_view(sandbox.base)
+                    loaded = t.leads / t.leads_loaded_s
+                    whole = t.leads / t.finished_s
+                    sync_rows.append(
+                        f"| {db} | {t.leads:,} | {t.leads_loaded_s:.1f} s | {loaded:,.0f} "
+                        f"| {100 * loaded / CEILING:.1f} % | {seen.pages_rps:.2f} "
+                        f"| {t.finished_s:.1f} s | {whole:,.0f} ({100 * whole / CEILING:.1f} %) "
+                        f"| {seen.requests} | {seen.rate_limited} / {seen.blocked} |"
+                    )
+                    print(sync_rows[-1], flush=True)
+                    for name, (ours, _, _) in filters().items():
+                        call = leads_call(jwt, [*ours, ("limit", "50")])
+                        lat = await load.one_at_a_time(service.base, call, args.requests)
+                        rps = await load.throughput(
+                            service.base, call, args.concurrency, args.seconds
+                        )
+                        api_rows.append(
+                            f"| {db} | {name} | {lat.p50_ms:.1f} | {lat.p95_ms:.1f} "
+                            f"| {lat.p99_ms:.1f} | {rps:,.0f} |"
+                        )
+                        print(api_rows[-1], flush=True)
+                    lat = await load.one_at_a_time(service.base, healthz, args.requests)
+                    rps = await load.throughput(
+                        service.base, healthz, args.concurrency, args.seconds
+                    )
+                    api_rows.append(
+                        f"| {db} | `/healthz` (bare) | {lat.p50_ms:.1f} | {lat.p95_ms:.1f} "
+                        f"| {lat.p99_ms:.1f} | {rps:,.0f} |"
+                    )
+                    print(api_rows[-1], flush=True)
+                    redirect = f"{service.base}/api/amo-crm/callback"
+            if not args.skip_naive:
+                token = await naive.sandbox_token(sandbox.base, redirect)
+                pt = naive.PassThrough(sandbox.base, token)
+                try:
+                    for name, (_, theirs, by_price) in filters().items():
+                        n = 1 if by_price else args.naive_requests
+                        lat = await naive.latency(pt, theirs, n, by_price)
+                        rps = (
+                            await naive.throughput(pt, theirs, args.concurrency, args.seconds)
+                            if not by_price
+                            else 1 / (lat.p50_ms / 1000)
+                        )
+                        naive_rows.append(
+                            f"| {name} | {lat.n} | {lat.p50_ms:.0f} | {lat.p95_ms:.0f} "
+                            f"| {lat.p99_ms:.0f} | {rps:,.1f} |"
+                        )
+                        print(naive_rows[-1], flush=True)
+                finally:
+                    await pt.aclose()
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    out += [
+        "",
+        f"## 1. Initial sync, {args.leads:,} leads, sandbox limit 7 requests/s "
+        f"(ceiling {CEILING:,} leads/s)",
+        "",
+        "| database | leads | all leads listed after | leads/s | % of ceiling "
+        "| page requests/s (sandbox log) | sync finished after | leads/s overall "
+        "| requests | 429 / 403 |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+        *sync_rows,
+        "",
+        f"## 2. `GET /api/amo-crm/leads` (limit 50): one at a time (n={args.requests}) "
+        f"and at concurrency {args.concurrency}",
+        "",
+        "| database | filter | p50 ms | p95 ms | p99 ms | req/s |",
+        "|---|---|---|---|---|---|",
+        *api_rows,
+    ]
+    if naive_rows:
+        out += [
+            "",
+            "## 3. Naive pass-through to amoCRM (the sandbox), within 7 requests/s",
+            "",
+            "| filter | n | p50 ms | p95 ms | p99 ms | req/s |",
+            "|---|---|---|---|---|---|",
+            *naive_rows,
+        ]
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--leads", type=int, default=100_000, help="leads in the sandbox account")
+    parser.add_argument("--requests", type=int, default=200, help="sequential requests per filter")
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of each req/s run")
+    parser.add_argument("--naive-requests", type=int, default=30)
+    parser.add_argument("--skip-naive", action="store_true")
+    parser.add_argument(
+        "--databases",
+        default="sqlite,postgresql",
+        type=lambda s: [x.strip() for x in s.split(",") if x.strip()],
+        help="comma list of sqlite, postgresql",
+    )
+    parser.add_argument("--pg-url", default=DEFAULT_PG)
+    parser.add_argument("--keep", action="store_true", help="keep the work dir (logs, SQLite)")
+    args = parser.parse_args()
+    for line in asyncio.run(run(args)):
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
