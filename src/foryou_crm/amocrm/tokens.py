@@ -106,21 +106,26 @@ class TokenManager:
         ahead = timedelta(seconds=self.settings.amocrm_refresh_ahead_seconds)
         return row.token_expires_at - ahead <= self.clock.now()
 
+    def _usable_token(
+        self, row: AmoConnection | None, *, stale: str | None, force: bool
+    ) -> str | None:
+        """The row's access token if it can be used as is; None when a refresh is due."""
+        if row is None:
+            raise NotConnected()
+        if row.needs_reconnect:
+            raise ReconnectRequired()
+        token = self.cipher.decrypt(
+            row.access_token_enc, purpose=token_purpose(row.user_id, "access")
+        )
+        return token if not force and not self._due(row) and token != stale else None
+
     async def access_token(self, connection_id: int, *, stale: str | None = None) -> str:
         """A usable access token. ``stale``: a token amoCRM just refused with 401; refresh unless
         another task already replaced it."""
         async with self.sessionmaker() as session:
             row = await session.get(AmoConnection, connection_id)
-            if row is None:
-                raise NotConnected()
-            if row.needs_reconnect:
-                raise ReconnectRequired()
-            token = self.cipher.decrypt(
-                row.access_token_enc, purpose=token_purpose(row.user_id, "access")
-            )
-            if not self._due(row) and token != stale:
-                return token
-        return await self.refresh(connection_id, stale=stale)
+            token = self._usable_token(row, stale=stale, force=False)
+        return token if token is not None else await self.refresh(connection_id, stale=stale)
 
     async def refresh(
         self, connection_id: int, *, stale: str | None = None, force: bool = False
@@ -141,15 +146,10 @@ class TokenManager:
                         .with_for_update()
                     )
                 ).scalar_one_or_none()
-                if row is None:
-                    raise NotConnected()
-                if row.needs_reconnect:
-                    raise ReconnectRequired()
-                current = self.cipher.decrypt(
-                    row.access_token_enc, purpose=token_purpose(row.user_id, "access")
-                )
-                if not force and not self._due(row) and current != stale:
+                current = self._usable_token(row, stale=stale, force=force)
+                if current is not None:
                     return current  # someone refreshed while we waited for the lock
+                assert row is not None
                 refresh_token = self.cipher.decrypt(
                     row.refresh_token_enc, purpose=token_purpose(row.user_id, "refresh")
                 )
