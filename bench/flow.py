@@ -143,3 +143,9 @@ async def sandbox_view(sandbox: str) -> SandboxView:
 async def clear_sandbox_log(sandbox: str) -> None:
     async with httpx.AsyncClient(base_url=sandbox, timeout=60) as http:
         (await http.delete("/_sandbox/requests")).raise_for_status()
+
+
+async def unblock(sandbox: str) -> None:
+    """Forget the account's rate-limit history (violations count towards a block for good)."""
+    async with httpx.AsyncClient(base_url=sandbox, timeout=60) as http:
+        (await http.post(f"/_sandbox/accounts/{ACCOUNT}/unblock")).raise_for_status()

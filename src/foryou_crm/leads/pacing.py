@@ -95,12 +95,10 @@ class Pacer:
         unavailable = 0
         while True:
             await self._wait()
-            if self.window is not None:
-                await self.window.acquire(self.ref.domain)
             epoch = self._epoch
             self.requests += 1
             try:
-                result = await self.tokens.call(self.ref, fn)
+                result = await self.tokens.call(self.ref, self._paced(fn))
             except AmoCRMRateLimited as exc:
                 self.rate_limited += 1
                 self._on_429(exc, epoch)
@@ -115,6 +113,22 @@ class Pacer:
             if self.window is not None:
                 self.window.went_through()
             return result
+
+    def _paced(
+        self, fn: Callable[[AmoCRMClient], Awaitable[T]]
+    ) -> Callable[[AmoCRMClient], Awaitable[T]]:
+        """The safety window is taken right before the request goes out: after the token
+        lookup, whose database round trip would otherwise sit between the stamp and the send
+        and let sends bunch up."""
+        window = self.window
+        if window is None:
+            return fn
+
+        async def paced(client: AmoCRMClient) -> T:
+            await window.acquire(self.ref.domain)
+            return await fn(client)
+
+        return paced
 
     def _on_429(self, exc: AmoCRMRateLimited, epoch: int) -> None:
         # Requests already in flight when the pause was set answer 429 too; only a 429 to a

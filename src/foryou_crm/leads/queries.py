@@ -5,7 +5,7 @@ Everything runs in our database, whatever the account's amoCRM filtering add-on 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +23,8 @@ from foryou_crm.leads.schemas import (
     UserOut,
 )
 
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
+
 _SORTS: dict[str, tuple[Any, bool]] = {
     "createdAt": (AmoLead.created_at, False),
     "-createdAt": (AmoLead.created_at, True),
@@ -33,11 +35,19 @@ _SORTS: dict[str, tuple[Any, bool]] = {
 }
 
 
-def _where(stmt: Select[Any], connection_id: int, f: LeadFilter) -> Select[Any]:
+def _contains(dialect: str, column: Any, needle: str) -> Any:
+    """Substring test. SQLite's ``instr`` is a plain byte search, several times faster than a
+    ``LIKE '%…%'`` (which also folds case, needlessly: both sides are lowercased already)."""
+    if dialect == "sqlite":
+        return func.instr(column, needle) > 0
+    return func.strpos(column, needle) > 0
+
+
+def _where(stmt: S, connection_id: int, f: LeadFilter, dialect: str) -> S:
     stmt = stmt.where(AmoLead.connection_id == connection_id)
     if f.query:
         text = f.query.strip().lower()
-        match = AmoLead.search_text.contains(text, autoescape=True)
+        match = _contains(dialect, AmoLead.search_text, text)
         if text.isdigit():
             # amoCRM's `query` also finds a lead by its exact id or price.
             match = or_(match, AmoLead.amo_id == int(text), AmoLead.price == int(text))
@@ -50,7 +60,7 @@ def _where(stmt: Select[Any], connection_id: int, f: LeadFilter) -> Select[Any]:
         stmt = stmt.where(AmoLead.responsible_user_id.in_(f.responsible_user_ids))
     if f.tag:
         key = f"{TAG_SEP}{f.tag.strip().lower()}{TAG_SEP}"
-        stmt = stmt.where(AmoLead.tags_key.contains(key, autoescape=True))
+        stmt = stmt.where(_contains(dialect, AmoLead.tags_key, key))
     ranges = (
         (AmoLead.price, f.price_from, f.price_to),
         (AmoLead.created_at, f.created_from, f.created_to),
@@ -69,34 +79,64 @@ def _ts(value: int | None) -> datetime | None:
 
 
 async def list_leads(
-    session: AsyncSession, *, connection_id: int, domain: str, f: LeadFilter
+    session: AsyncSession,
+    *,
+    connection_id: int,
+    domain: str,
+    f: LeadFilter,
+    known_total: int | None = None,
 ) -> tuple[list[LeadOut], int]:
-    total = int(await session.scalar(_where(select(func.count(AmoLead.id)), connection_id, f)) or 0)
+    dialect = session.get_bind().dialect.name
+    total = known_total
+    if total is None:
+        counted = _where(select(func.count()).select_from(AmoLead), connection_id, f, dialect)
+        total = int(await session.scalar(counted) or 0)
+    if total <= (f.page - 1) * f.limit:
+        return [], total
     column, descending = _SORTS[f.sort]
     # The lead id breaks ties, so pages never overlap or skip rows.
     order = (column.desc(), AmoLead.amo_id.desc()) if descending else (column, AmoLead.amo_id)
+    # Names come along in the same query (a page is at most 250 rows; the joins are by key).
     stmt = (
-        _where(select(AmoLead), connection_id, f)
+        _where(
+            select(AmoLead, AmoStatus.name, AmoStatus.color, AmoPipeline.name, AmoUser.name)
+            .outerjoin(
+                AmoStatus,
+                (AmoStatus.connection_id == AmoLead.connection_id)
+                & (AmoStatus.pipeline_amo_id == AmoLead.pipeline_id)
+                & (AmoStatus.amo_id == AmoLead.status_id),
+            )
+            .outerjoin(
+                AmoPipeline,
+                (AmoPipeline.connection_id == AmoLead.connection_id)
+                & (AmoPipeline.amo_id == AmoLead.pipeline_id),
+            )
+            .outerjoin(
+                AmoUser,
+                (AmoUser.connection_id == AmoLead.connection_id)
+                & (AmoUser.amo_id == AmoLead.responsible_user_id),
+            ),
+            connection_id,
+            f,
+            dialect,
+        )
         .order_by(*order)
         .offset((f.page - 1) * f.limit)
         .limit(f.limit)
     )
-    leads = (await session.execute(stmt)).scalars().all()
-    if not leads:
-        return [], total
-    pipelines, statuses, users = await _names(session, connection_id)
+    rows = (await session.execute(stmt)).all()
     items = [
         LeadOut(
             id=lead.amo_id,
             name=lead.name,
             price=lead.price,
             status_id=lead.status_id,
-            status_name=statuses.get((lead.pipeline_id, lead.status_id), (None, None))[0],
-            status_color=statuses.get((lead.pipeline_id, lead.status_id), (None, None))[1],
+            status_name=status_name,
+            status_color=status_color,
             pipeline_id=lead.pipeline_id,
-            pipeline_name=pipelines.get(lead.pipeline_id),
+            pipeline_name=pipeline_name,
             responsible_user_id=lead.responsible_user_id,
-            responsible_user_name=users.get(lead.responsible_user_id or 0),
+            responsible_user_name=user_name,
             created_at=_ts(lead.created_at) or datetime.fromtimestamp(0, UTC),
             updated_at=_ts(lead.updated_at) or datetime.fromtimestamp(0, UTC),
             closed_at=_ts(lead.closed_at),
@@ -104,43 +144,9 @@ async def list_leads(
             contacts=[ContactOut(id=int(c["id"]), name=c.get("name")) for c in lead.contacts],
             url=lead_url(domain, lead.amo_id),
         )
-        for lead in leads
+        for lead, status_name, status_color, pipeline_name, user_name in rows
     ]
     return items, total
-
-
-async def _names(
-    session: AsyncSession, connection_id: int
-) -> tuple[dict[int, str], dict[tuple[int, int], tuple[str, str | None]], dict[int, str]]:
-    pipelines = {
-        int(i): n
-        for i, n in (
-            await session.execute(
-                select(AmoPipeline.amo_id, AmoPipeline.name).where(
-                    AmoPipeline.connection_id == connection_id
-                )
-            )
-        )
-    }
-    statuses = {
-        (int(p), int(s)): (n, c)
-        for p, s, n, c in (
-            await session.execute(
-                select(
-                    AmoStatus.pipeline_amo_id, AmoStatus.amo_id, AmoStatus.name, AmoStatus.color
-                ).where(AmoStatus.connection_id == connection_id)
-            )
-        )
-    }
-    users = {
-        int(i): n
-        for i, n in (
-            await session.execute(
-                select(AmoUser.amo_id, AmoUser.name).where(AmoUser.connection_id == connection_id)
-            )
-        )
-    }
-    return pipelines, statuses, users
 
 
 async def pipelines_of(session: AsyncSession, connection_id: int) -> PipelinesOut:

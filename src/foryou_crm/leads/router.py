@@ -101,10 +101,17 @@ async def list_leads(
         page=page,
         limit=limit,
     )
-    items, total = await queries.list_leads(
-        session, connection_id=connection.id, domain=connection.domain, f=f
-    )
     state = await session.get(SyncState, connection.id)
+    # An idle mirror knows its size (every sync and re-fetch recounts): no count(*) for the
+    # screen everyone opens first.
+    known = state.leads_count if state is not None and state.state == "idle" else None
+    items, total = await queries.list_leads(
+        session,
+        connection_id=connection.id,
+        domain=connection.domain,
+        f=f,
+        known_total=known if f.unfiltered else None,
+    )
     out = LeadsPageOut(
         items=items,
         page=page,

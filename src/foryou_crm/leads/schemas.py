@@ -69,6 +69,27 @@ class LeadFilter:
     page: int = 1
     limit: int = 50
 
+    @property
+    def unfiltered(self) -> bool:
+        return not (
+            self.query
+            or self.pipeline_id is not None
+            or self.status_ids
+            or self.responsible_user_ids
+            or self.tag
+            or any(
+                bound is not None
+                for bound in (
+                    self.price_from,
+                    self.price_to,
+                    self.created_from,
+                    self.created_to,
+                    self.updated_from,
+                    self.updated_to,
+                )
+            )
+        )
+
 
 class ContactOut(CamelModel):
     id: int

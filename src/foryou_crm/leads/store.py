@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
@@ -232,3 +232,9 @@ async def count_leads(session: AsyncSession, connection_id: int) -> int:
 
 async def get_state(session: AsyncSession, connection_id: int) -> SyncState | None:
     return await session.get(SyncState, connection_id)
+
+
+async def refresh_statistics(session: AsyncSession) -> None:
+    """After a full pass the table changed wholesale: let the planner see it (without stats
+    SQLite walks an index and fetches every row where a scan would be faster)."""
+    await session.execute(text("ANALYZE amo_leads"))
