@@ -16,9 +16,9 @@ from pathlib import Path
 import httpx
 from sqlalchemy import text
 
+import foryou_crm.app  # noqa: F401  (imports every table module: Base.metadata is complete)
 from foryou_crm.core.db import Base, make_engine
 from foryou_crm.core.migrate import upgrade
-from foryou_crm.models import load_all_models
 from foryou_crm.sandbox.config import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 
 
@@ -81,7 +81,6 @@ async def sandbox(leads: int, workdir: Path) -> AsyncIterator[Proc]:
 
 async def reset_database(url: str) -> None:
     """An empty database at the latest migration."""
-    load_all_models()
     engine = make_engine(url)
     async with engine.begin() as conn:
         await conn.run_sync(Base.metadata.drop_all)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import structlog
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import AfterValidator
 from sqlalchemy import select
 
@@ -22,6 +22,7 @@ from foryou_crm.leads.runner import LeadsRunner, sync_out
 from foryou_crm.leads.schemas import (
     Bound,
     LeadFilter,
+    LeadsEnvelope,
     LeadsPageOut,
     Sort,
     lower_unix,
@@ -35,6 +36,7 @@ router = APIRouter(prefix="/api/amo-crm", tags=["amo-crm leads"])
 log = structlog.get_logger("foryou_crm.leads")
 
 MAX_PRICE = 10**15
+JSON = "application/json"
 
 
 def _runner(request: Request) -> LeadsRunner:
@@ -53,7 +55,7 @@ async def _connection(session: SessionDep, user_id: int) -> AmoConnection:
     return connection
 
 
-@router.get("/leads", responses=error_responses(401, 409, 422))
+@router.get("/leads", response_model=LeadsEnvelope, responses=error_responses(401, 409, 422))
 async def list_leads(
     session: SessionDep,
     user: CurrentUser,
@@ -77,7 +79,7 @@ async def list_leads(
     sort: Sort = "-createdAt",
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     limit: Annotated[int, Query(ge=1, le=250)] = 50,
-) -> dict[str, Any]:
+) -> Response:
     connection = await _connection(session, user.id)
     bounds: dict[str, Bound | None] = {
         "created_from": created_from,  # type: ignore[dict-item]
@@ -120,7 +122,9 @@ async def list_leads(
         has_more=page * limit < total,
         sync=sync_out(state),
     )
-    return _ok(out.model_dump(by_alias=True, mode="json"))
+    # Serialized by pydantic in one go: up to 250 leads through FastAPI's generic encoder
+    # cost more than the database work.
+    return Response(LeadsEnvelope(data=out).model_dump_json(by_alias=True), media_type=JSON)
 
 
 @router.get("/pipelines", responses=error_responses(401, 409))

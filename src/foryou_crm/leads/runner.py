@@ -76,6 +76,10 @@ class LeadsRunner:
     async def _after_connect(self, connection_id: int) -> None:
         async with self.deps.sessionmaker() as session, session.begin():
             await sync.ensure_state(session, connection_id)
+        if self.settings.amocrm_rate_limit_rps <= 50:
+            # The OAuth flow has just spent part of this second's budget (token, account,
+            # users) outside the job's safety window; starting at once invites a 429.
+            await asyncio.sleep(1.0)
         # Subscribed first, so changes made while the first sync reads pages are announced.
         await webhooks.subscribe(
             self.settings, self.deps.sessionmaker, self.deps.tokens, connection_id

@@ -150,5 +150,6 @@ class PipelinesOut(CamelModel):
     users: list[UserOut]
 
 
-class Envelope(BaseModel):
+class LeadsEnvelope(BaseModel):
     success: bool = True
+    data: LeadsPageOut
