@@ -87,10 +87,11 @@ class AmoLead(Base):
     __tablename__ = "amo_leads"
     __table_args__ = (
         UniqueConstraint("connection_id", "amo_id"),
-        # One index per sort (with the id tie-break, so pages are stable) and per filter.
-        Index("ix_amo_leads_created", "connection_id", "created_at", "amo_id"),
+        # One index per sort (with the id tie-break, so pages are stable) and per filter. The
+        # trailing price / created_at make "price range + date range" counts index-only.
+        Index("ix_amo_leads_created", "connection_id", "created_at", "amo_id", "price"),
         Index("ix_amo_leads_updated", "connection_id", "updated_at", "amo_id"),
-        Index("ix_amo_leads_price", "connection_id", "price", "amo_id"),
+        Index("ix_amo_leads_price", "connection_id", "price", "amo_id", "created_at"),
         Index("ix_amo_leads_status", "connection_id", "status_id"),
         Index("ix_amo_leads_pipeline", "connection_id", "pipeline_id", "status_id"),
         Index("ix_amo_leads_responsible", "connection_id", "responsible_user_id", "price"),

@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, delete, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.dml import Insert
 
 from foryou_crm.leads.amo import search_text
@@ -234,7 +234,18 @@ async def get_state(session: AsyncSession, connection_id: int) -> SyncState | No
     return await session.get(SyncState, connection_id)
 
 
-async def refresh_statistics(session: AsyncSession) -> None:
+async def refresh_statistics(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     """After a full pass the table changed wholesale: let the planner see it (without stats
-    SQLite walks an index and fetches every row where a scan would be faster)."""
-    await session.execute(text("ANALYZE amo_leads"))
+    SQLite walks an index and fetches every row where a scan would be faster). PostgreSQL
+    also gets a VACUUM, which marks the pages all-visible: counts become index-only."""
+    async with sessionmaker() as session:
+        bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        async with sessionmaker() as session, session.begin():
+            await session.execute(text("ANALYZE amo_leads"))
+        return
+    engine = sessionmaker.kw["bind"]
+    async with engine.connect() as conn:
+        # VACUUM cannot run inside a transaction block.
+        autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await autocommit.execute(text("VACUUM (ANALYZE) amo_leads"))

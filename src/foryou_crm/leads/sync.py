@@ -259,8 +259,7 @@ async def _full(job: _Job, state: SyncState) -> None:
     await resolve_contacts(job)
     await _set_state(deps, job.cid, progress=0.95)
     await _drop_unseen(job)
-    async with deps.sessionmaker() as session, session.begin():
-        await store.refresh_statistics(session)
+    await store.refresh_statistics(deps.sessionmaker)
     state.high_water = high_water
     await _incremental(job, state, progress_from=0.97, as_part_of_full=True)
 

@@ -66,7 +66,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("amo_leads", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_amo_leads_created", ["connection_id", "created_at", "amo_id"], unique=False
+            "ix_amo_leads_created",
+            ["connection_id", "created_at", "amo_id", "price"],
+            unique=False,
         )
         batch_op.create_index(
             "ix_amo_leads_pending", ["connection_id", "contacts_pending"], unique=False
@@ -75,7 +77,9 @@ def upgrade() -> None:
             "ix_amo_leads_pipeline", ["connection_id", "pipeline_id", "status_id"], unique=False
         )
         batch_op.create_index(
-            "ix_amo_leads_price", ["connection_id", "price", "amo_id"], unique=False
+            "ix_amo_leads_price",
+            ["connection_id", "price", "amo_id", "created_at"],
+            unique=False,
         )
         batch_op.create_index(
             "ix_amo_leads_responsible",
