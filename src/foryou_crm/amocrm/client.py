@@ -221,6 +221,15 @@ class AmoCRMClient:
     async def get_lead(self, lead_id: int) -> dict[str, Any] | None:
         return await self._get(f"/api/v4/leads/{lead_id}", {"with": "contacts"})
 
+    async def get_current_user(self) -> dict[str, Any] | None:
+        """The token owner's profile (``/v3/user``; undocumented, used by amoCRM's own OAuth
+        provider): how a non-admin token learns its own name."""
+        return await self._get("/v3/user")
+
+    async def list_contacts_page(self, page: int, limit: int = 250) -> dict[str, Any] | None:
+        """One page of all contacts the token may see (None: past the last page)."""
+        return await self._get("/api/v4/contacts", {"page": page, "limit": limit})
+
     async def get_contacts(self, ids: list[int]) -> list[dict[str, Any]]:
         if not ids:
             return []

@@ -75,17 +75,17 @@ def contact_name(contact: dict[str, Any]) -> str:
     return f"{first} {last}".strip()
 
 
-# --- reads the shared client lacks (TODO: move into AmoCRMClient) ---------------------------
+# --- reads shaped for the sync ----------------------------------------------------------------
 
 
 async def list_contacts_page(client: AmoCRMClient, page: int) -> tuple[list[dict[str, Any]], bool]:
     """``GET /api/v4/contacts?page&limit=250``: every contact, for accounts whose API filtering
     is off (``filter[id]`` is then ignored, so contacts cannot be asked for by id)."""
-    data = await client._get("/api/v4/contacts", {"page": page, "limit": 250})
+    data = await client.list_contacts_page(page)
     contacts = list(((data or {}).get("_embedded") or {}).get("contacts") or [])
     return contacts, "next" in ((data or {}).get("_links") or {})
 
 
 async def current_user(client: AmoCRMClient) -> dict[str, Any] | None:
     """``GET /v3/user``: the token owner's id and name (users API is admin-only)."""
-    return await client._get("/v3/user")
+    return await client.get_current_user()

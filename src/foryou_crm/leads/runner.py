@@ -45,30 +45,16 @@ class LeadsRunner:
         self._others: set[asyncio.Task[object]] = set()
         self._pending_refetch: dict[int, set[int]] = {}
         self._periodic: asyncio.Task[None] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
 
     # --- ConnectionHooks --------------------------------------------------------------------
 
     async def sync_state(self, session: AsyncSession, connection_id: int) -> SyncOut | None:
-        self._loop = asyncio.get_running_loop()
         return sync_out(await session.get(SyncState, connection_id))
 
-    def connected(self, connection_id: int) -> None:
+    async def connected(self, connection_id: int) -> None:
         """A connection was activated: subscribe webhooks (admins) and run the first sync.
-
-        The protocol makes this a plain function, which Starlette runs in a worker thread, so
-        the work is handed to the event loop the app runs on (remembered from ``sync_state``,
-        which exchange-code awaits just before)."""
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            loop = self._loop
-            if loop is None:
-                log.warning("leads_first_sync_not_scheduled", connection_id=connection_id)
-                return
-            loop.call_soon_threadsafe(self._spawn_after_connect, connection_id)
-        else:
-            self._spawn_after_connect(connection_id)
+        Returns at once; the work runs as a task of its own."""
+        self._spawn_after_connect(connection_id)
 
     def _spawn_after_connect(self, connection_id: int) -> None:
         self._spawn(self._after_connect(connection_id))
