@@ -27,6 +27,7 @@ from playwright.sync_api import (
     Page,
     Response,
     Route,
+    expect,
     sync_playwright,
 )
 
@@ -345,6 +346,14 @@ def amo_consent_sign_in(page: Page) -> None:
         page.fill("#password", AMO_PASSWORD)
         page.click("#sign-in")
     page.wait_for_selector("#allow")
+
+
+def connect_from_screen(page: Page) -> None:
+    """«Підключити AMO CRM» → amoCRM sign-in → «РАЗРЕШИТЬ» → back on the screen, connected."""
+    page.click("#connect-amo")
+    amo_consent_sign_in(page)
+    page.click("#allow")
+    expect(page.locator("#amo-status")).to_have_text("Підключено")
 
 
 def capture_json(page: Page, pattern: str) -> list[dict[str, Any]]:

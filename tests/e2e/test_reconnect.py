@@ -16,7 +16,7 @@ from tests.e2e.conftest import (
     AMO_DOMAIN,
     Api,
     Server,
-    amo_consent_sign_in,
+    connect_from_screen,
     new_context,
     shoot,
     sign_in,
@@ -37,10 +37,7 @@ def test_refused_refresh_asks_to_reconnect_and_reconnecting_works(
     page = context.new_page()
     page.goto(server.url("/app"))
     sign_in(page, user["email"], password)
-    page.click("#connect-amo")
-    amo_consent_sign_in(page)
-    page.click("#allow")
-    expect(page.locator("#amo-status")).to_have_text("Підключено")
+    connect_from_screen(page)
     api.wait_for_first_sync(token)
 
     # amoCRM forgets every token of the account; the next sync finds out.
@@ -60,10 +57,7 @@ def test_refused_refresh_asks_to_reconnect_and_reconnecting_works(
     expect(page.locator("#disconnect-amo")).to_be_visible()
     shoot(page, "70-needs-reconnect")
 
-    page.click("#connect-amo")
-    amo_consent_sign_in(page)
-    page.click("#allow")
-    expect(page.locator("#amo-status")).to_have_text("Підключено")
+    connect_from_screen(page)
     expect(page.locator("#amo-account-id")).to_have_text(AMO_ACCOUNT_ID)
     expect(page.locator("#amo-reconnect")).to_be_hidden()
     status = api.status(token)

@@ -17,7 +17,7 @@ from tests.e2e.conftest import (
     AMO_DOMAIN,
     Api,
     Server,
-    amo_consent_sign_in,
+    connect_from_screen,
     new_context,
     shoot,
     sign_in,
@@ -56,11 +56,7 @@ def test_progress_bar_while_the_first_sync_runs_then_the_leads(
     page = context.new_page()
     page.goto(server.url("/app"))
     sign_in(page, user["email"], password)
-    page.click("#connect-amo")
-    amo_consent_sign_in(page)
-    page.click("#allow")
-
-    expect(page.locator("#amo-status")).to_have_text("Підключено")
+    connect_from_screen(page)
     expect(page.locator("#sync-box")).to_be_visible()
     expect(page.locator("#sync-label")).to_contain_text("Синхронізація лідів")
     progress = float(page.locator("#sync-progress").get_attribute("value") or "0")
