@@ -4,6 +4,8 @@ amoCRM sandbox on the other side of the wire."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -179,3 +181,9 @@ async def world(
             ) as control,
         ):
             yield World(app=application, sandbox_app=sandbox_app, client=api, sandbox=control)
+            # Settle before shutting down, so no delivery or sync outlives this test and holds
+            # the database (SQLite) while the next one starts.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(5):
+                    await sandbox_app.state.sandbox.drain_webhooks()
+                    await application.state.connection_hooks.idle()

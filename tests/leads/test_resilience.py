@@ -158,3 +158,14 @@ async def test_disconnect_removes_the_mirror(world: World) -> None:
         assert await _rows(world, model) == 0, model
     r = await world.client.get("/api/amo-crm/leads", headers=bearer(other))
     assert r.status_code == 409
+
+
+async def test_nothing_starts_after_shutdown(world: World) -> None:
+    """A late webhook or sync request during shutdown must not start work that outlives the
+    database engine."""
+    r = runner(world)
+    await r.stop()
+    assert r.schedule(1, full=True) is False
+    r.refetch([1], [10, 11])
+    await r.idle()  # returns at once: nothing was spawned
+    await r.start()

@@ -45,6 +45,7 @@ class LeadsRunner:
         self._others: set[asyncio.Task[object]] = set()
         self._pending_refetch: dict[int, set[int]] = {}
         self._periodic: asyncio.Task[None] | None = None
+        self._stopped = False
 
     # --- ConnectionHooks --------------------------------------------------------------------
 
@@ -80,7 +81,7 @@ class LeadsRunner:
 
     def schedule(self, connection_id: int, *, full: bool | None = None) -> bool:
         """Start a sync unless one is running for this connection. True if started."""
-        if self.running(connection_id):
+        if self._stopped or self.running(connection_id):
             return False
         task = asyncio.create_task(sync.run_sync(self.deps, connection_id, full=full))
         self._syncs[connection_id] = task
@@ -116,6 +117,10 @@ class LeadsRunner:
         self._pending_refetch.pop(connection_id, None)
 
     def _spawn(self, coro: Coroutine[Any, Any, object]) -> None:
+        if self._stopped:
+            # Shutting down (a late webhook, say): starting work now would outlive the engine.
+            coro.close()
+            return
         task: asyncio.Task[object] = asyncio.create_task(coro)
         self._others.add(task)
         task.add_done_callback(self._others.discard)
@@ -124,7 +129,7 @@ class LeadsRunner:
 
     async def start(self) -> None:
         """Resume syncs a restart interrupted, then keep every connection fresh."""
-        self._loop = asyncio.get_running_loop()
+        self._stopped = False
         async with self.deps.sessionmaker() as session:
             interrupted = (
                 await session.execute(
@@ -159,6 +164,7 @@ class LeadsRunner:
         return sum(self.schedule(cid) for cid in due)
 
     async def stop(self) -> None:
+        self._stopped = True
         tasks: list[asyncio.Task[object]] = [*self._syncs.values(), *self._others]  # type: ignore[list-item]
         if self._periodic is not None:
             tasks.append(self._periodic)  # type: ignore[arg-type]
