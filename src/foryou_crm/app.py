@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -44,6 +45,7 @@ def create_app(
     clock: Clock | None = None,
     background_jobs: bool = True,
     configure_logs: bool = True,
+    freeze_startup_heap: bool = False,
 ) -> FastAPI:
     settings = ensure_local_secrets(settings or Settings())
     validate_for_production(settings)
@@ -57,6 +59,12 @@ def create_app(
         if background_jobs:
             jobs.append(asyncio.create_task(_housekeeping(app)))
             await app.state.connection_hooks.start()
+        if freeze_startup_heap:
+            # What startup built (modules, routes, schemas, compiled SQL) lives as long as the
+            # process. Moved out of the collector's reach, it stops costing every full
+            # collection: measured 130k objects and a ~70 ms pause every few hundred requests.
+            gc.collect()
+            gc.freeze()
         try:
             yield
         finally:
@@ -79,9 +87,9 @@ def create_app(
     sessionmaker = make_sessionmaker(engine)
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     budget: RateBudget = (
-        RedisRateBudget(redis, settings.amocrm_rate_limit_rps)
+        RedisRateBudget(redis, settings.amocrm_rate_limit_rps, settings.amocrm_rate_margin)
         if redis is not None
-        else MemoryRateBudget(settings.amocrm_rate_limit_rps)
+        else MemoryRateBudget(settings.amocrm_rate_limit_rps, settings.amocrm_rate_margin)
     )
     transport = AmoCRMTransport(
         timeout=settings.amocrm_http_timeout, budget=budget, transport=amocrm_transport

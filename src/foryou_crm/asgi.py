@@ -2,4 +2,4 @@
 
 from foryou_crm.app import create_app
 
-app = create_app()
+app = create_app(freeze_startup_heap=True)

@@ -101,7 +101,7 @@ def demo(host: str, port: int, leads: int) -> None:
     upgrade(settings.resolved_database_url)
     asyncio.run(_ensure_user(settings, DEMO_EMAIL, DEMO_PASSWORD, "Demo Agent"))
 
-    app = create_app(settings)
+    app = create_app(settings, freeze_startup_heap=True)
     sandbox_config = SandboxConfig(
         leads=leads,
         client_id=settings.amocrm_client_id,

@@ -1,75 +1,78 @@
 """The request budget per amoCRM account: at most N requests per second across every connection
 of that account, in this process, or across processes through Redis when configured.
 
-amoCRM blocks the whole egress IP (403 on every call) after repeated 429s, so we stay under the
-limit ourselves rather than relying on 429s."""
+amoCRM blocks the whole API (403 on every call) after repeated 429s, so we stay under the limit
+ourselves rather than relying on 429s. Two choices make that hold in practice:
+
+- **Even spacing, no bursts.** Requests leave one every ``(1 + margin) / rps`` seconds. A
+  sliding window that lets seven go at once and then waits would also be "7 per second" at the
+  sender, but seven simultaneous arrivals queue at the server, and how far apart it stamps them
+  depends on its load; the next burst's stamps then fall into the same second.
+- **A margin.** amoCRM counts a request when it *arrives*. A request that leaves a few
+  milliseconds late (a busy event loop, a slow DNS answer) shortens the gap to the next one, so
+  the spacing keeps ``margin`` in hand: 5 % by default, i.e. 6.67 requests/s for amoCRM's 7,
+  which tolerates 50 ms of lateness across any eight consecutive requests.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections import defaultdict, deque
 from typing import Protocol
 
 from redis.asyncio import Redis
+
+DEFAULT_MARGIN = 0.05
 
 
 class RateBudget(Protocol):
     async def acquire(self, account: str) -> None: ...
 
 
-class MemoryRateBudget:
-    """Sliding one-second window per account, shared by every task in this process."""
+def spacing_seconds(rps: float, margin: float) -> float:
+    if rps <= 0:
+        raise ValueError("rps must be positive")
+    return (1.0 + max(0.0, margin)) / rps
 
-    def __init__(self, rps: float) -> None:
-        self.limit = max(1, int(rps))
-        self._sent: dict[str, deque[float]] = defaultdict(deque)
-        self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+class MemoryRateBudget:
+    """Evenly spaced departures per account, shared by every task in this process."""
+
+    def __init__(self, rps: float, margin: float = DEFAULT_MARGIN) -> None:
+        self.interval = spacing_seconds(rps, margin)
+        self._next: dict[str, float] = {}
 
     async def acquire(self, account: str) -> None:
-        async with self._locks[account]:
-            sent = self._sent[account]
-            while True:
-                now = time.monotonic()
-                while sent and sent[0] <= now - 1.0:
-                    sent.popleft()
-                if len(sent) < self.limit:
-                    sent.append(now)
-                    return
-                await asyncio.sleep(sent[0] + 1.0 - now + 0.001)
+        # Reserve the next free slot and sleep until it (no await in between, so no lock).
+        now = time.monotonic()
+        at = max(now, self._next.get(account, 0.0))
+        self._next[account] = at + self.interval
+        if at > now:
+            await asyncio.sleep(at - now)
 
 
 class RedisRateBudget:
-    """The same window kept in Redis (a sorted set per account) so all workers share it."""
+    """The same spacing kept in Redis, so all workers on all hosts share one schedule per
+    account. The slot is reserved atomically by a script that reads Redis's own clock (one
+    clock for every host) and answers how long to wait for it, in microseconds."""
 
     _SCRIPT = """
-    local key = KEYS[1]
-    local now = tonumber(ARGV[1])
-    local limit = tonumber(ARGV[2])
-    redis.call('ZREMRANGEBYSCORE', key, '-inf', now - 1000)
-    local count = redis.call('ZCARD', key)
-    if count < limit then
-      redis.call('ZADD', key, now, ARGV[3])
-      redis.call('PEXPIRE', key, 2000)
-      return 0
-    end
-    local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-    return math.max(1, math.floor(tonumber(oldest[2]) + 1000 - now) + 1)
+    local t = redis.call('TIME')
+    local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+    local interval = tonumber(ARGV[1])
+    local at = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'))
+    redis.call('SET', KEYS[1], string.format('%d', at + interval), 'PX',
+               math.ceil((at + interval - now) / 1000) + 1000)
+    return at - now
     """
 
-    def __init__(self, redis: Redis, rps: float) -> None:
+    def __init__(self, redis: Redis, rps: float, margin: float = DEFAULT_MARGIN) -> None:
         self.redis = redis
-        self.limit = max(1, int(rps))
-        self._seq = 0
+        self.interval_us = int(spacing_seconds(rps, margin) * 1_000_000)
 
     async def acquire(self, account: str) -> None:
-        while True:
-            self._seq += 1
-            now_ms = int(time.time() * 1000)
-            member = f"{now_ms}-{id(self)}-{self._seq}"
-            wait_ms = await self.redis.eval(  # type: ignore[misc]
-                self._SCRIPT, 1, f"foryou:amo-rate:{account}", now_ms, self.limit, member
-            )
-            if int(wait_ms) == 0:
-                return
-            await asyncio.sleep(int(wait_ms) / 1000)
+        wait_us = await self.redis.eval(  # type: ignore[misc]
+            self._SCRIPT, 1, f"foryou:amo-rate:{account}", self.interval_us
+        )
+        if int(wait_us) > 0:
+            await asyncio.sleep(int(wait_us) / 1_000_000)

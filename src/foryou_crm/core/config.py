@@ -77,7 +77,10 @@ class Settings(BaseSettings):
     )
     amocrm_sandbox_url: str | None = None
     amocrm_http_timeout: float = 10.0
-    amocrm_rate_limit_rps: float = 7.0
+    amocrm_rate_limit_rps: float = Field(default=7.0, gt=0)
+    # Requests leave evenly spaced at rps / (1 + margin): headroom for requests that arrive
+    # at amoCRM later than they left (see amocrm/ratelimit.py).
+    amocrm_rate_margin: float = Field(default=0.05, ge=0, le=1)
     amocrm_refresh_ahead_seconds: int = 3600
     amocrm_idle_refresh_days: int = 30
     amocrm_sync_interval_seconds: int = 300

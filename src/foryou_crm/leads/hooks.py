@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from foryou_crm.leads.pacing import SafetyWindow
 from foryou_crm.leads.runner import LeadsRunner
 from foryou_crm.leads.sync import SyncDeps
 
@@ -15,6 +14,5 @@ def make_hooks(app: FastAPI) -> LeadsRunner:
         sessionmaker=app.state.sessionmaker,
         tokens=app.state.tokens,
         clock=app.state.clock,
-        window=SafetyWindow(app.state.settings.amocrm_rate_limit_rps),
     )
     return LeadsRunner(deps, app.state.settings)

@@ -96,6 +96,9 @@ class AmoLead(Base):
         Index("ix_amo_leads_pipeline", "connection_id", "pipeline_id", "status_id"),
         Index("ix_amo_leads_responsible", "connection_id", "responsible_user_id", "price"),
         Index("ix_amo_leads_pending", "connection_id", "contacts_pending"),
+        # The text search yields lead ids (see leads/search.py); this narrow index keeps
+        # "which of them are this connection's" off the wide rows.
+        Index("ix_amo_leads_id_connection", "id", "connection_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

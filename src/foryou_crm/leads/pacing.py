@@ -1,17 +1,16 @@
 """Calling amoCRM from a sync job: retries that respect amoCRM's limits, and reading many pages
 with several requests in flight.
 
-The rate budget inside ``AmoCRMTransport`` already spaces requests at 7/s per account; keeping
-several page requests outstanding lets that budget, not our round trips and database writes,
-set the pace. A 429 slows the whole job down together (one shared pause), and a 403 — no rights,
-or amoCRM blocking the API after repeated 429s — stops it at once: hammering a block only makes
-it last longer."""
+The rate budget inside ``AmoCRMTransport`` spaces every caller's requests evenly, a little under
+amoCRM's 7/s per account (``amocrm/ratelimit.py``); keeping several page requests outstanding
+lets that budget, not our round trips and database writes, set the pace. A 429 slows the whole
+job down together (one shared pause), and a 403 — no rights, or amoCRM blocking the API after
+repeated 429s — stops it at once: hammering a block only makes it last longer."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -29,56 +28,10 @@ MAX_UNAVAILABLE = 4
 MAX_PAUSE = 120.0
 
 
-class SafetyWindow:
-    """At most ``rps`` requests per ``1 + margin`` seconds per account, in front of the
-    transport's own budget (exactly ``rps`` per second, measured when a request is sent).
-
-    amoCRM counts requests when they *arrive*. If one request reaches it a few milliseconds
-    later than it left (a busy event loop, a queue at the server) while the request sent seven
-    requests later does not, both land in the same second: a 429, and after repeated 429s a
-    block of the whole API. So a small margin is kept (~95 % of the ceiling), widened after
-    each 429 and narrowed again while requests go through."""
-
-    def __init__(self, rps: float, margin: float = 0.05, max_margin: float = 0.4) -> None:
-        self.limit = max(1, int(rps))
-        self.base_margin = self.margin = margin
-        self.max_margin = max_margin
-        self._clean = 0
-        self._sent: dict[str, deque[float]] = defaultdict(deque)
-        self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
-
-    async def acquire(self, account: str) -> None:
-        async with self._locks[account]:
-            sent = self._sent[account]
-            loop = asyncio.get_running_loop()
-            while True:
-                window = 1.0 + self.margin
-                now = loop.time()
-                while sent and sent[0] <= now - window:
-                    sent.popleft()
-                if len(sent) < self.limit:
-                    sent.append(now)
-                    return
-                await asyncio.sleep(sent[0] + window - now)
-
-    def widen(self) -> None:
-        self.margin = min(self.max_margin, self.margin * 2)
-        self._clean = 0
-
-    def went_through(self) -> None:
-        self._clean += 1
-        if self._clean >= 100 and self.margin > self.base_margin:
-            self.margin = max(self.base_margin, self.margin * 0.8)
-            self._clean = 0
-
-
 class Pacer:
-    def __init__(
-        self, tokens: TokenManager, ref: ConnectionRef, window: SafetyWindow | None = None
-    ) -> None:
+    def __init__(self, tokens: TokenManager, ref: ConnectionRef) -> None:
         self.tokens = tokens
         self.ref = ref
-        self.window = window
         self.requests = 0
         self.rate_limited = 0
         self._pause_until = 0.0
@@ -98,7 +51,7 @@ class Pacer:
             epoch = self._epoch
             self.requests += 1
             try:
-                result = await self.tokens.call(self.ref, self._paced(fn))
+                result = await self.tokens.call(self.ref, fn)
             except AmoCRMRateLimited as exc:
                 self.rate_limited += 1
                 self._on_429(exc, epoch)
@@ -110,33 +63,13 @@ class Pacer:
                 await asyncio.sleep(min(8.0, 0.25 * 2**unavailable))
                 continue
             self._streak = 0
-            if self.window is not None:
-                self.window.went_through()
             return result
-
-    def _paced(
-        self, fn: Callable[[AmoCRMClient], Awaitable[T]]
-    ) -> Callable[[AmoCRMClient], Awaitable[T]]:
-        """The safety window is taken right before the request goes out: after the token
-        lookup, whose database round trip would otherwise sit between the stamp and the send
-        and let sends bunch up."""
-        window = self.window
-        if window is None:
-            return fn
-
-        async def paced(client: AmoCRMClient) -> T:
-            await window.acquire(self.ref.domain)
-            return await fn(client)
-
-        return paced
 
     def _on_429(self, exc: AmoCRMRateLimited, epoch: int) -> None:
         # Requests already in flight when the pause was set answer 429 too; only a 429 to a
         # request sent after the latest pause means "still too fast" and doubles the pause.
         if epoch != self._epoch:
             return
-        if self.window is not None:
-            self.window.widen()
         self._streak += 1
         if self._streak > MAX_RATE_LIMITED_ROUNDS:
             raise exc

@@ -22,6 +22,7 @@ from foryou_crm.leads.schemas import (
     StatusOut,
     UserOut,
 )
+from foryou_crm.leads.search import text_matches
 
 S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
@@ -36,28 +37,35 @@ _SORTS: dict[str, tuple[Any, bool]] = {
 
 
 def _contains(dialect: str, column: Any, needle: str) -> Any:
-    """Substring test. SQLite's ``instr`` is a plain byte search, several times faster than a
-    ``LIKE '%…%'`` (which also folds case, needlessly: both sides are lowercased already)."""
+    """Substring test (the tag key). SQLite's ``instr`` is a plain byte search, several times
+    faster than a ``LIKE '%…%'`` (which also folds case, needlessly: both sides are lowercase)."""
     if dialect == "sqlite":
         return func.instr(column, needle) > 0
     return func.strpos(column, needle) > 0
 
 
-def _where(stmt: S, connection_id: int, f: LeadFilter, dialect: str) -> S:
+def _where(stmt: S, connection_id: int, f: LeadFilter, dialect: str, *, walk: Any = None) -> S:
+    """The filter's conditions. With ``walk`` (a sort column, SQLite only), every other filter
+    column is wrapped as ``column + 0``: same values, but no index can serve it, so SQLite reads
+    the page by walking the sort's index (see ``_walk_sort_index``)."""
+
+    def col(column: Any) -> Any:
+        return column + 0 if walk is not None and column is not walk else column
+
     stmt = stmt.where(AmoLead.connection_id == connection_id)
     if f.query:
         text = f.query.strip().lower()
-        match = _contains(dialect, AmoLead.search_text, text)
+        match = text_matches(dialect, text, walk=walk is not None)
         if text.isdigit():
             # amoCRM's `query` also finds a lead by its exact id or price.
-            match = or_(match, AmoLead.amo_id == int(text), AmoLead.price == int(text))
+            match = or_(match, col(AmoLead.amo_id) == int(text), col(AmoLead.price) == int(text))
         stmt = stmt.where(match)
     if f.pipeline_id is not None:
-        stmt = stmt.where(AmoLead.pipeline_id == f.pipeline_id)
+        stmt = stmt.where(col(AmoLead.pipeline_id) == f.pipeline_id)
     if f.status_ids:
-        stmt = stmt.where(AmoLead.status_id.in_(f.status_ids))
+        stmt = stmt.where(col(AmoLead.status_id).in_(f.status_ids))
     if f.responsible_user_ids:
-        stmt = stmt.where(AmoLead.responsible_user_id.in_(f.responsible_user_ids))
+        stmt = stmt.where(col(AmoLead.responsible_user_id).in_(f.responsible_user_ids))
     if f.tag:
         key = f"{TAG_SEP}{f.tag.strip().lower()}{TAG_SEP}"
         stmt = stmt.where(_contains(dialect, AmoLead.tags_key, key))
@@ -68,10 +76,41 @@ def _where(stmt: S, connection_id: int, f: LeadFilter, dialect: str) -> S:
     )
     for column, low, high in ranges:
         if low is not None:
-            stmt = stmt.where(column >= low)
+            stmt = stmt.where(col(column) >= low)
         if high is not None:
-            stmt = stmt.where(column <= high)
+            stmt = stmt.where(col(column) <= high)
     return stmt
+
+
+def _walk_sort_index(dialect: str, f: LeadFilter, total: int, mirror_size: int | None) -> bool:
+    """Whether SQLite should find the page by walking the sort's index rather than through a
+    filter's index (or the text index) followed by a sort.
+
+    The walk reads about ``(offset + limit) × mirror / total`` rows before the page is full;
+    the other plan reads all ``total`` matching rows and sorts them. SQLite cannot tell which is
+    less (it has no estimate for a combination of filters, none at all for MATCH), and without
+    the hint picks the filter's index: 25 ms for a status holding 10 % of 100,000 leads, where
+    the walk takes 1 ms. We have just counted the matches, so we choose. PostgreSQL's planner
+    has the statistics and is left alone."""
+    if dialect != "sqlite" or not mirror_size or f.unfiltered or total == 0:
+        return False
+    return total * total > (f.page * f.limit) * mirror_size
+
+
+_EPOCH = datetime.fromtimestamp(0, UTC)
+_LEAD_COLUMNS = (
+    AmoLead.amo_id,
+    AmoLead.name,
+    AmoLead.price,
+    AmoLead.status_id,
+    AmoLead.pipeline_id,
+    AmoLead.responsible_user_id,
+    AmoLead.created_at,
+    AmoLead.updated_at,
+    AmoLead.closed_at,
+    AmoLead.tags,
+    AmoLead.contacts,
+)
 
 
 def _ts(value: int | None) -> datetime | None:
@@ -85,6 +124,7 @@ async def list_leads(
     domain: str,
     f: LeadFilter,
     known_total: int | None = None,
+    mirror_size: int | None = None,
 ) -> tuple[list[LeadOut], int]:
     dialect = session.get_bind().dialect.name
     total = known_total
@@ -96,10 +136,11 @@ async def list_leads(
     column, descending = _SORTS[f.sort]
     # The lead id breaks ties, so pages never overlap or skip rows.
     order = (column.desc(), AmoLead.amo_id.desc()) if descending else (column, AmoLead.amo_id)
-    # Names come along in the same query (a page is at most 250 rows; the joins are by key).
+    # Only the columns the list shows (not custom fields, not the search text), with the names
+    # joined in the same query: a page is at most 250 rows and the joins are by key.
     stmt = (
         _where(
-            select(AmoLead, AmoStatus.name, AmoStatus.color, AmoPipeline.name, AmoUser.name)
+            select(*_LEAD_COLUMNS, AmoStatus.name, AmoStatus.color, AmoPipeline.name, AmoUser.name)
             .outerjoin(
                 AmoStatus,
                 (AmoStatus.connection_id == AmoLead.connection_id)
@@ -119,6 +160,7 @@ async def list_leads(
             connection_id,
             f,
             dialect,
+            walk=column if _walk_sort_index(dialect, f, total, mirror_size) else None,
         )
         .order_by(*order)
         .offset((f.page - 1) * f.limit)
@@ -127,24 +169,40 @@ async def list_leads(
     rows = (await session.execute(stmt)).all()
     items = [
         LeadOut(
-            id=lead.amo_id,
-            name=lead.name,
-            price=lead.price,
-            status_id=lead.status_id,
+            id=amo_id,
+            name=name,
+            price=price,
+            status_id=status_id,
             status_name=status_name,
             status_color=status_color,
-            pipeline_id=lead.pipeline_id,
+            pipeline_id=pipeline_id,
             pipeline_name=pipeline_name,
-            responsible_user_id=lead.responsible_user_id,
+            responsible_user_id=responsible_user_id,
             responsible_user_name=user_name,
-            created_at=_ts(lead.created_at) or datetime.fromtimestamp(0, UTC),
-            updated_at=_ts(lead.updated_at) or datetime.fromtimestamp(0, UTC),
-            closed_at=_ts(lead.closed_at),
-            tags=list(lead.tags or []),
-            contacts=[ContactOut(id=int(c["id"]), name=c.get("name")) for c in lead.contacts],
-            url=lead_url(domain, lead.amo_id),
+            created_at=_ts(created_at) or _EPOCH,
+            updated_at=_ts(updated_at) or _EPOCH,
+            closed_at=_ts(closed_at),
+            tags=list(tags or []),
+            contacts=[ContactOut(id=int(c["id"]), name=c.get("name")) for c in contacts or []],
+            url=lead_url(domain, amo_id),
         )
-        for lead, status_name, status_color, pipeline_name, user_name in rows
+        for (
+            amo_id,
+            name,
+            price,
+            status_id,
+            pipeline_id,
+            responsible_user_id,
+            created_at,
+            updated_at,
+            closed_at,
+            tags,
+            contacts,
+            status_name,
+            status_color,
+            pipeline_name,
+            user_name,
+        ) in rows
     ]
     return items, total
 

@@ -80,7 +80,17 @@ async def list_leads(
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     limit: Annotated[int, Query(ge=1, le=250)] = 50,
 ) -> Response:
-    connection = await _connection(session, user.id)
+    # The connection and its sync state in one round trip: this is the busiest screen.
+    found = (
+        await session.execute(
+            select(AmoConnection.id, AmoConnection.domain, SyncState)
+            .outerjoin(SyncState, SyncState.connection_id == AmoConnection.id)
+            .where(AmoConnection.user_id == user.id)
+        )
+    ).one_or_none()
+    if found is None:
+        raise NotConnected()
+    connection_id, domain, state = found
     bounds: dict[str, Bound | None] = {
         "created_from": created_from,  # type: ignore[dict-item]
         "created_to": created_to,  # type: ignore[dict-item]
@@ -103,16 +113,16 @@ async def list_leads(
         page=page,
         limit=limit,
     )
-    state = await session.get(SyncState, connection.id)
     # An idle mirror knows its size (every sync and re-fetch recounts): no count(*) for the
     # screen everyone opens first.
     known = state.leads_count if state is not None and state.state == "idle" else None
     items, total = await queries.list_leads(
         session,
-        connection_id=connection.id,
-        domain=connection.domain,
+        connection_id=connection_id,
+        domain=domain,
         f=f,
         known_total=known if f.unfiltered else None,
+        mirror_size=state.leads_count if state is not None else None,
     )
     out = LeadsPageOut(
         items=items,

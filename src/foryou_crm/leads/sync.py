@@ -41,7 +41,7 @@ from foryou_crm.core.clock import Clock
 from foryou_crm.leads import store
 from foryou_crm.leads.amo import contact_name, current_user, lead_row, list_contacts_page
 from foryou_crm.leads.models import SyncState
-from foryou_crm.leads.pacing import Pacer, SafetyWindow, read_pages
+from foryou_crm.leads.pacing import Pacer, read_pages
 
 log = structlog.get_logger("foryou_crm.leads.sync")
 
@@ -59,9 +59,6 @@ class SyncDeps:
     clock: Clock
     # Enough to keep the budget busy while a page is in flight and another being written.
     pages_in_flight: int = 4
-    # Shared by every job of this process (see pacing.SafetyWindow); None = the transport's
-    # budget alone.
-    window: SafetyWindow | None = None
 
 
 class ConnectionGone(Exception):
@@ -127,7 +124,7 @@ async def run_sync(deps: SyncDeps, connection_id: int, *, full: bool | None = No
             or state.last_full_at is None
             or state.last_full_at < deps.clock.now() - FULL_EVERY
         )
-    job = _Job(deps, ref, Pacer(deps.tokens, ref, deps.window), state.gen)
+    job = _Job(deps, ref, Pacer(deps.tokens, ref), state.gen)
     try:
         if full:
             await _full(job, state)
@@ -524,7 +521,7 @@ async def refetch_leads(deps: SyncDeps, connection_id: int, lead_ids: list[int])
     if loaded is None:
         return "gone"
     ref, state = loaded
-    job = _Job(deps, ref, Pacer(deps.tokens, ref, deps.window), state.gen)
+    job = _Job(deps, ref, Pacer(deps.tokens, ref), state.gen)
     present: list[dict[str, Any]] = []
     gone: list[int] = []
     try:

@@ -8,11 +8,17 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from foryou_crm.core.db import Base, make_engine
+from foryou_crm.leads.search import is_search_index_object
 from foryou_crm.models import load_all_models
 
 load_all_models()
 config = context.config
 target_metadata = Base.metadata
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    # The text search index lives outside the models (see migration 0003).
+    return not is_search_index_object(name)
 
 
 def _configure(connection: Connection) -> None:
@@ -21,6 +27,7 @@ def _configure(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -1,0 +1,103 @@
+"""The text query runs on each engine's trigram index (migration 0003), and that index follows
+every write: a new lead, a rename, a deletion, a disconnect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.dialects import postgresql
+
+from foryou_crm.leads.models import AmoLead
+from foryou_crm.leads.search import FTS_TABLE, TRIGRAM_INDEX, text_matches
+from tests.conftest import bearer
+from tests.leads.conftest import HOST, all_lead_ids, connect, runner
+from tests.support import World
+
+
+async def _scalar_list(world: World, sql: str, **params: Any) -> list[Any]:
+    async with world.app.state.engine.connect() as conn:
+        return list((await conn.execute(text(sql), params)).scalars())
+
+
+async def _indexed_ids(world: World, needle: str) -> list[int]:
+    """Lead ids the SQLite FTS index itself holds for ``needle`` (not joined to amo_leads)."""
+    return await _scalar_list(
+        world, f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q", q=f'"{needle}"'
+    )
+
+
+def _dialect(world: World) -> str:
+    return str(world.app.state.engine.dialect.name)
+
+
+async def test_the_migrations_build_the_index(world: World) -> None:
+    if _dialect(world) == "sqlite":
+        names = await _scalar_list(
+            world, "SELECT name FROM sqlite_master WHERE name LIKE 'amo_leads_fts%'"
+        )
+        assert {
+            FTS_TABLE,
+            "amo_leads_fts_insert",
+            "amo_leads_fts_update",
+            "amo_leads_fts_delete",
+        } <= set(names)
+    else:
+        names = await _scalar_list(
+            world, "SELECT indexname FROM pg_indexes WHERE tablename = 'amo_leads'"
+        )
+        assert TRIGRAM_INDEX in names
+
+
+async def test_postgres_can_answer_the_text_query_from_the_trigram_index(world: World) -> None:
+    if _dialect(world) != "postgresql":
+        return
+    token = await connect(world, "agent-a@foryou.example")
+    # The predicate the API builds, explained with table scans discouraged and no other filter:
+    # one the GIN index cannot serve (strpos, a lowercasing call) would still be a scan.
+    stmt = select(AmoLead.id).where(text_matches("postgresql", "печерськ"))
+    sql = str(stmt.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+    async with world.app.state.engine.connect() as conn:
+        await conn.execute(text("SET enable_seqscan = off"))
+        plan = "\n".join((await conn.execute(text(f"EXPLAIN {sql}"))).scalars())
+    assert TRIGRAM_INDEX in plan, plan
+    assert await all_lead_ids(world, token, [("query", "Печерськ")])
+
+
+async def test_the_index_follows_renames_deletions_and_disconnects(world: World) -> None:
+    token = await connect(world, "agent-a@foryou.example")
+    account = world.sb.account(HOST)
+    first, second = account.leads[0], account.leads[1]
+    old_name = first.name.lower()
+    assert first.id in await all_lead_ids(world, token, [("query", old_name)])
+
+    r = await world.sandbox.patch(
+        f"/_sandbox/accounts/{HOST}/leads",
+        json={"leads": [{"id": first.id, "name": "Ексклюзив: мансарда з терасою"}]},
+    )
+    assert r.is_success, r.text
+    r = await world.sandbox.delete(f"/_sandbox/accounts/{HOST}/leads/{second.id}")
+    assert r.is_success, r.text
+    r = await world.client.post("/api/amo-crm/sync", headers=bearer(token))
+    assert r.status_code == 200, r.text
+    await runner(world).idle()
+
+    assert await all_lead_ids(world, token, [("query", "мансарда з терасою")]) == [first.id]
+    assert first.id not in await all_lead_ids(world, token, [("query", old_name)])
+    assert second.id not in await all_lead_ids(world, token, [("query", second.name.lower())])
+    if _dialect(world) == "sqlite":
+        assert await _indexed_ids(world, "мансарда з терасою") == [await _row_id(world, first.id)]
+        assert await _indexed_ids(world, "ексклюзив") != []
+
+    r = await world.client.post("/api/amo-crm/disconnect", headers=bearer(token))
+    assert r.status_code == 200, r.text
+    if _dialect(world) == "sqlite":
+        # ON DELETE CASCADE fires the delete trigger too: nothing of the mirror stays indexed.
+        assert await _indexed_ids(world, "ексклюзив") == []
+        assert await _indexed_ids(world, "печерськ") == []
+
+
+async def _row_id(world: World, amo_id: int) -> int:
+    ids = await _scalar_list(world, "SELECT id FROM amo_leads WHERE amo_id = :a", a=amo_id)
+    assert len(ids) == 1
+    return int(ids[0])
