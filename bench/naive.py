@@ -12,7 +12,7 @@ import httpx
 
 from bench.flow import form_action, hidden_fields
 from bench.load import Latency, summarize
-from foryou_crm.leads.pacing import SafetyWindow
+from foryou_crm.amocrm.ratelimit import MemoryRateBudget
 
 ACCOUNT = "reforyou.amocrm.ru"
 
@@ -25,9 +25,8 @@ class PassThrough:
             timeout=120,
             limits=httpx.Limits(max_connections=64),
         )
-        # The same pacing the sync uses (7 per 1.05 s, wider after a 429): a proxy with the
-        # transport's bare 7-per-second window collects 429s and soon a block.
-        self.budget = SafetyWindow(rps)
+        # The same budget the service's amoCRM transport uses (evenly spaced, 5 % margin).
+        self.budget = MemoryRateBudget(rps)
         self.requests = 0
         self.rate_limited = 0
 
@@ -41,10 +40,8 @@ class PassThrough:
             r = await self.http.get("/api/v4/leads", params=params)
             if r.status_code == 429:  # honour retry_after, as a careful proxy would
                 self.rate_limited += 1
-                self.budget.widen()
                 await asyncio.sleep(float(r.json().get("retry_after", 1)))
                 continue
-            self.budget.went_through()
             if r.status_code == 204:
                 return None
             r.raise_for_status()

@@ -3,15 +3,18 @@ every write: a new lead, a rename, a deletion, a disconnect."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.dialects import postgresql
 
 from foryou_crm.leads.models import AmoLead
+from foryou_crm.leads.queries import walks_sort_index
+from foryou_crm.leads.schemas import LeadFilter
 from foryou_crm.leads.search import FTS_TABLE, TRIGRAM_INDEX, text_matches
 from tests.conftest import bearer
-from tests.leads.conftest import HOST, all_lead_ids, connect, runner
+from tests.leads.conftest import HOST, all_lead_ids, api_leads, connect, runner
 from tests.support import World
 
 
@@ -101,3 +104,62 @@ async def _row_id(world: World, amo_id: int) -> int:
     ids = await _scalar_list(world, "SELECT id FROM amo_leads WHERE amo_id = :a", a=amo_id)
     assert len(ids) == 1
     return int(ids[0])
+
+
+async def test_both_page_plans_return_the_same_pages(world: World) -> None:
+    """SQLite reads a page either through a filter's index and a sort, or by walking the sort's
+    index (chosen by the count; see ``queries.walks_sort_index``). Small pages of a common
+    match take the walk, one big page the other plan: the rows and their order must agree."""
+    token = await connect(world, "agent-a@foryou.example")
+    account = world.sb.account(HOST)
+    sample = account.leads[len(account.leads) // 2]
+    word = sample.name.split(",")[0].split()[0].lower()
+    filters: list[list[tuple[str, str]]] = [
+        [("query", word)],
+        [("query", "dubai"), ("sort", "price")],
+        [("pipelineId", str(sample.pipeline_id)), ("sort", "-updatedAt")],
+        [("priceFrom", str(sorted(lead.price for lead in account.leads)[150])), ("sort", "-price")],
+        [("responsibleUserId", str(sample.responsible_user_id)), ("sort", "createdAt")],
+    ]
+    walked = 0
+    for params in filters:
+        whole = await _pages(world, token, params, limit=250)
+        assert whole, params
+        paged = await _pages(world, token, params, limit=7)
+        assert paged == whole, params
+        f = LeadFilter(**_filter_args(params), page=1, limit=7)
+        walked += walks_sort_index("sqlite", f, len(whole), len(account.leads))
+        big = dataclasses.replace(f, limit=250)
+        assert not walks_sort_index("sqlite", big, len(whole), len(account.leads))
+    assert walked >= 3  # the small pages really took the other plan
+
+
+async def _pages(
+    world: World, token: str, params: list[tuple[str, str]], *, limit: int
+) -> list[int]:
+    ids: list[int] = []
+    page = 1
+    while True:
+        data = await api_leads(world, token, [*params, ("limit", str(limit)), ("page", str(page))])
+        ids += [item["id"] for item in data["items"]]
+        if not data["hasMore"]:
+            return ids
+        page += 1
+
+
+def _filter_args(params: list[tuple[str, str]]) -> dict[str, Any]:
+    names = {
+        "query": "query",
+        "pipelineId": "pipeline_id",
+        "priceFrom": "price_from",
+        "responsibleUserId": "responsible_user_ids",
+        "sort": "sort",
+    }
+    args: dict[str, Any] = {}
+    for key, value in params:
+        name = names[key]
+        if name.endswith("_ids"):
+            args[name] = [int(value)]
+        else:
+            args[name] = int(value) if name.endswith(("_id", "_from")) else value
+    return args

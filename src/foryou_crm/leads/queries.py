@@ -47,7 +47,7 @@ def _contains(dialect: str, column: Any, needle: str) -> Any:
 def _where(stmt: S, connection_id: int, f: LeadFilter, dialect: str, *, walk: Any = None) -> S:
     """The filter's conditions. With ``walk`` (a sort column, SQLite only), every other filter
     column is wrapped as ``column + 0``: same values, but no index can serve it, so SQLite reads
-    the page by walking the sort's index (see ``_walk_sort_index``)."""
+    the page by walking the sort's index (see ``walks_sort_index``)."""
 
     def col(column: Any) -> Any:
         return column + 0 if walk is not None and column is not walk else column
@@ -82,7 +82,7 @@ def _where(stmt: S, connection_id: int, f: LeadFilter, dialect: str, *, walk: An
     return stmt
 
 
-def _walk_sort_index(dialect: str, f: LeadFilter, total: int, mirror_size: int | None) -> bool:
+def walks_sort_index(dialect: str, f: LeadFilter, total: int, mirror_size: int | None) -> bool:
     """Whether SQLite should find the page by walking the sort's index rather than through a
     filter's index (or the text index) followed by a sort.
 
@@ -160,7 +160,7 @@ async def list_leads(
             connection_id,
             f,
             dialect,
-            walk=column if _walk_sort_index(dialect, f, total, mirror_size) else None,
+            walk=column if walks_sort_index(dialect, f, total, mirror_size) else None,
         )
         .order_by(*order)
         .offset((f.page - 1) * f.limit)

@@ -35,7 +35,7 @@ def _like_pattern(needle: str) -> str:
 
 def text_matches(dialect: str, needle: str, *, walk: bool = False) -> ColumnElement[bool]:
     """Leads whose search text contains ``needle`` (both sides already lowercased). ``walk``:
-    SQLite should read the page along the sort's index (see ``queries._walk_sort_index``)."""
+    SQLite should read the page along the sort's index (see ``queries.walks_sort_index``)."""
     if dialect == "postgresql":
         return AmoLead.search_text.like(_like_pattern(needle), escape="\\")
     if dialect == "sqlite" and len(needle) >= MIN_INDEXED_CHARS:
