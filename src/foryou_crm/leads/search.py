@@ -38,7 +38,7 @@ def text_matches(dialect: str, needle: str, *, walk: bool = False) -> ColumnElem
     SQLite should read the page along the sort's index (see ``queries.walks_sort_index``)."""
     if dialect == "postgresql":
         return AmoLead.search_text.like(_like_pattern(needle), escape="\\")
-    if dialect == "sqlite" and len(needle) >= MIN_INDEXED_CHARS:
+    if dialect == "sqlite" and len(needle) >= MIN_INDEXED_CHARS and not walk:
         # A quoted FTS5 string is literal except for '"', which doubles; with the trigram
         # tokenizer a phrase matches exactly the rows containing it as a substring.
         phrase = '"' + needle.replace('"', '""') + '"'
@@ -47,10 +47,8 @@ def text_matches(dialect: str, needle: str, *, walk: bool = False) -> ColumnElem
             .select_from(table(FTS_TABLE))
             .where(literal_column(FTS_TABLE).op("MATCH")(phrase))
         )
-        if walk:
-            # ``id + 0`` is not indexable: the plan walks the sort's index and keeps the ids
-            # MATCH found, instead of looking every match up and sorting them all.
-            return (AmoLead.id + 0).in_(matched)
         return AmoLead.id.in_(matched)
-    # SQLite's instr is a plain byte search, several times faster than LIKE '%…%'.
+    # Walking the sort's index, each row read is tested as it comes: cheaper than running the
+    # MATCH for the whole table first (1 ms against 5 ms for a page of 3,326 matches in
+    # 100,000). SQLite's instr is a plain byte search, several times faster than LIKE '%…%'.
     return func.instr(AmoLead.search_text, needle) > 0

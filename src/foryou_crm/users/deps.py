@@ -29,12 +29,14 @@ async def current_user(
     token = credentials.credentials
     settings: Settings = request.app.state.settings
     now = request.app.state.clock.now()
-    try:
-        unverified = jwt.decode(token, options={"verify_signature": False})
-        issuer = unverified.get("iss")
-    except jwt.InvalidTokenError as exc:
-        raise Unauthorized("Malformed bearer token.") from exc
     verifier: ExternalJWTVerifier | None = request.app.state.external_jwt
+    issuer = None
+    if verifier is not None:
+        # Which verifier applies depends on the (not yet verified) issuer.
+        try:
+            issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
+        except jwt.InvalidTokenError as exc:
+            raise Unauthorized("Malformed bearer token.") from exc
     try:
         if verifier is not None and verifier.issuer and issuer == verifier.issuer:
             identity = await verifier.verify(token, now)

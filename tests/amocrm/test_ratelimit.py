@@ -1,0 +1,61 @@
+"""The per-account request budget: requests leave evenly spaced at rps / (1 + margin), never in
+bursts, and one account's queue does not hold up another's."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from foryou_crm.amocrm.ratelimit import MemoryRateBudget, spacing_seconds
+
+RPS = 40.0  # fast enough for a short test; the spacing logic does not depend on the rate
+MARGIN = 0.05
+
+
+async def _stamps(budget: MemoryRateBudget, account: str, n: int) -> list[float]:
+    stamps: list[float] = []
+
+    async def take() -> None:
+        await budget.acquire(account)
+        stamps.append(time.monotonic())
+
+    await asyncio.gather(*(take() for _ in range(n)))
+    return sorted(stamps)
+
+
+async def test_requests_leave_evenly_spaced_with_the_margin() -> None:
+    budget = MemoryRateBudget(RPS, MARGIN)
+    interval = spacing_seconds(RPS, MARGIN)
+    assert interval == pytest.approx(1.05 / 40)
+    start = time.monotonic()
+    stamps = await _stamps(budget, "a.amocrm.ru", 12)
+    # The k-th request leaves no earlier than its slot: no burst, whatever the wake-ups do.
+    for k, stamp in enumerate(stamps):
+        assert stamp - start >= k * interval - 1e-4, k
+    # And the queue moves: twelve requests take about eleven intervals, not a second each.
+    assert stamps[-1] - start < 11 * interval + 0.25
+
+
+async def test_any_second_holds_at_most_rps_requests() -> None:
+    budget = MemoryRateBudget(7, MARGIN)
+    start = time.monotonic()
+    stamps = await _stamps(budget, "b.amocrm.ru", 9)
+    # Slots 0..8 are 0.15 s apart: the 8th request is already past the first second.
+    assert stamps[7] - start >= 7 * spacing_seconds(7, MARGIN) > 1.0
+
+
+async def test_accounts_have_their_own_queues() -> None:
+    budget = MemoryRateBudget(RPS, MARGIN)
+    busy = asyncio.create_task(_stamps(budget, "busy.amocrm.ru", 20))
+    await asyncio.sleep(0)  # the busy account has reserved its twenty slots
+    start = time.monotonic()
+    await budget.acquire("quiet.kommo.com")
+    assert time.monotonic() - start < spacing_seconds(RPS, MARGIN)
+    await busy
+
+
+def test_a_rate_must_be_positive() -> None:
+    with pytest.raises(ValueError):
+        spacing_seconds(0, MARGIN)
