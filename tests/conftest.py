@@ -145,7 +145,7 @@ async def world(
 ) -> AsyncIterator[Any]:
     """The service and the real sandbox, each calling the other in-process over ASGI."""
     from foryou_crm.sandbox import SandboxConfig, create_sandbox_app
-    from tests.support import LazyASGITransport, World
+    from tests.support import LazyASGITransport, Network, World
 
     to_service = LazyASGITransport()
     sandbox_app = create_sandbox_app(
@@ -162,9 +162,10 @@ async def world(
             }
         )
     )
+    network = Network(sandbox_app)
     application = create_app(
         settings_factory(),
-        amocrm_transport=httpx.ASGITransport(app=sandbox_app),
+        amocrm_transport=network,
         clock=clock,
         background_jobs=False,
         configure_logs=False,
@@ -180,7 +181,13 @@ async def world(
                 transport=httpx.ASGITransport(app=sandbox_app), base_url=SANDBOX
             ) as control,
         ):
-            yield World(app=application, sandbox_app=sandbox_app, client=api, sandbox=control)
+            yield World(
+                app=application,
+                sandbox_app=sandbox_app,
+                client=api,
+                sandbox=control,
+                network=network,
+            )
             # Settle before shutting down, so no delivery or sync outlives this test and holds
             # the database (SQLite) while the next one starts.
             with contextlib.suppress(TimeoutError):

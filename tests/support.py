@@ -3,6 +3,7 @@ and a "browser" that walks amoCRM's consent pages over HTTP."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -26,6 +27,23 @@ class LazyASGITransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         return await httpx.ASGITransport(app=self.app).handle_async_request(request)
+
+
+class Network(httpx.AsyncBaseTransport):
+    """The wire from the service to amoCRM (the sandbox). A test may set ``after`` to act at a
+    precise moment of a flow — e.g. someone deleting a lead in amoCRM right after one page was
+    answered and before the next is asked for — without touching either side."""
+
+    def __init__(self, app: Any) -> None:
+        self.inner = httpx.ASGITransport(app=app)
+        self.after: Callable[[httpx.Request, httpx.Response], Awaitable[None]] | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if self.after is not None:
+            await response.aread()
+            await self.after(request, response)
+        return response
 
 
 @dataclass
@@ -106,6 +124,7 @@ class World:
     sandbox_app: Any
     client: httpx.AsyncClient  # the app's API, as the mobile app calls it
     sandbox: httpx.AsyncClient  # the sandbox's control API
+    network: Network  # the service's calls to amoCRM
 
     @property
     def sb(self) -> Any:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import httpx
+
 from tests.conftest import bearer
 from tests.leads.conftest import HOST, api_leads, connect, runner, status
 from tests.support import AMO_AGENT, World
@@ -138,3 +140,58 @@ async def test_unknown_webhook_secret_is_404(world: World) -> None:
             "success": False,
             "error": {"code": "NOT_FOUND", "message": "No such webhook."},
         }
+
+
+async def test_a_deletion_during_a_multi_page_pass_hides_no_change(world: World) -> None:
+    """amoCRM pages by offset. A lead deleted after page 1 was read moves every later lead up
+    one place, so the first lead of page 2 slips into page 1 unread. The pass notices the
+    deletion and keeps its old high-water mark: the next pass reads the range again."""
+    token = await connect(world, "agent@foryou.example", login=AMO_AGENT)
+    created: list[int] = []
+    # More than one page of changes: 60 older ones, then 200 newer, ten seconds apart, so the
+    # lead that slips from page 2 into page 1 is older than the newest change.
+    for batch in (range(0, 60), range(60, 260)):
+        if batch.start:
+            world.sb.advance_clock(10)
+        r = await world.sandbox.post(
+            f"/_sandbox/accounts/{HOST}/leads",
+            json={
+                "leads": [
+                    {"name": f"Новобудова {i}", "price": 1000 + i, "responsible_user_id": AGENT_ID}
+                    for i in batch
+                ]
+            },
+        )
+        assert r.status_code == 201, r.text
+        created += [int(lead["id"]) for lead in r.json()["leads"]]
+    deleted: list[int] = []
+
+    async def delete_a_lead_of_page_1(request: httpx.Request, response: httpx.Response) -> None:
+        params = request.url.params
+        changes_page_1 = (
+            request.url.path.endswith("/api/v4/leads")
+            and params.get("page") == "1"
+            and "order[updated_at]" in params
+            and "only_deleted" not in params.get("with", "")
+        )
+        if changes_page_1 and not deleted and response.status_code == 200:
+            page = [int(lead["id"]) for lead in response.json()["_embedded"]["leads"]]
+            assert len(page) == 250
+            deleted.append(page[0])
+            r = await world.sandbox.delete(f"/_sandbox/accounts/{HOST}/leads/{page[0]}")
+            assert r.is_success, r.text
+
+    world.network.after = delete_a_lead_of_page_1
+    r = await world.client.post("/api/amo-crm/sync", headers=bearer(token))
+    assert r.status_code == 200, r.text
+    await runner(world).idle()
+    world.network.after = None
+    assert deleted, "the pass never read a full first page"
+
+    r = await world.client.post("/api/amo-crm/sync", headers=bearer(token))
+    assert r.status_code == 200, r.text
+    await runner(world).idle()
+    items = await _items(world, token)
+    assert deleted[0] not in items
+    alive = set(created) - set(deleted)
+    assert alive <= set(items), sorted(alive - set(items))

@@ -2,22 +2,25 @@
 of that account, in this process, or across processes through Redis when configured.
 
 amoCRM blocks the whole API (403 on every call) after repeated 429s, so we stay under the limit
-ourselves rather than relying on 429s. Two choices make that hold in practice:
+ourselves rather than relying on 429s. Three choices make that hold in practice:
 
 - **Even spacing, no bursts.** Requests leave one every ``(1 + margin) / rps`` seconds. A
   sliding window that lets seven go at once and then waits would also be "7 per second" at the
   sender, but seven simultaneous arrivals queue at the server, and how far apart it stamps them
   depends on its load; the next burst's stamps then fall into the same second.
-- **A margin.** amoCRM counts a request when it *arrives*. A request that leaves a few
-  milliseconds late (a busy event loop, a slow DNS answer) shortens the gap to the next one, so
-  the spacing keeps ``margin`` in hand: 5 % by default, i.e. 6.67 requests/s for amoCRM's 7,
-  which tolerates 50 ms of lateness across any eight consecutive requests.
+- **Spacing from the actual departure.** A request whose turn came while the event loop was
+  busy (parsing a page, writing one) leaves late; the next one waits a full interval from then,
+  not from the planned time. Otherwise the late one and the one seven places behind it arrive
+  less than a second apart.
+- **A margin.** amoCRM counts a request when it *arrives*, and the way there has jitter too: 5 %
+  by default, i.e. 6.67 requests/s for amoCRM's 7, or 50 ms in hand across any eight requests.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import defaultdict
 from typing import Protocol
 
 from redis.asyncio import Redis
@@ -36,43 +39,51 @@ def spacing_seconds(rps: float, margin: float) -> float:
 
 
 class MemoryRateBudget:
-    """Evenly spaced departures per account, shared by every task in this process."""
+    """Departures per account at least one interval apart, shared by every task in this
+    process; waiters go in arrival order."""
 
     def __init__(self, rps: float, margin: float = DEFAULT_MARGIN) -> None:
         self.interval = spacing_seconds(rps, margin)
-        self._next: dict[str, float] = {}
+        self._last: dict[str, float] = {}
+        self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def acquire(self, account: str) -> None:
-        # Reserve the next free slot and sleep until it (no await in between, so no lock).
-        now = time.monotonic()
-        at = max(now, self._next.get(account, 0.0))
-        self._next[account] = at + self.interval
-        if at > now:
-            await asyncio.sleep(at - now)
+        async with self._locks[account]:
+            last = self._last.get(account)
+            if last is not None and (wait := last + self.interval - time.monotonic()) > 0:
+                await asyncio.sleep(wait)
+            self._last[account] = time.monotonic()
 
 
 class RedisRateBudget:
     """The same spacing kept in Redis, so all workers on all hosts share one schedule per
-    account. The slot is reserved atomically by a script that reads Redis's own clock (one
-    clock for every host) and answers how long to wait for it, in microseconds."""
+    account. A script reads Redis's own clock (one clock for every host) and either records the
+    departure or answers how long to wait, in microseconds. Within a process one task at a time
+    asks, so waiters do not all poll Redis."""
 
     _SCRIPT = """
     local t = redis.call('TIME')
     local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
     local interval = tonumber(ARGV[1])
-    local at = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'))
-    redis.call('SET', KEYS[1], string.format('%d', at + interval), 'PX',
-               math.ceil((at + interval - now) / 1000) + 1000)
-    return at - now
+    local wait = tonumber(redis.call('GET', KEYS[1]) or '0') + interval - now
+    if wait > 0 then
+      return wait
+    end
+    redis.call('SET', KEYS[1], string.format('%d', now), 'PX', math.ceil(interval / 1000) + 1000)
+    return 0
     """
 
     def __init__(self, redis: Redis, rps: float, margin: float = DEFAULT_MARGIN) -> None:
         self.redis = redis
         self.interval_us = int(spacing_seconds(rps, margin) * 1_000_000)
+        self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def acquire(self, account: str) -> None:
-        wait_us = await self.redis.eval(  # type: ignore[misc]
-            self._SCRIPT, 1, f"foryou:amo-rate:{account}", self.interval_us
-        )
-        if int(wait_us) > 0:
-            await asyncio.sleep(int(wait_us) / 1_000_000)
+        async with self._locks[account]:
+            while True:
+                wait_us = await self.redis.eval(  # type: ignore[misc]
+                    self._SCRIPT, 1, f"foryou:amo-rate:{account}", self.interval_us
+                )
+                if int(wait_us) <= 0:
+                    return
+                await asyncio.sleep(int(wait_us) / 1_000_000)

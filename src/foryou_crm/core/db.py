@@ -69,9 +69,6 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
-            # Reads through a memory map share the OS page cache across pooled connections
-            # instead of copying pages into each connection's own 2 MB cache.
-            cursor.execute("PRAGMA mmap_size=1073741824")
             cursor.close()
 
         return engine

@@ -435,7 +435,18 @@ async def _incremental(
         await _refresh_reference(job)
     since = state.high_water
     removed = await _scan_deleted(job, since)
-    changed, newest = await _scan_changed(job, since)
+    changed, newest, pages = await _scan_changed(job, since)
+    high_water = max(x for x in (newest, since, 0) if x is not None) or None
+    if pages > 1 and newest is not None:
+        # amoCRM pages by offset: a lead deleted after page 1 was read moves every later lead
+        # up one place, and one changed lead slips unread into the pages already read. Such a
+        # deletion is in the trash with updated_at ≥ the newest change we saw; then the mark
+        # stays where it was and the next pass reads this range again.
+        late = await _scan_deleted(job, newest)
+        if late:
+            removed += late
+            high_water = since
+            log.info("leads_sync_range_kept", connection_id=job.cid, deleted_during_read=late)
     await resolve_contacts(job)
     total = await _count(job)
     now = deps.clock.now()
@@ -447,7 +458,7 @@ async def _incremental(
         "retry_at": None,
         "leads_count": total,
         "last_synced_at": now,
-        "high_water": max(x for x in (newest, since, 0) if x is not None) or None,
+        "high_water": high_water,
     }
     if as_part_of_full:
         values.update(last_full_at=now, cursor_page=0, full_high_water=None)
@@ -466,9 +477,10 @@ async def _incremental(
 
 async def _scan_newest_first(
     job: _Job, since: int | None, params: list[tuple[str, str]] | None
-) -> tuple[list[dict[str, Any]], int | None]:
+) -> tuple[list[dict[str, Any]], int | None, int]:
     """Leads by ``updated_at`` descending, page by page, until one is older than ``since``.
-    Leads updated exactly at ``since`` are read again: two changes can share a second."""
+    Leads updated exactly at ``since`` are read again: two changes can share a second.
+    Returns the leads, the newest ``updated_at`` and how many pages were read."""
     found: list[dict[str, Any]] = []
     newest: int | None = None
     page = 1
@@ -489,26 +501,26 @@ async def _scan_newest_first(
         ]
         found.extend(fresh)
         if len(fresh) < len(result.leads) or not result.has_next:
-            return found, newest
+            return found, newest, page
         page += 1
 
 
 async def _scan_deleted(job: _Job, since: int | None) -> int:
     if since is None:
         return 0
-    trashed, _ = await _scan_newest_first(job, since, [("with", "only_deleted")])
+    trashed, _, _ = await _scan_newest_first(job, since, [("with", "only_deleted")])
     if not trashed:
         return 0
     async with job.deps.sessionmaker() as session, session.begin():
         return await store.delete_leads(session, job.cid, [int(x["id"]) for x in trashed])
 
 
-async def _scan_changed(job: _Job, since: int | None) -> tuple[int, int | None]:
-    changed, newest = await _scan_newest_first(job, since, None)
+async def _scan_changed(job: _Job, since: int | None) -> tuple[int, int | None, int]:
+    changed, newest, pages = await _scan_newest_first(job, since, None)
     for start in range(0, len(changed), PAGE_LIMIT):
         async with job.deps.sessionmaker() as session, session.begin():
             await _write_leads(session, job, changed[start : start + PAGE_LIMIT])
-    return len(changed), newest
+    return len(changed), newest, pages
 
 
 # --- re-fetch named leads (webhooks) --------------------------------------------------------
