@@ -48,11 +48,16 @@ async def test_any_second_holds_at_most_rps_requests() -> None:
 
 async def test_accounts_have_their_own_queues() -> None:
     budget = MemoryRateBudget(RPS, MARGIN)
+    interval = spacing_seconds(RPS, MARGIN)
     busy = asyncio.create_task(_stamps(budget, "busy.amocrm.ru", 20))
-    await asyncio.sleep(0)  # the busy account has reserved its twenty slots
+    await asyncio.sleep(3 * interval)  # the busy account is mid-queue: ~16 requests waiting
     start = time.monotonic()
     await budget.acquire("quiet.kommo.com")
-    assert time.monotonic() - start < spacing_seconds(RPS, MARGIN)
+    assert time.monotonic() - start < interval / 2
+    # The same budget makes a request to the busy account wait its turn behind the others.
+    start = time.monotonic()
+    await budget.acquire("busy.amocrm.ru")
+    assert time.monotonic() - start > 10 * interval
     await busy
 
 

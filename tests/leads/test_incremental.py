@@ -7,7 +7,10 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+import pytest
+from sqlalchemy import delete
 
+from foryou_crm.leads.models import AmoLead
 from tests.conftest import bearer
 from tests.leads.conftest import HOST, api_leads, connect, runner, status
 from tests.support import AMO_AGENT, World
@@ -142,10 +145,14 @@ async def test_unknown_webhook_secret_is_404(world: World) -> None:
         }
 
 
-async def test_a_deletion_during_a_multi_page_pass_hides_no_change(world: World) -> None:
+@pytest.mark.parametrize("refetched_first", [False, True], ids=["polling", "webhook-raced"])
+async def test_a_deletion_during_a_multi_page_pass_hides_no_change(
+    world: World, refetched_first: bool
+) -> None:
     """amoCRM pages by offset. A lead deleted after page 1 was read moves every later lead up
     one place, so the first lead of page 2 slips into page 1 unread. The pass notices the
-    deletion and keeps its old high-water mark: the next pass reads the range again."""
+    deletion and keeps its old high-water mark: the next pass reads the range again — also
+    when a webhook's re-fetch has already removed the deleted lead from the mirror."""
     token = await connect(world, "agent@foryou.example", login=AMO_AGENT)
     created: list[int] = []
     # More than one page of changes: 60 older ones, then 200 newer, ten seconds apart, so the
@@ -180,6 +187,9 @@ async def test_a_deletion_during_a_multi_page_pass_hides_no_change(world: World)
             deleted.append(page[0])
             r = await world.sandbox.delete(f"/_sandbox/accounts/{HOST}/leads/{page[0]}")
             assert r.is_success, r.text
+            if refetched_first:  # what a webhook's re-fetch of that lead does meanwhile
+                async with world.app.state.sessionmaker() as session, session.begin():
+                    await session.execute(delete(AmoLead).where(AmoLead.amo_id == page[0]))
 
     world.network.after = delete_a_lead_of_page_1
     r = await world.client.post("/api/amo-crm/sync", headers=bearer(token))

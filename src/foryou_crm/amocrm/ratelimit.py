@@ -26,6 +26,9 @@ from typing import Protocol
 from redis.asyncio import Redis
 
 DEFAULT_MARGIN = 0.05
+# "v2": a plain timestamp; the first version kept a sorted set under "foryou:amo-rate:" and
+# workers of both versions must not meet on one key during a rolling deploy.
+KEY_PREFIX = "foryou:amo-rate:v2:"
 
 
 class RateBudget(Protocol):
@@ -59,7 +62,8 @@ class RedisRateBudget:
     """The same spacing kept in Redis, so all workers on all hosts share one schedule per
     account. A script reads Redis's own clock (one clock for every host) and either records the
     departure or answers how long to wait, in microseconds. Within a process one task at a time
-    asks, so waiters do not all poll Redis."""
+    asks, so waiters do not all poll Redis. Needs Redis 5+ (a script may write after ``TIME``
+    since scripts replicate their effects)."""
 
     _SCRIPT = """
     local t = redis.call('TIME')
@@ -82,7 +86,7 @@ class RedisRateBudget:
         async with self._locks[account]:
             while True:
                 wait_us = await self.redis.eval(  # type: ignore[misc]
-                    self._SCRIPT, 1, f"foryou:amo-rate:{account}", self.interval_us
+                    self._SCRIPT, 1, f"{KEY_PREFIX}{account}", self.interval_us
                 )
                 if int(wait_us) <= 0:
                     return

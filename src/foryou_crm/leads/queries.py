@@ -11,8 +11,9 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from foryou_crm.amocrm.hosts import lead_url
+from foryou_crm.amocrm.models import AmoConnection
 from foryou_crm.leads.amo import TAG_SEP
-from foryou_crm.leads.models import AmoLead, AmoPipeline, AmoStatus, AmoUser
+from foryou_crm.leads.models import AmoLead, AmoPipeline, AmoStatus, AmoUser, SyncState
 from foryou_crm.leads.schemas import (
     ContactOut,
     LeadFilter,
@@ -56,8 +57,9 @@ def _where(stmt: S, connection_id: int, f: LeadFilter, dialect: str, *, walk: An
     if f.query:
         text = f.query.strip().lower()
         match = text_matches(dialect, text, walk=walk is not None)
-        if text.isdigit():
-            # amoCRM's `query` also finds a lead by its exact id or price.
+        if text.isascii() and text.isdigit() and len(text) <= 15:
+            # amoCRM's `query` also finds a lead by its exact id or price. ASCII digits only
+            # ("²" is a digit to isdigit, not to int), and few enough to fit a BIGINT.
             match = or_(match, col(AmoLead.amo_id) == int(text), col(AmoLead.price) == int(text))
         stmt = stmt.where(match)
     if f.pipeline_id is not None:
@@ -139,6 +141,24 @@ _PAGE = (
 
 def _ts(value: int | None) -> datetime | None:
     return datetime.fromtimestamp(value, UTC) if value is not None else None
+
+
+async def connection_and_sync_state(
+    session: AsyncSession, user_id: int
+) -> tuple[int, str, SyncState | None] | None:
+    """The user's connection (id, domain) and its sync state in one round trip: the lead list
+    is the busiest screen."""
+    found = (
+        await session.execute(
+            select(AmoConnection.id, AmoConnection.domain, SyncState)
+            .outerjoin(SyncState, SyncState.connection_id == AmoConnection.id)
+            .where(AmoConnection.user_id == user_id)
+        )
+    ).one_or_none()
+    if found is None:
+        return None
+    connection_id, domain, state = found
+    return int(connection_id), str(domain), state
 
 
 async def list_leads(

@@ -17,7 +17,6 @@ from foryou_crm.core.config import Settings
 from foryou_crm.core.db import SessionDep
 from foryou_crm.core.errors import NotFound, error_responses
 from foryou_crm.leads import queries, webhooks
-from foryou_crm.leads.models import SyncState
 from foryou_crm.leads.runner import LeadsRunner, sync_out
 from foryou_crm.leads.schemas import (
     Bound,
@@ -80,14 +79,7 @@ async def list_leads(
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     limit: Annotated[int, Query(ge=1, le=250)] = 50,
 ) -> Response:
-    # The connection and its sync state in one round trip: this is the busiest screen.
-    found = (
-        await session.execute(
-            select(AmoConnection.id, AmoConnection.domain, SyncState)
-            .outerjoin(SyncState, SyncState.connection_id == AmoConnection.id)
-            .where(AmoConnection.user_id == user.id)
-        )
-    ).one_or_none()
+    found = await queries.connection_and_sync_state(session, user.id)
     if found is None:
         raise NotConnected()
     connection_id, domain, state = found

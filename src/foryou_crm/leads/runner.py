@@ -64,8 +64,8 @@ class LeadsRunner:
         async with self.deps.sessionmaker() as session, session.begin():
             await sync.ensure_state(session, connection_id)
         if self.settings.amocrm_rate_limit_rps <= 50:
-            # The OAuth flow has just spent part of this second's budget (token, account,
-            # users) outside the job's safety window; starting at once invites a 429.
+            # The OAuth flow has just sent its own requests (token, account, users); a pause
+            # lets their arrivals at amoCRM clear the one-second window before the pages.
             await asyncio.sleep(1.0)
         # Subscribed first, so changes made while the first sync reads pages are announced.
         await webhooks.subscribe(

@@ -434,19 +434,21 @@ async def _incremental(
         log.info("leads_sync_started", connection_id=job.cid, mode="incremental")
         await _refresh_reference(job)
     since = state.high_water
-    removed = await _scan_deleted(job, since)
+    trashed = await _scan_deleted(job, since)
     changed, newest, pages = await _scan_changed(job, since)
     high_water = max(x for x in (newest, since, 0) if x is not None) or None
     if pages > 1 and newest is not None:
         # amoCRM pages by offset: a lead deleted after page 1 was read moves every later lead
         # up one place, and one changed lead slips unread into the pages already read. Such a
-        # deletion is in the trash with updated_at ≥ the newest change we saw; then the mark
-        # stays where it was and the next pass reads this range again.
-        late = await _scan_deleted(job, newest)
+        # deletion is in the trash with updated_at ≥ the newest change we saw (amoCRM stamps
+        # a deletion as a change). Any lead trashed since the first look keeps the mark where
+        # it was: the next pass reads this range again. (Compared by id, not by rows removed
+        # here: a webhook re-fetch may have removed it from the mirror already.)
+        late = (await _scan_deleted(job, newest)) - trashed
+        trashed |= late
         if late:
-            removed += late
             high_water = since
-            log.info("leads_sync_range_kept", connection_id=job.cid, deleted_during_read=late)
+            log.info("leads_sync_range_kept", connection_id=job.cid, deleted_during_read=len(late))
     await resolve_contacts(job)
     total = await _count(job)
     now = deps.clock.now()
@@ -469,7 +471,7 @@ async def _incremental(
         mode="full" if as_part_of_full else "incremental",
         leads=total,
         changed=changed,
-        removed=removed,
+        trashed=len(trashed),
         requests=job.pacer.requests,
         rate_limited=job.pacer.rate_limited,
     )
@@ -505,14 +507,17 @@ async def _scan_newest_first(
         page += 1
 
 
-async def _scan_deleted(job: _Job, since: int | None) -> int:
+async def _scan_deleted(job: _Job, since: int | None) -> set[int]:
+    """Leads moved to amoCRM's trash since ``since``: removed from the mirror; returns their
+    ids."""
     if since is None:
-        return 0
+        return set()
     trashed, _, _ = await _scan_newest_first(job, since, [("with", "only_deleted")])
-    if not trashed:
-        return 0
-    async with job.deps.sessionmaker() as session, session.begin():
-        return await store.delete_leads(session, job.cid, [int(x["id"]) for x in trashed])
+    ids = {int(x["id"]) for x in trashed}
+    if ids:
+        async with job.deps.sessionmaker() as session, session.begin():
+            await store.delete_leads(session, job.cid, ids)
+    return ids
 
 
 async def _scan_changed(job: _Job, since: int | None) -> tuple[int, int | None, int]:

@@ -12,6 +12,8 @@ names them for Alembic's comparison and builds the queries that use them.
 
 from __future__ import annotations
 
+import sqlite3
+
 from alembic import op
 
 revision = "0003"
@@ -19,12 +21,14 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
+# Both sides are lowercased by Python already; a case-sensitive index matches exactly what a
+# plain substring test (instr) matches, whatever SQLite's own case folding would do.
 # External content: the FTS table stores only its index, keyed by amo_leads.id (its rowid),
 # and triggers keep it in step with every write, including ON DELETE CASCADE from a connection.
 # A later batch-mode migration that recreates amo_leads must recreate these triggers.
 _SQLITE_UP = (
     "CREATE VIRTUAL TABLE amo_leads_fts USING fts5("
-    "search_text, content='amo_leads', content_rowid='id', tokenize='trigram')",
+    "search_text, content='amo_leads', content_rowid='id', tokenize='trigram case_sensitive 1')",
     "CREATE TRIGGER amo_leads_fts_insert AFTER INSERT ON amo_leads BEGIN "
     "INSERT INTO amo_leads_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
     "CREATE TRIGGER amo_leads_fts_delete AFTER DELETE ON amo_leads BEGIN "
@@ -61,6 +65,11 @@ def upgrade() -> None:
     op.create_index("ix_amo_leads_id_connection", "amo_leads", ["id", "connection_id"])
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
+        if sqlite3.sqlite_version_info < (3, 34):
+            raise RuntimeError(
+                f"SQLite {sqlite3.sqlite_version} has no FTS5 trigram tokenizer; the leads text "
+                "search needs SQLite 3.34 or newer (Python's sqlite3 links the system library)."
+            )
         _run(_SQLITE_UP)
     elif dialect == "postgresql":
         _run(_POSTGRES_UP)
