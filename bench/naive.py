@@ -40,6 +40,7 @@ class PassThrough:
             r = await self.http.get("/api/v4/leads", params=params)
             if r.status_code == 429:  # honour retry_after, as a careful proxy would
                 self.rate_limited += 1
+                await self.budget.rate_limited(ACCOUNT)
                 await asyncio.sleep(float(r.json().get("retry_after", 1)))
                 continue
             if r.status_code == 204:

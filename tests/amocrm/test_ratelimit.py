@@ -8,7 +8,12 @@ import time
 
 import pytest
 
-from foryou_crm.amocrm.ratelimit import MemoryRateBudget, spacing_seconds
+from foryou_crm.amocrm.ratelimit import (
+    SLOWDOWN_DECAY,
+    SLOWDOWN_MAX,
+    MemoryRateBudget,
+    spacing_seconds,
+)
 
 RPS = 40.0  # fast enough for a short test; the spacing logic does not depend on the rate
 MARGIN = 0.05
@@ -64,3 +69,21 @@ async def test_accounts_have_their_own_queues() -> None:
 def test_a_rate_must_be_positive() -> None:
     with pytest.raises(ValueError):
         spacing_seconds(0, MARGIN)
+
+
+async def test_a_429_stretches_the_spacing_and_departures_shrink_it_back() -> None:
+    budget = MemoryRateBudget(RPS, MARGIN)
+    interval = spacing_seconds(RPS, MARGIN)
+    account = "c.amocrm.ru"
+    await budget.acquire(account)
+    await budget.rate_limited(account)
+    await budget.rate_limited(account)
+    assert budget.slowdown(account) == pytest.approx(1.2)
+    start = time.monotonic()
+    await budget.acquire(account)
+    assert time.monotonic() - start >= 1.2 * interval - 1e-3
+    assert budget.slowdown(account) == pytest.approx(1.2 - SLOWDOWN_DECAY)
+    for _ in range(20):
+        await budget.rate_limited(account)
+    assert budget.slowdown(account) == pytest.approx(SLOWDOWN_MAX)  # capped
+    assert budget.slowdown("other.kommo.com") == 1.0

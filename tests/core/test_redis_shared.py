@@ -13,7 +13,12 @@ import pytest
 from asgi_lifespan import LifespanManager
 from redis.asyncio import Redis
 
-from foryou_crm.amocrm.ratelimit import DEFAULT_MARGIN, RedisRateBudget, spacing_seconds
+from foryou_crm.amocrm.ratelimit import (
+    DEFAULT_MARGIN,
+    SLOWDOWN_DECAY,
+    RedisRateBudget,
+    spacing_seconds,
+)
 from foryou_crm.app import create_app
 from foryou_crm.core.clock import Clock
 from foryou_crm.core.config import Settings
@@ -59,6 +64,18 @@ async def test_two_workers_share_one_budget_per_account(redis: Redis) -> None:
     # And other accounts are not slowed by this one.
     other = f"other-{uuid.uuid4().hex}.kommo.com"
     await asyncio.gather(*(workers[0].acquire(other) for _ in range(7)))
+
+
+async def test_a_429_seen_by_one_worker_slows_every_worker(redis: Redis) -> None:
+    account = f"acct-{uuid.uuid4().hex}.amocrm.ru"
+    first, second = RedisRateBudget(redis, 40), RedisRateBudget(redis, 40)
+    await first.rate_limited(account)
+    assert await second.slowdown(account) == pytest.approx(1.1)
+    await second.acquire(account)
+    started = time.monotonic()
+    await first.acquire(account)
+    assert time.monotonic() - started >= 1.1 * spacing_seconds(40, DEFAULT_MARGIN) - 0.005
+    assert await first.slowdown(account) == pytest.approx(1.1 - 2 * SLOWDOWN_DECAY)
 
 
 async def test_failed_sign_ins_count_across_workers(

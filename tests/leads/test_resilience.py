@@ -45,6 +45,8 @@ async def test_a_429_storm_backs_off_and_finishes(world: World) -> None:
     assert 429 in statuses and 403 not in statuses
     # Backing off for retry_after keeps the 429s far below amoCRM's block threshold (30).
     assert statuses.count(429) < 30
+    # And the account's budget was stretched by them (it relaxes as requests go through).
+    assert world.app.state.amocrm_transport.budget.slowdown("reforyou.amocrm.ru") > 1.0
     st = await status(world, token)
     assert st["sync"]["state"] == "idle", st
     assert st["sync"]["leads"] == 1200

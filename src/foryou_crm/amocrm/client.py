@@ -109,6 +109,8 @@ class AmoCRMTransport:
             # A redirect from the token endpoint or API is never followed: it could send our
             # secret or token to another host.
             raise AmoCRMError(f"amoCRM answered with a redirect ({response.status_code}).")
+        if response.status_code == 429:
+            await self.budget.rate_limited(account)
         return response
 
 
