@@ -3,12 +3,15 @@ every write: a new lead, a rename, a deletion, a disconnect."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
+from alembic import command
 from sqlalchemy import event, select, text
 from sqlalchemy.dialects import postgresql
 
+from foryou_crm.core.migrate import alembic_config
 from foryou_crm.leads.models import AmoLead
 from foryou_crm.leads.search import FTS_TABLE, TRIGRAM_INDEX, text_matches
 from tests.conftest import bearer
@@ -170,3 +173,24 @@ async def _pages(
         if not data["hasMore"]:
             return ids
         page += 1
+
+
+async def test_upgrading_a_populated_mirror_indexes_every_lead(
+    world: World, database_url: str
+) -> None:
+    """Deployments from before migration 0003 already hold mirrors: the upgrade indexes the
+    leads that are there (and the downgrade takes the index away cleanly)."""
+    token = await connect(world, "agent-a@foryou.example")
+    before = sorted(await all_lead_ids(world, token, [("query", "печерськ")]))
+    assert before
+    config = alembic_config(database_url)
+    await asyncio.to_thread(command.downgrade, config, "0002")
+    try:
+        if _dialect(world) == "sqlite":
+            tables = await _scalar_list(world, "SELECT name FROM sqlite_master")
+            assert FTS_TABLE not in tables
+    finally:
+        await asyncio.to_thread(command.upgrade, config, "head")
+    assert sorted(await all_lead_ids(world, token, [("query", "печерськ")])) == before
+    if _dialect(world) == "sqlite":
+        assert len(await _indexed_ids(world, "печерськ")) == len(before)
