@@ -7,6 +7,7 @@ import hashlib
 import secrets
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import httpx
 from sqlalchemy import select, text
 
 from foryou_crm.amocrm.models import AmoConnection, OAuthFlow
@@ -289,12 +290,19 @@ async def test_referer_outside_allow_list_is_refused_before_any_request(world: W
         "x@evil.com",
         "evil.com/.amocrm.ru",
     ):
-        _started, location = await _fresh_location(world, a)
-        await world.sandbox.delete("/_sandbox/requests")
-        page = await world.callback(_with(location, referer=evil))
-        assert "error=referer_not_allowed" in parse_html(page.text).links["open-app"]
-        log = (await world.sandbox.get("/_sandbox/requests")).json()
-        assert log["total"] == 0, (evil, log)
+        await _refused_before_any_request(world, a, evil)
+
+
+async def _refused_before_any_request(world: World, token: str, referer: str) -> httpx.Response:
+    """The callback with this referer hands the app `referer_not_allowed`, and amoCRM was never
+    asked anything (no secret or code left for that host)."""
+    _started, location = await _fresh_location(world, token)
+    await world.sandbox.delete("/_sandbox/requests")
+    page = await world.callback(_with(location, referer=referer))
+    assert "error=referer_not_allowed" in parse_html(page.text).links["open-app"], referer
+    log = (await world.sandbox.get("/_sandbox/requests")).json()
+    assert log["total"] == 0, (referer, log)
+    return page
 
 
 async def test_nothing_from_the_request_is_reflected(world: World) -> None:
@@ -383,13 +391,9 @@ async def test_a_referer_with_whitespace_or_odd_characters_never_500s(world: Wor
         "REFORYOU.amocrm.ru\t",
         "reforyoü.amocrm.ru",
     ):
-        _started, location = await _fresh_location(world, a)
-        await world.sandbox.delete("/_sandbox/requests")
-        page = await world.callback(_with(location, referer=odd))
+        page = await _refused_before_any_request(world, a, odd)
         assert page.status_code == 200
         assert page.headers["content-type"].startswith("text/html")
-        assert "error=referer_not_allowed" in parse_html(page.text).links["open-app"], odd
-        assert (await world.sandbox.get("/_sandbox/requests")).json()["total"] == 0
 
 
 async def test_uppercase_referer_is_normalised_to_the_account_host(world: World) -> None:
