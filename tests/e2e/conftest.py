@@ -356,6 +356,14 @@ def connect_from_screen(page: Page) -> None:
     expect(page.locator("#amo-status")).to_have_text("Підключено")
 
 
+def open_filters(page: Page) -> None:
+    """Unfold the leads filter panel (pipeline, stage, responsible, budget, dates, reset)."""
+    toggle = page.locator("#filters-toggle")
+    if toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    expect(page.locator("#filters-panel")).to_be_visible()
+
+
 def capture_json(page: Page, pattern: str) -> list[dict[str, Any]]:
     """Record the JSON bodies of responses matching ``pattern``.
 
