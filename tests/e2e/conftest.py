@@ -239,6 +239,13 @@ def new_user(api: Api) -> Callable[[str], tuple[str, dict[str, Any], str]]:
     return make
 
 
+@pytest.fixture(params=list(VIEWPORTS), ids=[f"{width}px" for width in VIEWPORTS])
+def viewport(request: pytest.FixtureRequest) -> dict[str, int]:
+    """Each of the two widths the layout is checked at (a test using it runs at both)."""
+    size: dict[str, int] = VIEWPORTS[request.param]
+    return size
+
+
 @dataclass(frozen=True)
 class Agent:
     """An app user whose amoCRM account is connected and fully synced."""

@@ -15,7 +15,6 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.e2e.conftest import (
-    VIEWPORTS,
     Agent,
     Server,
     new_context,
@@ -30,9 +29,9 @@ AXE_SCRIPT = files("axe_playwright_python") / "axe.min.js"
 BLOCKING = ("serious", "critical")
 
 
-@pytest.fixture(params=list(VIEWPORTS), ids=[f"{width}px" for width in VIEWPORTS])
-def context(browser: Browser, request: pytest.FixtureRequest) -> Iterator[BrowserContext]:
-    instance = new_context(browser, viewport=VIEWPORTS[request.param], bypass_csp=True)
+@pytest.fixture
+def context(browser: Browser, viewport: dict[str, int]) -> Iterator[BrowserContext]:
+    instance = new_context(browser, viewport=viewport, bypass_csp=True)
     yield instance
     instance.close()
 

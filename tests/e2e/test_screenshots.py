@@ -22,7 +22,6 @@ from playwright.sync_api import Browser, Page, expect
 from tests.e2e.conftest import (
     REPO_ROOT,
     SCREENSHOTS,
-    VIEWPORTS,
     Agent,
     Server,
     new_context,
@@ -47,15 +46,15 @@ def _picture(page: Page, name: str) -> None:
         shutil.copyfile(path, DOCS_SCREENSHOTS / path.name)
 
 
-@pytest.mark.parametrize("width", list(VIEWPORTS))
 def test_screens(
     browser: Browser,
     server: Server,
     connected_agent: Agent,
     new_user: Callable[[str], tuple[str, dict[str, Any], str]],
-    width: str,
+    viewport: dict[str, int],
 ) -> None:
-    context = new_context(browser, viewport=VIEWPORTS[width])
+    width = viewport["width"]
+    context = new_context(browser, viewport=viewport)
     _, user, password = new_user("screens")
     page = context.new_page()
     page.goto(server.url("/app"))

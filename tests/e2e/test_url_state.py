@@ -12,7 +12,6 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Response, expect
 
 from tests.e2e.conftest import (
-    VIEWPORTS,
     Agent,
     Api,
     Console,
@@ -27,9 +26,9 @@ pytestmark = pytest.mark.e2e
 PAGE_SIZE = 20  # the screen's page size (web/static/js/views/leads.js)
 
 
-@pytest.fixture(params=list(VIEWPORTS), ids=[f"{width}px" for width in VIEWPORTS])
-def context(browser: Browser, request: pytest.FixtureRequest) -> Iterator[BrowserContext]:
-    instance = new_context(browser, viewport=VIEWPORTS[request.param])
+@pytest.fixture
+def context(browser: Browser, viewport: dict[str, int]) -> Iterator[BrowserContext]:
+    instance = new_context(browser, viewport=viewport)
     yield instance
     instance.close()
 
