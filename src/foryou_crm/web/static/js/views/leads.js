@@ -97,6 +97,7 @@ export function createLeads(root) {
     el.title.focus({ preventScroll: true });
   }
 
+  /** Resolves true when the state lost ids this account does not have (then it needs a load). */
   async function loadMeta() {
     try {
       const data = await api("/api/amo-crm/pipelines");
@@ -105,17 +106,16 @@ export function createLeads(root) {
       // Filters by pipeline/responsible stay at "All"; the list itself still works.
       meta = null;
       form.setMeta({ pipelines: [], users: [] });
-      return;
+      return false;
     }
     form.setMeta(meta);
     // A link may name a pipeline, stage or user this account does not have: drop them quietly.
     const known = withKnownIds(state.filters, meta);
-    if (!sameFilters(known, state.filters)) {
-      state = { ...state, filters: known };
-      form.show(state);
-      writeUrl({ replace: true });
-      load();
-    }
+    if (sameFilters(known, state.filters)) return false;
+    state = { ...state, filters: known };
+    form.show(state);
+    writeUrl({ replace: true });
+    return true;
   }
 
   // --- loading & rendering -----------------------------------------------------------
@@ -213,11 +213,17 @@ export function createLeads(root) {
         state = stateFromUrl();
         writeUrl({ replace: true }); // what was malformed in the URL is gone from it too
         form.show(state);
-        loadMeta();
-        load();
+        const { pipelineId, responsibleUserId } = state.filters;
+        // Ids from a link are checked against the account before listing, so a stale id
+        // never shows a misleading "nothing found" (or sends paging past the end).
+        if (pipelineId || responsibleUserId) loadMeta().then(() => load());
+        else {
+          loadMeta();
+          load();
+        }
         return;
       }
-      if (refreshMeta) loadMeta();
+      if (refreshMeta) loadMeta().then((changed) => changed && load());
       if (reload) load();
     },
     /** Prices follow the account's currency (format.accountCurrency); null shows plain numbers. */
