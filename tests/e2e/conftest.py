@@ -43,6 +43,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 MOBILE_VIEWPORT = {"width": 375, "height": 812}
+DESKTOP_VIEWPORT = {"width": 1280, "height": 800}
+# The two widths every layout check runs at, by test id.
+VIEWPORTS = {"375": MOBILE_VIEWPORT, "1280": DESKTOP_VIEWPORT}
 AMO_LOGIN = "amo-admin@reforyou.example"
 AMO_PASSWORD = "amo-password"
 AMO_DOMAIN = "reforyou.amocrm.ru"
@@ -236,6 +239,39 @@ def new_user(api: Api) -> Callable[[str], tuple[str, dict[str, Any], str]]:
     return make
 
 
+@pytest.fixture(params=list(VIEWPORTS), ids=[f"{width}px" for width in VIEWPORTS])
+def viewport(request: pytest.FixtureRequest) -> dict[str, int]:
+    """Each of the two widths the layout is checked at (a test using it runs at both)."""
+    size: dict[str, int] = VIEWPORTS[request.param]
+    return size
+
+
+@dataclass(frozen=True)
+class Agent:
+    """An app user whose amoCRM account is connected and fully synced."""
+
+    email: str
+    password: str
+    token: str
+
+
+@pytest.fixture(scope="module")
+def connected_agent(browser: Browser, server: Server, api: Api) -> Iterator[Agent]:
+    """One connected agent per module, connected the way a person does it (through the screen)."""
+    email = f"agent-{next(_user_counter)}-{int(time.time() * 1000)}@agents.example"
+    password = "agent-password-123"
+    token, _ = api.register(email, password, "Agent")
+    context = new_context(browser)
+    page = context.new_page()
+    page.goto(server.url("/app"))
+    sign_in(page, email, password)
+    connect_from_screen(page)
+    context.close()
+    api.wait_for_first_sync(token)
+    yield Agent(email=email, password=password, token=token)
+    api.call("POST", "/api/amo-crm/disconnect", token)
+
+
 # --- the database the server writes -------------------------------------------------------
 def connection_rows(server: Server, user_id: int) -> list[sqlite3.Row]:
     """The user's rows in ``amocrm_connections``, read straight from the SQLite file."""
@@ -354,6 +390,26 @@ def connect_from_screen(page: Page) -> None:
     amo_consent_sign_in(page)
     page.click("#allow")
     expect(page.locator("#amo-status")).to_have_text("Підключено")
+
+
+def open_signed_in(
+    context: BrowserContext, server: Server, agent: Agent, path: str = "/app"
+) -> Page:
+    """A page of ``context`` at ``path`` after signing in as ``agent``, leads listed."""
+    page = context.new_page()
+    page.goto(server.url(path))
+    sign_in(page, agent.email, agent.password)
+    expect(page.locator("[data-testid=lead-row]").first).to_be_visible()
+    expect(page.locator("#leads-list")).to_have_attribute("aria-busy", "false")
+    return page
+
+
+def open_filters(page: Page) -> None:
+    """Unfold the leads filter panel (pipeline, stage, responsible, budget, dates, reset)."""
+    toggle = page.locator("#filters-toggle")
+    if toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    expect(page.locator("#filters-panel")).to_be_visible()
 
 
 def capture_json(page: Page, pattern: str) -> list[dict[str, Any]]:

@@ -30,6 +30,7 @@ from tests.e2e.conftest import (
     capture_json,
     connection_rows,
     new_context,
+    open_filters,
     query_of,
     shoot,
     stored_tokens,
@@ -302,6 +303,7 @@ def _same_as_api(flow: Flow, api: Api, query: list[tuple[str, str]]) -> dict[str
 
 
 def _reset(page: Page) -> None:
+    open_filters(page)
     _apply(
         page,
         lambda: page.click("#filter-reset"),
@@ -363,6 +365,7 @@ def test_10_pipeline_then_status_filters_the_list(flow: Flow, api: Api) -> None:
         pipelines, key=lambda p: sum(lead["pipelineId"] == p for lead in flow.all_leads)
     )
     in_pipeline = [lead for lead in flow.all_leads if lead["pipelineId"] == pipeline_id]
+    open_filters(page)  # folded by default: only search and sort show in the bar
     query = _apply(
         page,
         lambda: page.select_option("#filter-pipeline", str(pipeline_id)),

@@ -48,6 +48,19 @@ def test_shell_and_assets_are_served_with_strict_headers(server: Server) -> None
         assert httpx.get(server.url(bad)).status_code == 404, bad
 
 
+def test_the_root_redirects_to_the_screen(browser: Browser, server: Server) -> None:
+    for method in ("GET", "HEAD"):
+        response = httpx.request(method, server.url("/"), follow_redirects=False)
+        assert response.status_code == 307, method
+        assert response.headers["location"] == "/app"  # relative: right behind any proxy
+    context = new_context(browser)
+    page = context.new_page()
+    page.goto(server.url("/"))
+    expect(page).to_have_url(server.url("/app"))
+    expect(page.locator("#login-form")).to_be_visible()
+    context.close()
+
+
 def test_english_from_the_browser_language_and_switch_back(
     browser: Browser,
     server: Server,

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Final
 
 from fastapi import APIRouter, Header, HTTPException, Request, status
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 STATIC_DIR: Final = (Path(__file__).parent / "static").resolve()
 INDEX_FILE: Final = STATIC_DIR / "index.html"
@@ -136,6 +136,14 @@ def _shell(request: Request) -> Response:
         "Vary": "Accept-Language",
     }
     return Response(content=html, media_type="text/html; charset=utf-8", headers=headers)
+
+
+@router.api_route("/", methods=["GET", "HEAD"])
+def root() -> RedirectResponse:
+    # The service has no page of its own at the root; people who type the bare address want
+    # the CRM screen. Relative, so it stays right behind any proxy or host name; 307 keeps the
+    # method (HEAD stays HEAD) and is never cached for good, unlike a 301/308.
+    return RedirectResponse("/app", status_code=status.HTTP_307_TEMPORARY_REDIRECT)
 
 
 @router.api_route("/app", methods=["GET", "HEAD"])

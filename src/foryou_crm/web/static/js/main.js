@@ -33,7 +33,9 @@ function mount(name, render, options) {
 function showLogin({ messageKey, then } = {}) {
   mount("login", renderLogin, {
     messageKey,
-    onSuccess: then ?? (() => go(APP_PATH)),
+    // The address keeps the leads list's state (a shared link, an expired session): after
+    // signing in, that same list opens.
+    onSuccess: then ?? (() => go(APP_PATH + window.location.search)),
   });
 }
 
@@ -68,9 +70,14 @@ function route() {
     showCallback(params);
     return;
   }
-  if (path !== APP_PATH) window.history.replaceState(null, "", APP_PATH);
-  if (getToken()) showCrm();
-  else showLogin();
+  // Every other path under /app is the CRM page; its query (the leads list's state) is kept.
+  if (window.location.pathname !== APP_PATH) {
+    window.history.replaceState(null, "", APP_PATH + window.location.search);
+  }
+  if (!getToken()) showLogin();
+  // Back/Forward within the CRM page only change the leads list's query; the list follows
+  // the URL by itself (views/leads.js), so the page is not rebuilt.
+  else if (current !== "crm") showCrm();
 }
 
 function renderHeader() {
@@ -95,7 +102,8 @@ function setupHeader() {
 window.addEventListener(AUTH_EXPIRED_EVENT, () => {
   // Several requests can fail with 401 at once; show the sign-in screen only once.
   if (current === "login") return;
-  window.history.replaceState(null, "", APP_PATH);
+  // On the CRM page the list's query stays, so signing in again returns to the same list.
+  if (window.location.pathname !== APP_PATH) window.history.replaceState(null, "", APP_PATH);
   showLogin({ messageKey: "login.sessionExpired" });
 });
 window.addEventListener("popstate", route);

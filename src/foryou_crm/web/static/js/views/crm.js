@@ -3,6 +3,7 @@ import { api } from "../api.js";
 import { startConnect } from "../connect.js";
 import { $, fromTemplate, setText, show } from "../dom.js";
 import { explainApiError } from "../errors.js";
+import { accountCurrency } from "../format.js";
 import { t } from "../i18n.js";
 import { createLeads } from "./leads.js";
 
@@ -70,6 +71,7 @@ export function renderCrm(root, { initialStatus } = {}) {
       // otherwise reload only when something about the data could have changed.
       const progressed =
         next.sync?.state === "running" && previous?.sync?.progress !== next.sync?.progress;
+      leads.setCurrency(accountCurrency(next));
       leads.activate({ refreshMeta: syncFinished || progressed, reload: syncFinished || progressed });
     } else {
       leads.deactivate();

@@ -1,37 +1,30 @@
-// The leads list: filters → GET /api/amo-crm/leads, one page at a time. Only the newest
-// request's answer is rendered (a sequence number), so fast typing never shows stale rows.
+// The leads list: filters, sort and page → GET /api/amo-crm/leads, one page at a time. The
+// state lives in the URL (leads-query.js): each change the agent makes is a history entry, and
+// Back/Forward or a shared link restore it. Only the newest request's answer is rendered (a
+// sequence number), so fast typing never shows stale rows.
 import { api } from "../api.js";
-import { $, debounce, fromTemplate, option, safeColor, safeHttpUrl, setText, show } from "../dom.js";
+import { $, setText, show } from "../dom.js";
 import { explainApiError } from "../errors.js";
-import { formatDate, formatPrice } from "../format.js";
 import { t } from "../i18n.js";
+import {
+  defaultListState,
+  hasFilters,
+  listStateFromQuery,
+  queryFromListState,
+  sameFilters,
+  withKnownIds,
+} from "../leads-query.js";
+import { renderLeadCard } from "./lead-card.js";
+import { createFilterForm } from "./leads-filters.js";
 
 const PAGE_SIZE = 20;
-const EMPTY_FILTERS = Object.freeze({
-  query: "",
-  pipelineId: "",
-  statusId: "",
-  responsibleUserId: "",
-  priceFrom: "",
-  priceTo: "",
-  createdFrom: "",
-  createdTo: "",
-  sort: "-createdAt",
-});
+// Typing into these fields commits every pause; a run of such commits is one history entry.
+const TYPED_SOURCES = new Set(["query", "priceFrom", "priceTo"]);
 
 export function createLeads(root) {
   const el = {
     section: $("#leads-section", root),
-    form: $("#leads-filters", root),
-    query: $("#filter-query", root),
-    pipeline: $("#filter-pipeline", root),
-    status: $("#filter-status", root),
-    responsible: $("#filter-responsible", root),
-    priceFrom: $("#filter-price-from", root),
-    priceTo: $("#filter-price-to", root),
-    createdFrom: $("#filter-created-from", root),
-    createdTo: $("#filter-created-to", root),
-    sort: $("#leads-sort", root),
+    title: $("#leads-title", root),
     summary: $("#leads-summary", root),
     state: $("#leads-state", root),
     empty: $("#leads-empty", root),
@@ -43,98 +36,91 @@ export function createLeads(root) {
     next: $("#leads-next", root),
     page: $("#leads-page", root),
   };
-  const filters = { ...EMPTY_FILTERS };
-  let page = 1;
+  const form = createFilterForm(root, { onChange: (changed, source) => commit({ ...changed, page: 1 }, source) });
+  let state = defaultListState();
+  let meta = null; // GET /api/amo-crm/pipelines, once it has answered
+  let currency = null;
   let active = false;
   let sequence = 0;
-  let meta = { pipelines: [], users: [] };
+  let lastSource = null;
   let last = null; // {kind: "data", data} | {kind: "error", error}
 
-  // --- filters -----------------------------------------------------------------------
-  const fromInputs = () => {
-    filters.query = el.query.value.trim();
-    filters.pipelineId = el.pipeline.value;
-    filters.statusId = el.status.value;
-    filters.responsibleUserId = el.responsible.value;
-    filters.priceFrom = wholeNumber(el.priceFrom.value);
-    filters.priceTo = wholeNumber(el.priceTo.value);
-    filters.createdFrom = el.createdFrom.value;
-    filters.createdTo = el.createdTo.value;
-    filters.sort = el.sort.value;
-  };
-  const applyFilters = () => {
-    fromInputs();
-    page = 1;
-    load();
-  };
-  const applyTyped = debounce(applyFilters, 300);
-
-  el.query.addEventListener("input", applyTyped);
-  el.priceFrom.addEventListener("input", applyTyped);
-  el.priceTo.addEventListener("input", applyTyped);
-  el.pipeline.addEventListener("change", () => {
-    fillStatuses();
-    applyFilters();
-  });
-  for (const input of [el.status, el.responsible, el.createdFrom, el.createdTo, el.sort]) {
-    input.addEventListener("change", applyFilters);
-  }
-  // Enter in the search box should not submit (and reload) the page.
-  el.form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    applyFilters();
-  });
-  el.form.addEventListener("reset", () => {
-    // The browser resets the inputs after this event; read them on the next tick.
-    setTimeout(() => {
-      fillStatuses();
-      applyFilters();
-    });
-  });
   el.retry.addEventListener("click", () => load());
-  el.prev.addEventListener("click", () => goTo(page - 1));
-  el.next.addEventListener("click", () => goTo(page + 1));
+  el.prev.addEventListener("click", () => goToPage(state.page - 1));
+  el.next.addEventListener("click", () => goToPage(state.page + 1));
 
-  function goTo(target) {
-    page = Math.max(1, target);
+  // --- state ⇄ URL -------------------------------------------------------------------------
+  /** A change the agent made: a new history entry (a run of keystrokes in one field is one). */
+  function commit(next, source) {
+    const replace = TYPED_SOURCES.has(source) && source === lastSource;
+    lastSource = source;
+    state = next;
+    form.show(state);
+    writeUrl({ replace });
+    return load();
+  }
+
+  function writeUrl({ replace }) {
+    const url = window.location.pathname + queryFromListState(state);
+    if (url === window.location.pathname + window.location.search) return;
+    window.history[replace ? "replaceState" : "pushState"](null, "", url);
+  }
+
+  /** The state the address bar asks for, with what this account does not have left out. */
+  function stateFromUrl() {
+    const wanted = listStateFromQuery(window.location.search);
+    return meta ? { ...wanted, filters: withKnownIds(wanted.filters, meta) } : wanted;
+  }
+
+  const onPopState = () => {
+    if (!active) return;
+    lastSource = null;
+    state = stateFromUrl();
+    form.show(state);
     load();
+  };
+  window.addEventListener("popstate", onPopState);
+
+  async function goToPage(page) {
+    lastSource = null;
+    state = { ...state, page: Math.max(1, page) };
+    writeUrl({ replace: false });
+    if (await load()) revealListTop();
   }
 
-  function fillSelects() {
-    const keepPipeline = el.pipeline.value;
-    const keepResponsible = el.responsible.value;
-    el.pipeline.replaceChildren(option("", t("leads.all")));
-    for (const pipeline of meta.pipelines) el.pipeline.append(option(pipeline.id, pipeline.name));
-    el.pipeline.value = keepPipeline;
-    el.responsible.replaceChildren(option("", t("leads.all")));
-    for (const user of meta.users) el.responsible.append(option(user.id, user.name));
-    el.responsible.value = keepResponsible;
-    fillStatuses();
+  /**
+   * After paging, the agent is at the pager at the bottom: bring the top of the new page into
+   * view and put focus on the list's heading, so keyboard and screen-reader users start there.
+   */
+  function revealListTop() {
+    el.title.scrollIntoView({ block: "start" });
+    el.title.focus({ preventScroll: true });
   }
 
-  function fillStatuses() {
-    const keep = el.status.value;
-    const pipeline = meta.pipelines.find((p) => String(p.id) === el.pipeline.value);
-    el.status.replaceChildren(option("", pipeline ? t("leads.allStatuses") : t("leads.choosePipeline")));
-    for (const status of pipeline?.statuses ?? []) el.status.append(option(status.id, status.name));
-    el.status.disabled = !pipeline;
-    el.status.value = pipeline ? keep : "";
-    if (el.status.value !== keep) filters.statusId = el.status.value;
-  }
-
+  /** Resolves true when the state lost ids this account does not have (then it needs a load). */
   async function loadMeta() {
     try {
       const data = await api("/api/amo-crm/pipelines");
       meta = { pipelines: data.pipelines ?? [], users: data.users ?? [] };
     } catch {
       // Filters by pipeline/responsible stay at "All"; the list itself still works.
-      meta = { pipelines: [], users: [] };
+      meta = null;
+      form.setMeta({ pipelines: [], users: [] });
+      return false;
     }
-    fillSelects();
+    form.setMeta(meta);
+    // A link may name a pipeline, stage or user this account does not have: drop them quietly.
+    const known = withKnownIds(state.filters, meta);
+    if (sameFilters(known, state.filters)) return false;
+    state = { ...state, filters: known };
+    form.show(state);
+    writeUrl({ replace: true });
+    return true;
   }
 
   // --- loading & rendering -----------------------------------------------------------
   function query() {
+    const { filters } = state;
     return {
       query: filters.query,
       pipelineId: filters.pipelineId,
@@ -144,28 +130,38 @@ export function createLeads(root) {
       priceTo: filters.priceTo,
       createdFrom: dayStart(filters.createdFrom),
       createdTo: dayEnd(filters.createdTo),
-      sort: filters.sort,
-      page,
+      sort: state.sort,
+      page: state.page,
       limit: PAGE_SIZE,
     };
   }
 
+  /** Resolves true when this request's answer was rendered (not overtaken by a newer one). */
   async function load() {
-    if (!active) return;
+    if (!active) return false;
     const mine = ++sequence;
     el.list.setAttribute("aria-busy", "true");
     el.state.dataset.state = "loading";
     if (!last) setText(el.summary, t("leads.loading"));
     try {
       const data = await api("/api/amo-crm/leads", { query: query() });
-      if (mine !== sequence || !active) return;
+      if (mine !== sequence || !active) return false;
+      const lastPage = Math.max(1, Math.ceil(data.total / PAGE_SIZE));
+      if (data.items.length === 0 && state.page > lastPage) {
+        // A link or Back to a page that no longer exists (fewer leads now): show the last one.
+        state = { ...state, page: lastPage };
+        writeUrl({ replace: true });
+        return load();
+      }
       last = { kind: "data", data };
       render();
       console.info("leads loaded");
+      return true;
     } catch (error) {
-      if (mine !== sequence || !active) return;
+      if (mine !== sequence || !active) return false;
       last = { kind: "error", error };
       render();
+      return true;
     } finally {
       if (mine === sequence) el.list.setAttribute("aria-busy", "false");
     }
@@ -186,8 +182,8 @@ export function createLeads(root) {
     }
     const { items = [], total = 0, sync } = last.data;
     show(el.error, false);
-    el.list.replaceChildren(...items.map(renderLead));
-    const filtered = JSON.stringify({ ...filters, sort: "" }) !== JSON.stringify({ ...EMPTY_FILTERS, sort: "" });
+    el.list.replaceChildren(...items.map((lead) => renderLeadCard(lead, currency)));
+    const filtered = hasFilters(state.filters);
     let emptyKey = filtered ? "leads.empty" : "leads.emptyNone";
     const syncing = sync && (sync.state === "running" || (sync.state !== "failed" && !sync.lastSyncedAt));
     if (!filtered && syncing) emptyKey = "leads.emptySyncing";
@@ -195,47 +191,15 @@ export function createLeads(root) {
     show(el.empty, items.length === 0);
     setText(el.summary, t("leads.total", { total }));
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-    setText(el.page, t("leads.page", { page, pages }));
-    el.prev.disabled = page <= 1;
+    setText(el.page, t("leads.page", { page: state.page, pages }));
+    el.prev.disabled = state.page <= 1;
     el.next.disabled = !last.data.hasMore;
     el.state.dataset.state = items.length ? "loaded" : "empty";
   }
 
-  function renderLead(lead) {
-    const row = fromTemplate("tpl-lead").firstElementChild;
-    row.dataset.leadId = String(lead.id);
-    setText(row.querySelector(".lead-name"), lead.name || `#${lead.id}`);
-    setText(row.querySelector(".lead-price"), formatPrice(lead.price));
-    const color = safeColor(lead.statusColor);
-    // CSSOM writes are allowed by the CSP (no inline style attributes are used).
-    if (color) row.querySelector(".status-dot").style.setProperty("--status-color", color);
-    setText(row.querySelector(".lead-status-name"), lead.statusName ?? "—");
-    setText(row.querySelector(".lead-pipeline"), lead.pipelineName ?? "");
-    setText(row.querySelector(".lead-responsible"), lead.responsibleUserName || t("leads.noResponsible"));
-    setText(row.querySelector(".lead-created"), formatDate(lead.createdAt));
-    setText(row.querySelector(".lead-updated"), formatDate(lead.updatedAt));
-    const tags = row.querySelector(".tags");
-    for (const tag of lead.tags ?? []) {
-      const chip = document.createElement("li");
-      chip.className = "tag";
-      chip.textContent = tag;
-      tags.append(chip);
-    }
-    show(tags, (lead.tags ?? []).length > 0);
-    const link = row.querySelector(".lead-link");
-    const href = safeHttpUrl(lead.url);
-    if (href) {
-      link.href = href;
-      link.setAttribute("aria-label", `${t("leads.open")}: ${lead.name ?? lead.id}`);
-    } else {
-      link.remove();
-    }
-    return row;
-  }
-
   const onLang = () => {
     // Option labels and dates are language-dependent; rebuild them from the data we have.
-    fillSelects();
+    form.translate();
     render();
   };
   window.addEventListener("langchange", onLang);
@@ -246,14 +210,33 @@ export function createLeads(root) {
       if (!active) {
         active = true;
         show(el.section, true);
-        loadMeta();
-        load();
+        state = stateFromUrl();
+        writeUrl({ replace: true }); // what was malformed in the URL is gone from it too
+        form.show(state);
+        const { pipelineId, responsibleUserId } = state.filters;
+        // Ids from a link are checked against the account before listing, so a stale id
+        // never shows a misleading "nothing found" (or sends paging past the end).
+        if (pipelineId || responsibleUserId) loadMeta().then(() => load());
+        else {
+          loadMeta();
+          load();
+        }
         return;
       }
-      if (refreshMeta) loadMeta();
+      if (refreshMeta) loadMeta().then((changed) => changed && load());
       if (reload) load();
     },
+    /** Prices follow the account's currency (format.accountCurrency); null shows plain numbers. */
+    setCurrency(code) {
+      if (code === currency) return;
+      currency = code;
+      render();
+    },
     deactivate() {
+      if (window.location.search) {
+        // Without a connection there is no list, so the address bar holds no list state.
+        window.history.replaceState(null, "", window.location.pathname);
+      }
       active = false;
       sequence++;
       last = null;
@@ -264,14 +247,9 @@ export function createLeads(root) {
       active = false;
       sequence++;
       window.removeEventListener("langchange", onLang);
+      window.removeEventListener("popstate", onPopState);
     },
   };
-}
-
-// The API takes whole, non-negative amounts; "12.5" or "-3" typed into the box would be a 422.
-function wholeNumber(value) {
-  const number = Number(value);
-  return value === "" || !Number.isFinite(number) ? "" : String(Math.max(0, Math.trunc(number)));
 }
 
 // <input type=date> gives a local calendar day; the API takes instants, so send the local

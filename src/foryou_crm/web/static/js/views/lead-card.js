@@ -1,0 +1,51 @@
+// One lead in the list: name and budget, stage, main contact, responsible, dates, tags, link.
+import { fromTemplate, safeColor, safeHttpUrl, setText, show } from "../dom.js";
+import { formatDate, formatPrice } from "../format.js";
+import { t } from "../i18n.js";
+
+/**
+ * The contact to show on the card: the first one with a name. The leads API lists a lead's
+ * contacts in amoCRM's `_embedded.contacts` order but does not pass on amoCRM's `is_main` flag,
+ * so "first" stands in for "main" here. A contact whose name is not synced yet (null) is
+ * skipped rather than shown as a blank.
+ */
+export function mainContactName(lead) {
+  const contact = (lead.contacts ?? []).find((c) => String(c?.name ?? "").trim());
+  return contact ? contact.name.trim() : "";
+}
+
+/** @param currency ISO code from format.accountCurrency, or null for a plain number */
+export function renderLeadCard(lead, currency) {
+  const row = fromTemplate("tpl-lead").firstElementChild;
+  row.dataset.leadId = String(lead.id);
+  setText(row.querySelector(".lead-name"), lead.name || `#${lead.id}`);
+  setText(row.querySelector(".lead-price"), formatPrice(lead.price, currency));
+  const color = safeColor(lead.statusColor);
+  // CSSOM writes are allowed by the CSP (no inline style attributes are used).
+  if (color) row.querySelector(".status-dot").style.setProperty("--status-color", color);
+  setText(row.querySelector(".lead-status-name"), lead.statusName ?? "—");
+  setText(row.querySelector(".lead-pipeline"), lead.pipelineName ?? "");
+  const contact = mainContactName(lead);
+  setText(row.querySelector(".lead-contact"), contact);
+  show(row.querySelector(".lead-contact-row"), Boolean(contact));
+  setText(row.querySelector(".lead-responsible"), lead.responsibleUserName || t("leads.noResponsible"));
+  setText(row.querySelector(".lead-created"), formatDate(lead.createdAt));
+  setText(row.querySelector(".lead-updated"), formatDate(lead.updatedAt));
+  const tags = row.querySelector(".tags");
+  for (const tag of lead.tags ?? []) {
+    const chip = document.createElement("li");
+    chip.className = "tag";
+    chip.textContent = tag;
+    tags.append(chip);
+  }
+  show(tags, (lead.tags ?? []).length > 0);
+  const link = row.querySelector(".lead-link");
+  const href = safeHttpUrl(lead.url);
+  if (href) {
+    link.href = href;
+    link.setAttribute("aria-label", `${t("leads.open")}: ${lead.name ?? lead.id}`);
+  } else {
+    link.remove();
+  }
+  return row;
+}

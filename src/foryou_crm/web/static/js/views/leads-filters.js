@@ -1,0 +1,142 @@
+// The leads filter form: a bar that always shows (search, the "Фільтри (N)" toggle, sort) and a
+// panel that folds away (pipeline, stage, responsible, budget, creation date). The form only
+// shows a state and reports what the agent changed; leads.js owns the state and the URL.
+import { $, debounce, option, setText } from "../dom.js";
+import { t } from "../i18n.js";
+import { calendarDay, panelFilterCount, wholeAmount } from "../leads-query.js";
+
+const TYPING_DELAY_MS = 300;
+
+/**
+ * @param onChange called with ({filters, sort}, source) after the agent changed something;
+ *   `source` names the field, so leads.js can fold a run of keystrokes into one history entry.
+ */
+export function createFilterForm(root, { onChange }) {
+  const el = {
+    form: $("#leads-filters", root),
+    query: $("#filter-query", root),
+    toggle: $("#filters-toggle", root),
+    panel: $("#filters-panel", root),
+    done: $("#filters-done", root),
+    pipeline: $("#filter-pipeline", root),
+    status: $("#filter-status", root),
+    responsible: $("#filter-responsible", root),
+    priceFrom: $("#filter-price-from", root),
+    priceTo: $("#filter-price-to", root),
+    createdFrom: $("#filter-created-from", root),
+    createdTo: $("#filter-created-to", root),
+    sort: $("#leads-sort", root),
+  };
+  let meta = { pipelines: [], users: [] };
+  let shown = null; // the state last given to show(), re-applied when options arrive
+
+  const read = () => ({
+    filters: {
+      query: el.query.value.trim(),
+      pipelineId: el.pipeline.value,
+      statusId: el.status.value,
+      responsibleUserId: el.responsible.value,
+      priceFrom: wholeAmount(el.priceFrom.value),
+      priceTo: wholeAmount(el.priceTo.value),
+      createdFrom: calendarDay(el.createdFrom.value),
+      createdTo: calendarDay(el.createdTo.value),
+    },
+    sort: el.sort.value,
+  });
+  const changed = (source) => onChange(read(), source);
+
+  for (const [source, input] of [["query", el.query], ["priceFrom", el.priceFrom], ["priceTo", el.priceTo]]) {
+    input.addEventListener("input", debounce(() => changed(source), TYPING_DELAY_MS));
+  }
+  el.pipeline.addEventListener("change", () => {
+    fillStatuses(el.pipeline.value, el.status.value);
+    changed("pipelineId");
+  });
+  for (const [source, input] of [
+    ["statusId", el.status],
+    ["responsibleUserId", el.responsible],
+    ["createdFrom", el.createdFrom],
+    ["createdTo", el.createdTo],
+    ["sort", el.sort],
+  ]) {
+    input.addEventListener("change", () => changed(source));
+  }
+  // Enter in the search box applies at once instead of submitting (and reloading) the page.
+  el.form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    changed("submit");
+  });
+  el.form.addEventListener("reset", () => {
+    // The browser resets the inputs after this event; read them on the next tick.
+    setTimeout(() => {
+      fillStatuses("", "");
+      changed("reset");
+    });
+  });
+
+  // --- folding ------------------------------------------------------------------------
+  const setOpen = (open) => {
+    el.panel.hidden = !open;
+    el.toggle.setAttribute("aria-expanded", String(open));
+  };
+  el.toggle.addEventListener("click", () => setOpen(el.panel.hidden));
+  el.done.addEventListener("click", () => {
+    setOpen(false);
+    el.toggle.focus();
+  });
+  el.panel.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    setOpen(false);
+    el.toggle.focus();
+  });
+
+  // --- options --------------------------------------------------------------------------
+  function fillSelects() {
+    el.pipeline.replaceChildren(option("", t("leads.all")));
+    for (const pipeline of meta.pipelines) el.pipeline.append(option(pipeline.id, pipeline.name));
+    el.responsible.replaceChildren(option("", t("leads.all")));
+    for (const user of meta.users) el.responsible.append(option(user.id, user.name));
+  }
+
+  /** The stage select offers the chosen pipeline's stages, keeping `statusId` if it is one. */
+  function fillStatuses(pipelineId, statusId) {
+    const pipeline = meta.pipelines.find((p) => String(p.id) === pipelineId);
+    el.status.replaceChildren(option("", pipeline ? t("leads.allStatuses") : t("leads.choosePipeline")));
+    for (const status of pipeline?.statuses ?? []) el.status.append(option(status.id, status.name));
+    el.status.disabled = !pipeline;
+    el.status.value = pipeline ? statusId : "";
+  }
+
+  function renderToggle() {
+    const count = shown ? panelFilterCount(shown.filters) : 0;
+    setText(el.toggle, count ? t("leads.filtersWithCount", { count }) : t("leads.filters"));
+  }
+
+  return {
+    /** Put a state into the inputs (first load, Back/Forward, a corrected URL). */
+    show(state) {
+      shown = state;
+      const { filters } = state;
+      if (el.query.value.trim() !== filters.query) el.query.value = filters.query;
+      el.pipeline.value = filters.pipelineId;
+      fillStatuses(filters.pipelineId, filters.statusId);
+      el.responsible.value = filters.responsibleUserId;
+      if (wholeAmount(el.priceFrom.value) !== filters.priceFrom) el.priceFrom.value = filters.priceFrom;
+      if (wholeAmount(el.priceTo.value) !== filters.priceTo) el.priceTo.value = filters.priceTo;
+      el.createdFrom.value = filters.createdFrom;
+      el.createdTo.value = filters.createdTo;
+      el.sort.value = state.sort;
+      renderToggle();
+    },
+    /** Pipelines, stages and users to choose from (GET /api/amo-crm/pipelines). */
+    setMeta(next) {
+      meta = next;
+      fillSelects();
+      if (shown) this.show(shown);
+    },
+    /** Labels that live in code rather than in data-i18n attributes. */
+    translate() {
+      this.setMeta(meta);
+    },
+  };
+}
