@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from foryou_crm.core.crypto import KeyConfigError, TokenCipher
 
@@ -352,6 +354,13 @@ def _secret_value(value: object) -> str:
     return value.get_secret_value() if isinstance(value, SecretStr) else str(value or "")
 
 
+def _database_password(url: str) -> str | None:
+    try:
+        return make_url(url).password if url else None
+    except ArgumentError:
+        return None  # not a URL at all: the engine names that on start
+
+
 def production_problems(settings: Settings) -> list[str]:
     """Everything that keeps these settings from running in production, one line each, so an
     operator fixes them in one pass rather than one start per problem."""
@@ -369,6 +378,9 @@ def production_problems(settings: Settings) -> list[str]:
             TokenCipher(keys)
         except KeyConfigError as exc:
             problems.append(f"FORYOU_TOKEN_ENCRYPTION_KEYS: {exc}")
+    password = _database_password(settings.database_url)
+    if password is not None and _is_placeholder(password):
+        problems.append("FORYOU_DATABASE_URL has a placeholder password")
     if settings.amocrm_sandbox_url:
         problems.append("FORYOU_AMOCRM_SANDBOX_URL must not be set in production")
     if not settings.public_base_url.startswith("https://"):

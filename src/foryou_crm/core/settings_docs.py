@@ -34,9 +34,9 @@ With `FORYOU_ENVIRONMENT=production` the service refuses to start, naming every 
 once, while a secret marked **required in production** is missing or still a placeholder (a
 value containing `change-me`, `changeme`, `placeholder`, `dev-insecure` or `example`),
 `FORYOU_JWT_SECRET` is shorter than 32 characters, `FORYOU_TOKEN_ENCRYPTION_KEYS` does not
-parse, `FORYOU_AMOCRM_SANDBOX_URL` is set or `FORYOU_PUBLIC_BASE_URL` is not https. The
-container deployment takes its values from `.env` (see `.env.example` and
-[operations.md](operations.md)).
+parse, the password in `FORYOU_DATABASE_URL` is a placeholder, `FORYOU_AMOCRM_SANDBOX_URL` is
+set or `FORYOU_PUBLIC_BASE_URL` is not https. The container deployment takes its values from
+`.env` (see `.env.example` and [operations.md](operations.md)).
 
 | Variable | Type | Default | What it does |
 |---|---|---|---|
