@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
-from foryou_crm.cli import healthcheck
+from foryou_crm.cli import healthcheck, main
 from foryou_crm.core.config import PRODUCTION_SECRETS, Settings, env_name
 from tests.ops.conftest import CLI, REPO, clean_env, cli
 
@@ -285,3 +285,13 @@ def test_the_wheel_carries_every_file_the_service_reads(tmp_path: Path) -> None:
     missing = {name for name in sources - NOT_PACKAGED if f"foryou_crm/{name}" not in packaged}
     assert missing == set(), "add these to [tool.setuptools.package-data]"
     assert "foryou_crm/apidocs/static/swagger-init.js" in packaged
+
+
+# --- docs/operations.md -------------------------------------------------------------------
+def test_the_operations_guide_names_real_services_and_commands() -> None:
+    guide = (REPO / "docs" / "operations.md").read_text()
+    services = set(yaml.safe_load(COMPOSE_FILE.read_text())["services"])
+    named = re.findall(r"docker compose (?:run --rm|exec -T|exec|stop|start|logs -f) (\w+)", guide)
+    assert named and set(named) <= services
+    commands = set(re.findall(r"foryou-crm (\w+)", guide))
+    assert {"migrate", "serve", "healthcheck", "users"} <= commands <= set(main.commands)
