@@ -19,10 +19,10 @@ from foryou_crm.core.config import (
     validate_for_production,
 )
 from foryou_crm.core.settings_docs import COMMAND, _row
+from tests.core.test_settings import production
 from tests.ops.conftest import REPO
 
 REFERENCE = REPO / "docs" / "configuration.md"
-KEY = "k1:" + base64.b64encode(b"\x03" * 32).decode()
 
 
 def test_reference_is_what_the_generator_writes(tmp_path: Path) -> None:
@@ -55,19 +55,6 @@ def test_readme_links_the_reference_instead_of_a_table() -> None:
     readme = (REPO / "README.md").read_text()
     assert "(docs/configuration.md)" in readme
     assert "| `FORYOU_" not in readme
-
-
-def production(**values: object) -> Settings:
-    base: dict[str, object] = {
-        "environment": "production",
-        "public_base_url": "https://crm.foryou-realestate.example.org",
-        "jwt_secret": "s" * 48,
-        "token_encryption_keys": KEY,
-        "amocrm_client_id": "a1b2c3d4-real-client",
-        "amocrm_client_secret": "real-secret-value-123",
-        "amocrm_webhook_secret": "real-webhook-secret-456",
-    }
-    return Settings(_env_file=None, **(base | values))  # type: ignore[arg-type]
 
 
 def test_every_production_problem_is_named_in_one_error() -> None:
