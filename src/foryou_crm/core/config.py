@@ -323,8 +323,8 @@ class Settings(BaseSettings):
 class ConfigurationError(RuntimeError):
     """The service cannot start with these settings; the message names every problem."""
 
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
+    def __init__(self, *problems: str) -> None:
+        self.problems = list(problems)
         count = f"{len(problems)} problem" + ("s" if len(problems) > 1 else "")
         super().__init__(
             f"the settings cannot be used ({count}):\n" + "\n".join(f"  - {p}" for p in problems)
@@ -399,7 +399,7 @@ def validate_for_production(settings: Settings) -> None:
     if settings.is_production:
         problems += production_problems(settings)
     if problems:
-        raise ConfigurationError(problems)
+        raise ConfigurationError(*problems)
 
 
 def ensure_local_secrets(settings: Settings) -> Settings:
