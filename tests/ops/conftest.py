@@ -18,6 +18,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 CLI = str(Path(sys.executable).with_name("foryou-crm"))
+STARTUP_SECONDS = 90
 
 
 def clean_env(data_dir: Path, **settings: str) -> dict[str, str]:
@@ -69,7 +70,9 @@ def start_serve(folder: Path, env: dict[str, str], *args: str) -> Served:
             text=True,
         )
     served = Served(process, f"http://127.0.0.1:{port}", env, folder, log_path)
-    deadline = time.monotonic() + 60
+    # A generous bound, not a measurement: on a loaded 2-core machine each worker needs seconds
+    # to import the app.
+    deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"serve exited with {process.returncode}:\n{served.log()}")
@@ -80,7 +83,7 @@ def start_serve(folder: Path, env: dict[str, str], *args: str) -> Served:
             pass
         time.sleep(0.2)
     stop(served)
-    pytest.fail(f"serve did not answer /healthz within 60 s:\n{served.log()}")
+    pytest.fail(f"serve did not answer /healthz in {STARTUP_SECONDS} s:\n{served.log()}")
 
 
 # After a graceful shutdown uvicorn raises the SIGTERM it caught again, so the process ends

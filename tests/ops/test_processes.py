@@ -115,6 +115,7 @@ def test_production_serve_names_every_problem_at_once(tmp_path: Path) -> None:
     not os.environ.get("FORYOU_TEST_DATABASE_URL", "").startswith("postgresql"),
     reason="several workers need PostgreSQL; this runs in the PostgreSQL suite",
 )
+@pytest.mark.timeout(240)  # two workers import the app side by side on a loaded machine
 def test_several_workers_on_postgres_and_redis(database_url: str, tmp_path: Path) -> None:
     """The compose topology: `serve --workers 2` on PostgreSQL with Redis."""
     redis_url = os.environ.get("FORYOU_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
