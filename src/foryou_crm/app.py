@@ -20,6 +20,7 @@ from foryou_crm.amocrm.ratelimit import MemoryRateBudget, RateBudget, RedisRateB
 from foryou_crm.amocrm.router import router as amocrm_router
 from foryou_crm.amocrm.service import FlowDeps, purge_stale_flows
 from foryou_crm.amocrm.tokens import TokenManager
+from foryou_crm.apidocs import install_api_docs
 from foryou_crm.core.clock import Clock
 from foryou_crm.core.config import Settings, ensure_local_secrets, validate_for_production
 from foryou_crm.core.crypto import TokenCipher
@@ -82,6 +83,8 @@ def create_app(
         version=__version__,
         description="Per-agent amoCRM/Kommo connections and leads for the ForYou mobile app.",
         lifespan=lifespan,
+        docs_url=None,  # served offline by install_api_docs
+        redoc_url=None,
     )
     engine = make_engine(settings.resolved_database_url)
     sessionmaker = make_sessionmaker(engine)
@@ -132,6 +135,7 @@ def create_app(
     app.include_router(amocrm_router)
     app.include_router(leads_router)
     app.include_router(web_router)
+    install_api_docs(app)
 
     if settings.cors_origins:
         app.add_middleware(

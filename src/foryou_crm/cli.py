@@ -250,5 +250,21 @@ async def _ensure_user(
         await engine.dispose()
 
 
+@main.command()
+@click.option("--url", default="http://127.0.0.1:8000/healthz", show_default=True)
+@click.option("--timeout", default=5.0, show_default=True, type=float, help="Seconds")
+def healthcheck(url: str, timeout: float) -> None:
+    """Exit 0 when a running server answers its /healthz, else 1 (the image's HEALTHCHECK)."""
+    import httpx
+
+    try:
+        response = httpx.get(url, timeout=timeout)
+    except httpx.HTTPError as exc:
+        raise click.ClickException(f"unhealthy: {url}: {exc!r}") from exc
+    if response.status_code != 200:
+        raise click.ClickException(f"unhealthy: {url} answered {response.status_code}")
+    click.echo(f"healthy: {url}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

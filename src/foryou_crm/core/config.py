@@ -12,6 +12,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from foryou_crm.core.crypto import KeyConfigError, TokenCipher
 
 PLACEHOLDER_MARKERS = ("change-me", "changeme", "placeholder", "dev-insecure", "example")
 
@@ -32,66 +36,258 @@ class Settings(BaseSettings):
         env_prefix="FORYOU_", env_file=".env", extra="ignore", case_sensitive=False
     )
 
-    environment: Literal["development", "production"] = "development"
-    demo_mode: bool = False
-    data_dir: Path = Path("./var")
-    database_url: str = ""
-    public_base_url: str = "http://127.0.0.1:8000"
-    log_level: str = "INFO"
-    log_json: bool | None = None
-    max_body_bytes: int = 1_048_576
-    cors_origins: CommaList = Field(default_factory=list)
-    redis_url: str | None = None
-    # Addresses of the reverse proxies whose X-Forwarded-For we trust (the client address is what
-    # sign-in throttling counts per).
-    forwarded_allow_ips: str = "127.0.0.1"
+    environment: Literal["development", "production"] = Field(
+        default="development",
+        description=(
+            "`production` refuses to start with missing or placeholder secrets or unsafe "
+            "values (naming all of them) and logs JSON; `development` generates the missing "
+            "secrets once under `FORYOU_DATA_DIR`."
+        ),
+    )
+    demo_mode: bool = Field(
+        default=False,
+        description="Set by `foryou-crm demo`: `/api/meta` then shows the demo user's sign-in.",
+    )
+    data_dir: Path = Field(
+        default=Path("./var"),
+        description=(
+            "Where the SQLite database lives when `FORYOU_DATABASE_URL` is empty, and (outside "
+            "production) the secrets generated for development."
+        ),
+    )
+    database_url: str = Field(
+        default="",
+        description=(
+            "SQLAlchemy async URL, e.g. `postgresql+asyncpg://user:password@host:5432/foryou`. "
+            "Empty: SQLite at `FORYOU_DATA_DIR/foryou.db` (one worker only)."
+        ),
+    )
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description=(
+            "The service's public URL as browsers and amoCRM reach it (https in production); "
+            "the OAuth Redirect URI and the lead-webhook URLs are built from it."
+        ),
+    )
+    log_level: str = Field(
+        default="INFO",
+        description="Level of the service's logs: `DEBUG`, `INFO`, `WARNING`, `ERROR`.",
+    )
+    log_json: bool | None = Field(
+        default=None,
+        description=(
+            "One JSON object per log line (`true`) or readable lines (`false`). "
+            "Unset: JSON in production, readable in development."
+        ),
+    )
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        description="Request bodies larger than this are refused with 413 `PAYLOAD_TOO_LARGE`.",
+    )
+    cors_origins: CommaList = Field(
+        default_factory=list,
+        description=(
+            "Origins (e.g. `https://admin.example.com`) allowed to call the API from a browser. "
+            "Empty: no CORS headers; the service's own `/app` needs none."
+        ),
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description=(
+            "Redis 5+ (e.g. `redis://redis:6379/0`) shared by all workers: amoCRM rate budgets "
+            "and sign-in throttling. Unset: each process keeps its own, right for one worker "
+            "only."
+        ),
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description=(
+            "Comma-separated addresses or networks (e.g. `10.0.0.0/8`) of the reverse proxies "
+            "whose `X-Forwarded-For` / `X-Forwarded-Proto` `foryou-crm serve` trusts; `*` trusts "
+            "every peer. The client address is what sign-in throttling counts per, so list "
+            "exactly your proxies: a trusted address can claim any client address."
+        ),
+    )
 
     # The app's own sign-in.
-    jwt_secret: SecretStr = SecretStr("")
-    jwt_issuer: str = "foryou-crm"
-    jwt_ttl_seconds: int = 12 * 3600
-    registration_enabled: bool = False
-    login_max_failures: int = 5
-    login_window_seconds: int = 900
+    jwt_secret: SecretStr = Field(
+        default=SecretStr(""),
+        description=(
+            "HS256 key of the JWTs the service issues to the app, at least 32 characters. "
+            "Changing it signs every user out."
+        ),
+    )
+    jwt_issuer: str = Field(
+        default="foryou-crm",
+        description="`iss` of the JWTs the service issues (and requires on them).",
+    )
+    jwt_ttl_seconds: int = Field(
+        default=12 * 3600, description="Lifetime of the JWTs the service issues, in seconds."
+    )
+    registration_enabled: bool = Field(
+        default=False,
+        description=(
+            "Open `POST /api/auth/register` to anyone (on in the demo). Off: users are created "
+            "with `foryou-crm users create` or come from the admin backend's JWTs."
+        ),
+    )
+    login_max_failures: int = Field(
+        default=5,
+        description=(
+            "Failed sign-ins allowed per email and per client address within "
+            "`FORYOU_LOGIN_WINDOW_SECONDS` before sign-in answers 429."
+        ),
+    )
+    login_window_seconds: int = Field(
+        default=900, description="The window, in seconds, that sign-in failures are counted in."
+    )
 
     # JWTs issued by ForYou's existing admin backend, accepted beside our own.
-    external_jwt_issuer: str | None = None
-    external_jwt_audience: str | None = None
-    external_jwt_secret: SecretStr | None = None
-    external_jwt_public_key: str | None = None
-    external_jwt_jwks_url: str | None = None
-    external_jwt_user_id_claim: str = "sub"
-    external_jwt_email_claim: str = "email"
-    external_jwt_name_claim: str = "name"
+    external_jwt_issuer: str | None = Field(
+        default=None,
+        description=(
+            "Also accept JWTs whose `iss` is this (ForYou's admin backend); must differ from "
+            "`FORYOU_JWT_ISSUER`. Unset: only the service's own JWTs are accepted."
+        ),
+    )
+    external_jwt_audience: str | None = Field(
+        default=None,
+        description="Required `aud` of the admin backend's JWTs. Unset: `aud` is not checked.",
+    )
+    external_jwt_secret: SecretStr | None = Field(
+        default=None,
+        description="HS256 key of the admin backend's JWTs (first choice when set).",
+    )
+    external_jwt_public_key: str | None = Field(
+        default=None,
+        description="PEM RS256 public key of the admin backend's JWTs (when no secret is set).",
+    )
+    external_jwt_jwks_url: str | None = Field(
+        default=None,
+        description="JWKS URL with the admin backend's RS256 keys (when neither key is set).",
+    )
+    external_jwt_user_id_claim: str = Field(
+        default="sub", description="Claim of the admin backend's JWTs holding the user's id."
+    )
+    external_jwt_email_claim: str = Field(
+        default="email", description="Claim of the admin backend's JWTs holding the email."
+    )
+    external_jwt_name_claim: str = Field(
+        default="name", description="Claim of the admin backend's JWTs holding the name."
+    )
 
-    # amoCRM tokens at rest: "kid:base64(32 bytes)" entries, comma separated; the first encrypts.
-    token_encryption_keys: SecretStr = SecretStr("")
+    token_encryption_keys: SecretStr = Field(
+        default=SecretStr(""),
+        description=(
+            "Keys that encrypt amoCRM tokens at rest (AES-256-GCM): `kid:base64(32 bytes)` "
+            "entries, comma separated; the first encrypts, every one decrypts. Losing them "
+            "loses every stored connection: back them up apart from the database."
+        ),
+    )
 
     # The amoCRM / Kommo integration.
-    amocrm_client_id: str = ""
-    amocrm_client_secret: SecretStr = SecretStr("")
-    amocrm_redirect_uri: str = ""
-    amocrm_authorize_host: str = AMOCRM_AUTHORIZE_HOST
-    amocrm_allowed_domains: CommaList = Field(
-        default_factory=lambda: ["*.amocrm.ru", "*.kommo.com", "*.amocrm.com"]
+    amocrm_client_id: str = Field(
+        default="", description="The amoCRM/Kommo integration's ID (Integration ID)."
     )
-    amocrm_sandbox_url: str | None = None
-    amocrm_http_timeout: float = 10.0
-    amocrm_rate_limit_rps: float = Field(default=7.0, gt=0)
-    # Requests leave evenly spaced at rps / (1 + margin): headroom for requests that arrive
-    # at amoCRM later than they left (see amocrm/ratelimit.py).
-    amocrm_rate_margin: float = Field(default=0.05, ge=0, le=1)
-    amocrm_refresh_ahead_seconds: int = 3600
-    amocrm_idle_refresh_days: int = 30
-    amocrm_sync_interval_seconds: int = 300
-    amocrm_webhook_secret: SecretStr = SecretStr("")
+    amocrm_client_secret: SecretStr = Field(
+        default=SecretStr(""), description="The amoCRM/Kommo integration's Secret key."
+    )
+    amocrm_redirect_uri: str = Field(
+        default="",
+        description=(
+            "The integration's Redirect URI, exactly as registered in amoCRM. Empty: "
+            "`FORYOU_PUBLIC_BASE_URL` + `/api/amo-crm/callback`."
+        ),
+    )
+    amocrm_authorize_host: str = Field(
+        default=AMOCRM_AUTHORIZE_HOST,
+        description=(
+            f"Where agents approve access: `{AMOCRM_AUTHORIZE_HOST}` for amoCRM.ru "
+            f"integrations, `{KOMMO_AUTHORIZE_HOST}` for Kommo ones."
+        ),
+    )
+    amocrm_allowed_domains: CommaList = Field(
+        default_factory=lambda: ["*.amocrm.ru", "*.kommo.com", "*.amocrm.com"],
+        description=(
+            "Account hosts the OAuth callback's `referer` may name (`*.` matches one label); "
+            "the client secret is only ever sent to these."
+        ),
+    )
+    amocrm_sandbox_url: str | None = Field(
+        default=None,
+        description=(
+            "Talk to the built-in amoCRM sandbox at this URL instead of amoCRM (the demo sets "
+            "it). Refused in production."
+        ),
+    )
+    amocrm_http_timeout: float = Field(
+        default=10.0, description="Overall timeout of one amoCRM request, in seconds."
+    )
+    amocrm_rate_limit_rps: float = Field(
+        default=7.0,
+        gt=0,
+        description=(
+            "amoCRM's request limit per account (requests per second), shared by every "
+            "worker and every agent of that account (through Redis when set)."
+        ),
+    )
+    amocrm_rate_margin: float = Field(
+        default=0.05,
+        ge=0,
+        le=1,
+        description=(
+            "Requests leave evenly spaced at `rps / (1 + margin)`: headroom for requests that "
+            "reach amoCRM later than they left (see `amocrm/ratelimit.py`)."
+        ),
+    )
+    amocrm_refresh_ahead_seconds: int = Field(
+        default=3600,
+        description="Refresh an agent's amoCRM access token this many seconds before it expires.",
+    )
+    amocrm_idle_refresh_days: int = Field(
+        default=30,
+        description=(
+            "Refresh (hourly check) connections whose tokens were not refreshed for this many "
+            "days, so amoCRM's 3-month refresh-token expiry never disconnects an idle agent."
+        ),
+    )
+    amocrm_sync_interval_seconds: int = Field(
+        default=300, description="Seconds between incremental syncs of each agent's leads."
+    )
+    amocrm_webhook_secret: SecretStr = Field(
+        default=SecretStr(""),
+        description=(
+            "Derives the unguessable lead-webhook URL of each amoCRM account. Changing it "
+            "changes those URLs, so keep it stable."
+        ),
+    )
 
     # The OAuth hand-over to the app.
-    app_scheme: str = "foryoure"
-    app_callback_path: str = "amo-crm/callback"
-    web_return_to_allowlist: CommaList = Field(default_factory=list)
-    state_ttl_seconds: int = 600
-    completion_ttl_seconds: int = 600
+    app_scheme: str = Field(
+        default="foryoure", description="URL scheme of the mobile app's deep link."
+    )
+    app_callback_path: str = Field(
+        default="amo-crm/callback",
+        description="Path of the deep link that hands a finished connection back to the app.",
+    )
+    web_return_to_allowlist: CommaList = Field(
+        default_factory=list,
+        description=(
+            "Exact URLs a web build of the app may pass as `returnTo` to come back to after "
+            "amoCRM; anything else is refused."
+        ),
+    )
+    state_ttl_seconds: int = Field(
+        default=600,
+        description="How long an agent has to approve access on amoCRM's page, in seconds.",
+    )
+    completion_ttl_seconds: int = Field(
+        default=600,
+        description=(
+            "How long the app has to finish connecting (`exchange-code`) after amoCRM "
+            "redirected back, in seconds."
+        ),
+    )
 
     _split = field_validator(
         "cors_origins", "amocrm_allowed_domains", "web_return_to_allowlist", mode="before"
@@ -125,7 +321,28 @@ class Settings(BaseSettings):
 
 
 class ConfigurationError(RuntimeError):
-    """The service cannot start with these settings; the message names the setting."""
+    """The service cannot start with these settings; the message names every problem."""
+
+    def __init__(self, *problems: str) -> None:
+        self.problems = list(problems)
+        count = f"{len(problems)} problem" + ("s" if len(problems) > 1 else "")
+        super().__init__(
+            f"the settings cannot be used ({count}):\n" + "\n".join(f"  - {p}" for p in problems)
+        )
+
+
+# The secrets production refuses to start without (also marked in docs/configuration.md).
+PRODUCTION_SECRETS = (
+    "jwt_secret",
+    "token_encryption_keys",
+    "amocrm_client_id",
+    "amocrm_client_secret",
+    "amocrm_webhook_secret",
+)
+
+
+def env_name(field: str) -> str:
+    return f"FORYOU_{field.upper()}"
 
 
 def _is_placeholder(value: str) -> bool:
@@ -133,31 +350,56 @@ def _is_placeholder(value: str) -> bool:
     return not value or any(marker in lowered for marker in PLACEHOLDER_MARKERS)
 
 
+def _secret_value(value: object) -> str:
+    return value.get_secret_value() if isinstance(value, SecretStr) else str(value or "")
+
+
+def _database_password(url: str) -> str | None:
+    try:
+        return make_url(url).password if url else None
+    except ArgumentError:
+        return None  # not a URL at all: the engine names that on start
+
+
+def production_problems(settings: Settings) -> list[str]:
+    """Everything that keeps these settings from running in production, one line each, so an
+    operator fixes them in one pass rather than one start per problem."""
+    problems = [
+        f"{env_name(name)} is missing or a placeholder; set a real secret"
+        for name in PRODUCTION_SECRETS
+        if _is_placeholder(_secret_value(getattr(settings, name)))
+    ]
+    jwt_secret = settings.jwt_secret.get_secret_value()
+    if not _is_placeholder(jwt_secret) and len(jwt_secret) < 32:
+        problems.append("FORYOU_JWT_SECRET must be at least 32 characters")
+    keys = settings.token_encryption_keys.get_secret_value()
+    if not _is_placeholder(keys):
+        try:
+            TokenCipher(keys)
+        except KeyConfigError as exc:
+            problems.append(f"FORYOU_TOKEN_ENCRYPTION_KEYS: {exc}")
+    password = _database_password(settings.database_url)
+    if password is not None and _is_placeholder(password):
+        problems.append("FORYOU_DATABASE_URL has a placeholder password")
+    if settings.amocrm_sandbox_url:
+        problems.append("FORYOU_AMOCRM_SANDBOX_URL must not be set in production")
+    if not settings.public_base_url.startswith("https://"):
+        problems.append("FORYOU_PUBLIC_BASE_URL must be https in production")
+    return problems
+
+
 def validate_for_production(settings: Settings) -> None:
     """Refuse to start with settings that cannot be right; in production also with a missing or
-    placeholder secret, naming it."""
+    placeholder secret. One ConfigurationError names every problem found."""
+    problems = []
     if settings.external_jwt_issuer and settings.external_jwt_issuer == settings.jwt_issuer:
-        raise ConfigurationError(
+        problems.append(
             "FORYOU_EXTERNAL_JWT_ISSUER must differ from FORYOU_JWT_ISSUER (our own tokens)"
         )
-    if not settings.is_production:
-        return
-    checks = {
-        "FORYOU_JWT_SECRET": settings.jwt_secret.get_secret_value(),
-        "FORYOU_TOKEN_ENCRYPTION_KEYS": settings.token_encryption_keys.get_secret_value(),
-        "FORYOU_AMOCRM_CLIENT_ID": settings.amocrm_client_id,
-        "FORYOU_AMOCRM_CLIENT_SECRET": settings.amocrm_client_secret.get_secret_value(),
-        "FORYOU_AMOCRM_WEBHOOK_SECRET": settings.amocrm_webhook_secret.get_secret_value(),
-    }
-    for name, value in checks.items():
-        if _is_placeholder(value):
-            raise ConfigurationError(f"{name} is missing or a placeholder; set a real secret")
-    if len(settings.jwt_secret.get_secret_value()) < 32:
-        raise ConfigurationError("FORYOU_JWT_SECRET must be at least 32 characters")
-    if settings.amocrm_sandbox_url:
-        raise ConfigurationError("FORYOU_AMOCRM_SANDBOX_URL must not be set in production")
-    if not settings.public_base_url.startswith("https://"):
-        raise ConfigurationError("FORYOU_PUBLIC_BASE_URL must be https in production")
+    if settings.is_production:
+        problems += production_problems(settings)
+    if problems:
+        raise ConfigurationError(*problems)
 
 
 def ensure_local_secrets(settings: Settings) -> Settings:
