@@ -3,17 +3,8 @@ import { Pressable, Text, View } from 'react-native';
 import type { Lead } from '../api/types';
 import { t } from '../i18n';
 import { formatDate, formatPrice } from '../i18n/format';
+import { mainContact } from '../leads/contacts';
 import { colors, styles } from './components';
-
-/**
- * The contact a row names, and how many more the lead has. The API lists contacts in amoCRM's
- * order without amoCRM's `is_main` flag, so the first contact whose name is known stands in
- * for the main one (names arrive after the first sync's contact pass; until then none shows).
- */
-export function mainContact(lead: Pick<Lead, 'contacts'>): { name: string; others: number } | null {
-  const named = lead.contacts.find((c) => c.name && c.name.trim());
-  return named?.name ? { name: named.name.trim(), others: lead.contacts.length - 1 } : null;
-}
 
 export function LeadRow({ lead, onOpen }: { lead: Lead; onOpen: (lead: Lead) => void }) {
   const contact = mainContact(lead);

@@ -32,7 +32,7 @@ describe('lead filters → query', () => {
   });
 
   it('maps every filter to the API query; days become the local day’s first and last instant', () => {
-    // The unit tests run in Europe/Kyiv (tests/unit/timezone.js): UTC+2 in winter, +3 in summer.
+    // The unit tests run in Europe/Kyiv (tests/timezone.js): UTC+2 in winter, +3 in summer.
     expect(toLeadsQuery(FULL, { page: 3, limit: 50, sort: 'price' })).toEqual({
       page: 3,
       limit: 50,

@@ -1,6 +1,7 @@
 import { fireEvent, render, screen } from '@testing-library/react-native';
 
-import { LeadRow, mainContact } from '../../src/ui/LeadRow';
+import { mainContact } from '../../src/leads/contacts';
+import { LeadRow } from '../../src/ui/LeadRow';
 import { makeLead } from './helpers';
 
 describe('lead row', () => {
