@@ -1,5 +1,5 @@
 /**
- * Every visible string of the CRM screen comes from here. The app speaks Ukrainian; English is
+ * Every visible string of the app comes from here. The app speaks Ukrainian; English is
  * kept key for key so a later glossary shared with the web screen can take both.
  */
 import { en } from './en';
@@ -22,6 +22,10 @@ export function translate(language: Language, key: MessageKey, params: Params = 
   return MESSAGES[language][key].replace(/\{(\w+)\}/g, (whole, name: string) =>
     name in params ? String(params[name]) : whole,
   );
+}
+
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.prototype.hasOwnProperty.call(MESSAGES[LANGUAGE], key);
 }
 
 export function t(key: MessageKey, params?: Params): string {

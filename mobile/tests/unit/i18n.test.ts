@@ -1,4 +1,7 @@
-import { LOCALES, MESSAGES, t, translate } from '../../src/i18n';
+import { ApiError } from '../../src/api/client';
+import { CALLBACK_ERROR_CODES } from '../../src/amocrm/callbackUrl';
+import { isMessageKey, LOCALES, MESSAGES, t, translate } from '../../src/i18n';
+import { describeError, explainCode } from '../../src/i18n/errors';
 import { formatDate, formatDateTime, formatPrice } from '../../src/i18n/format';
 
 describe('i18n', () => {
@@ -21,6 +24,21 @@ describe('i18n', () => {
     expect(translate('en', 'leads.total', { total: 3 })).toBe('Found: 3');
     expect(t('leads.total')).toBe('Знайдено: {total}');
     expect(t('sort.-price')).toBe('Бюджет: більший спочатку');
+  });
+});
+
+describe('error sentences', () => {
+  it('every error= code of the hand-over link has a sentence (the web screen’s key)', () => {
+    for (const code of CALLBACK_ERROR_CODES) expect([code, isMessageKey(`err.${code}`)]).toEqual([code, true]);
+    expect(explainCode('no-such-code')).toBeNull();
+  });
+
+  it('API errors: a known code in the app’s words, else the server’s message; other failures as text', () => {
+    expect(describeError(new ApiError(409, 'AMO_NOT_CONNECTED', 'AMO CRM is not connected'))).toBe('AMO CRM не підключено.');
+    expect(describeError(new ApiError(0, 'NETWORK_ERROR', 'Network error: refused'))).toMatch(/^Немає з'єднання/);
+    expect(describeError(new ApiError(500, 'SOMETHING_NEW', 'Server said so'))).toBe('Server said so');
+    expect(describeError(new Error('plain'))).toBe('plain');
+    expect(describeError('text')).toBe('text');
   });
 });
 
