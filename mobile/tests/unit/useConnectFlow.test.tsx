@@ -104,24 +104,20 @@ describe('useConnectFlow', () => {
     expect(flow.services.api.exchangeCode).not.toHaveBeenCalled();
   });
 
-  it('auth-url fails → failed, saying the start failed and why', async () => {
-    const api = makeFakeApi({ getAuthUrl: jest.fn().mockRejectedValue(new ApiError(0, 'NETWORK_ERROR', 'Network error: x')) });
-    const flow = setup(makeServices({ api }));
+  it.each([
+    {
+      name: 'a network error → failed, saying the start failed and why',
+      error: new ApiError(0, 'NETWORK_ERROR', 'Network error: x'),
+      phase: { kind: 'failed', message: "Не вдалося почати підключення: Немає з'єднання з сервером. Перевірте мережу і спробуйте ще раз." },
+    },
+    // A 401 signs the session out; the screen goes away, so no message is shown.
+    { name: 'a 401 → no failure message', error: new ApiError(401, 'UNAUTHORIZED', 'expired'), phase: { kind: 'browser' } },
+  ])('auth-url answers $name', async ({ error, phase }) => {
+    const flow = setup(makeServices({ api: makeFakeApi({ getAuthUrl: jest.fn().mockRejectedValue(error) }) }));
     await flow.start();
     await act(async () => undefined);
-    expect(flow.result.current.phase).toEqual({
-      kind: 'failed',
-      message: "Не вдалося почати підключення: Немає з'єднання з сервером. Перевірте мережу і спробуйте ще раз.",
-    });
+    expect(flow.result.current.phase).toEqual(phase);
     expect(flow.services.browser.openAuthSessionAsync).not.toHaveBeenCalled();
-  });
-
-  it('auth-url answers 401 → no failure message (the session signs out)', async () => {
-    const api = makeFakeApi({ getAuthUrl: jest.fn().mockRejectedValue(new ApiError(401, 'UNAUTHORIZED', 'expired')) });
-    const flow = setup(makeServices({ api }));
-    await flow.start();
-    await act(async () => undefined);
-    expect(flow.result.current.phase.kind).not.toBe('failed');
   });
 
   it('a completion from the amo-crm/callback route alone (no button press) also lands here', async () => {
