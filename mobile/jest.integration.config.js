@@ -8,4 +8,6 @@ module.exports = {
   testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
   transform: { '\\.[jt]sx?$': ['babel-jest', { presets: ['babel-preset-expo'] }] },
   testTimeout: 180000,
+  // Kyiv time, as in the unit tests: date filters must mean the device's local day.
+  globalSetup: '<rootDir>/tests/timezone.js',
 };

@@ -3,6 +3,7 @@ import { StatusBar } from 'expo-status-bar';
 
 import { SessionProvider } from '../src/auth/session';
 import { createDefaultServices } from '../src/defaultServices';
+import { t } from '../src/i18n';
 import { ServicesProvider, useCreatedServices } from '../src/services';
 
 export default function RootLayout() {
@@ -13,9 +14,9 @@ export default function RootLayout() {
         <StatusBar style="dark" />
         <Stack>
           <Stack.Screen name="index" options={{ headerShown: false }} />
-          <Stack.Screen name="sign-in" options={{ title: 'Вхід' }} />
-          <Stack.Screen name="crm" options={{ title: 'CRM', headerBackVisible: false }} />
-          <Stack.Screen name="amo-crm/callback" options={{ title: 'AMO CRM', headerBackVisible: false }} />
+          <Stack.Screen name="sign-in" options={{ title: t('login.navTitle') }} />
+          <Stack.Screen name="crm" options={{ title: t('crm.title'), headerBackVisible: false }} />
+          <Stack.Screen name="amo-crm/callback" options={{ title: t('crm.amoTitle'), headerBackVisible: false }} />
         </Stack>
       </SessionProvider>
     </ServicesProvider>

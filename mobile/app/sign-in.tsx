@@ -4,6 +4,7 @@ import { ActivityIndicator, KeyboardAvoidingView, Platform, ScrollView, Text, Vi
 
 import type { Meta } from '../src/api/types';
 import { describeSignInError, useSession } from '../src/auth/session';
+import { t } from '../src/i18n';
 import { useServices } from '../src/services';
 import { Button, Card, Field, Notice, styles } from '../src/ui/components';
 
@@ -42,7 +43,7 @@ export function SignInScreen() {
 
   const submit = async () => {
     if (!email.trim() || !password) {
-      setError('Введіть email і пароль.');
+      setError(t('login.missingFields'));
       return;
     }
     setBusy(true);
@@ -59,7 +60,7 @@ export function SignInScreen() {
     <KeyboardAvoidingView style={styles.screen} behavior={Platform.OS === 'ios' ? 'padding' : undefined}>
       <ScrollView contentContainerStyle={styles.content} keyboardShouldPersistTaps="handled">
         <Text style={styles.title}>ForYou CRM</Text>
-        <Text style={styles.muted}>Увійдіть в обліковий запис ForYou, щоб підключити AMO CRM.</Text>
+        <Text style={styles.muted}>{t('login.intro')}</Text>
         {session.notice ? (
           <Notice kind="warn" testID="session-notice">
             {session.notice}
@@ -67,7 +68,7 @@ export function SignInScreen() {
         ) : null}
         <Card>
           <Field
-            label="Email"
+            label={t('login.email')}
             testID="sign-in-email"
             autoCapitalize="none"
             autoComplete="email"
@@ -76,7 +77,7 @@ export function SignInScreen() {
             onChangeText={setEmail}
           />
           <Field
-            label="Пароль"
+            label={t('login.password')}
             testID="sign-in-password"
             secureTextEntry
             value={password}
@@ -88,13 +89,13 @@ export function SignInScreen() {
               {error}
             </Notice>
           ) : null}
-          <Button title="Увійти" testID="sign-in-submit" busy={busy} onPress={() => void submit()} />
+          <Button title={t('login.submit')} testID="sign-in-submit" busy={busy} onPress={() => void submit()} />
         </Card>
         {meta?.demo && meta.demoUser ? (
           <Card testID="demo-hint">
-            <Text style={styles.muted}>{`Демо-сервер: ${meta.demoUser.email} / ${meta.demoUser.password}`}</Text>
+            <Text style={styles.muted}>{t('login.demoServer', { email: meta.demoUser.email, password: meta.demoUser.password })}</Text>
             <Button
-              title="Заповнити демо-дані"
+              title={t('login.demoFill')}
               variant="secondary"
               testID="demo-fill"
               onPress={() => {
@@ -104,7 +105,7 @@ export function SignInScreen() {
             />
           </Card>
         ) : null}
-        <Text style={styles.muted}>{`Сервер: ${baseUrl}`}</Text>
+        <Text style={styles.muted}>{t('login.server', { url: baseUrl })}</Text>
       </ScrollView>
     </KeyboardAvoidingView>
   );

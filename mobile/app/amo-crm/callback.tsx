@@ -5,6 +5,7 @@ import { Platform, Text, View } from 'react-native';
 
 import type { CompletionResult } from '../../src/amocrm/completion';
 import { useSession } from '../../src/auth/session';
+import { t } from '../../src/i18n';
 import { useServices } from '../../src/services';
 import { CallbackProcessing } from '../../src/ui/CallbackProcessing';
 import { Button, Notice, styles } from '../../src/ui/components';
@@ -69,8 +70,8 @@ export default function AmoCrmCallbackRoute() {
   if (mode === 'handed-back') {
     return (
       <View testID="callback-handed-back" style={[styles.screen, styles.content, { justifyContent: 'center' }]}>
-        <Text style={styles.subtitle}>Повертаємось у застосунок…</Text>
-        <Text style={styles.muted}>Це вікно закриється автоматично.</Text>
+        <Text style={styles.subtitle}>{t('callback.handedBack')}</Text>
+        <Text style={styles.muted}>{t('callback.windowCloses')}</Text>
       </View>
     );
   }
@@ -78,11 +79,11 @@ export default function AmoCrmCallbackRoute() {
   if (!result || result.ok) return <CallbackProcessing />;
   return (
     <View testID="callback-failed" style={[styles.screen, styles.content, { justifyContent: 'center' }]}>
-      <Text style={styles.title}>AMO CRM не підключено</Text>
+      <Text style={styles.title}>{t('callback.errorTitle')}</Text>
       <Notice kind="error" testID="callback-error">
         {result.message}
       </Notice>
-      <Button title="Спробувати ще раз" testID="callback-retry" onPress={backToCrm} />
+      <Button title={t('common.retry')} testID="callback-retry" onPress={backToCrm} />
     </View>
   );
 }

@@ -6,6 +6,8 @@
  *
  * Hand-rolled (no URL/URLSearchParams) because React Native's URL polyfill is incomplete.
  */
+import { t } from '../i18n';
+import { explainCode } from '../i18n/errors';
 
 export const CALLBACK_PATH = 'amo-crm/callback';
 export const CALLBACK_URL = `foryoure://${CALLBACK_PATH}`;
@@ -114,37 +116,23 @@ export function checkState(parsed: ParsedCallback, expectedState: string | null)
   return parsed;
 }
 
-/** Ukrainian explanations for `error=` links and invalid links (shown with a retry button). */
+/** Explanations for `error=` links and invalid links (shown with a retry button). */
 export function describeCallbackError(error: string): string {
-  switch (error) {
-    case 'access_denied':
-      return 'Доступ не надано: у AMO CRM натиснули «Відмовити». Спробуйте ще раз і натисніть «РАЗРЕШИТЬ».';
-    case 'state_invalid':
-      return 'Спроба підключення застаріла або вже використана. Почніть підключення знову.';
-    case 'referer_not_allowed':
-      return 'Цей акаунт AMO CRM не дозволений для підключення.';
-    case 'exchange_failed':
-      return 'AMO CRM відхилив код авторизації. Спробуйте підключитися ще раз.';
-    case 'amocrm_unavailable':
-      return 'AMO CRM тимчасово недоступний. Спробуйте пізніше.';
-    case 'server_error':
-      return 'Помилка сервера під час підключення. Спробуйте ще раз.';
-    default:
-      return `Підключення не вдалося (${error}). Спробуйте ще раз.`;
-  }
+  if (error === 'access_denied') return `${t('err.access_denied.title')}. ${t('err.access_denied')}`;
+  return explainCode(error) ?? t('err.generic', { code: error });
 }
 
 export function describeInvalidReason(reason: InvalidReason | 'no_attempt'): string {
   switch (reason) {
     case 'state_mismatch':
-      return 'Відповідь AMO CRM не відповідає цій спробі підключення. Почніть підключення знову.';
     case 'no_attempt':
-      return 'Немає активної спроби підключення (можливо, застосунок було перезапущено). Почніть підключення знову.';
-    case 'duplicate_param':
+      return t(`err.${reason}`);
     case 'missing_code':
     case 'missing_state':
+      return t('err.missing_params');
+    case 'duplicate_param':
     case 'not_a_callback':
     default:
-      return 'Некоректне посилання повернення з AMO CRM. Почніть підключення знову.';
+      return t('err.bad_link');
   }
 }

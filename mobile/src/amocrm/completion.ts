@@ -13,6 +13,8 @@
 import { ApiError } from '../api/client';
 import type { ForYouApi } from '../api/endpoints';
 import type { AmoStatus } from '../api/types';
+import { t } from '../i18n';
+import { explainCode } from '../i18n/errors';
 import { LOG, log as defaultLog, type LogFn } from '../log';
 import {
   checkState,
@@ -46,19 +48,7 @@ export interface AmoCompletionOptions {
 }
 
 function messageForApiError(error: ApiError): string {
-  switch (error.code) {
-    case 'STATE_USER_MISMATCH':
-      return 'Цю спробу підключення розпочав інший користувач. Почніть підключення знову.';
-    case 'INVALID_COMPLETION_CODE':
-    case 'COMPLETION_CODE_EXPIRED':
-      return 'Код підключення недійсний або прострочений. Почніть підключення знову.';
-    case 'APP_VERIFIER_MISMATCH':
-      return 'Перевірка застосунку не пройдена. Почніть підключення знову.';
-    case 'NETWORK_ERROR':
-      return 'Немає з’єднання з сервером. Перевірте мережу і спробуйте ще раз.';
-    default:
-      return `Не вдалося завершити підключення: ${error.message}`;
-  }
+  return explainCode(error.code) ?? t('err.completeFailed', { message: error.message });
 }
 
 export class AmoCompletion {

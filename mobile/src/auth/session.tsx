@@ -2,6 +2,8 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 
 import { ApiError } from '../api/client';
 import type { User } from '../api/types';
+import { t } from '../i18n';
+import { describeError } from '../i18n/errors';
 import { useServices } from '../services';
 
 export type SessionStatus = 'loading' | 'signedOut' | 'signedIn';
@@ -16,7 +18,7 @@ export interface SessionValue {
   clearNotice(): void;
 }
 
-export const SESSION_EXPIRED_NOTICE = 'Сесія завершилась або недійсна. Увійдіть знову.';
+export const SESSION_EXPIRED_NOTICE = t('login.sessionExpired');
 
 const SessionContext = createContext<SessionValue | null>(null);
 
@@ -92,18 +94,8 @@ export function useSession(): SessionValue {
 
 export function describeSignInError(error: unknown): string {
   if (error instanceof ApiError) {
-    switch (error.code) {
-      case 'INVALID_CREDENTIALS':
-        return 'Невірний email або пароль.';
-      case 'TOO_MANY_ATTEMPTS':
-        return 'Забагато спроб входу. Спробуйте пізніше.';
-      case 'VALIDATION_ERROR':
-        return 'Перевірте email і пароль.';
-      case 'NETWORK_ERROR':
-        return 'Немає з’єднання з сервером.';
-      default:
-        return error.message;
-    }
+    if (error.code === 'TOO_MANY_ATTEMPTS') return t('login.tooManyAttempts');
+    if (error.code === 'VALIDATION_ERROR') return t('login.checkFields');
   }
-  return error instanceof Error ? error.message : String(error);
+  return describeError(error);
 }

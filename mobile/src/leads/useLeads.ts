@@ -2,9 +2,9 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 
 import { ApiError } from '../api/client';
 import type { ForYouApi } from '../api/endpoints';
-import type { Lead, SyncState } from '../api/types';
+import type { Lead, LeadSort, SyncState } from '../api/types';
 import { LOG, log } from '../log';
-import { toLeadsQuery, type LeadFilters } from './filters';
+import { DEFAULT_SORT, toLeadsQuery, type LeadFilters } from './filters';
 
 export type LeadsPhase = 'idle' | 'loading' | 'ready' | 'error';
 
@@ -36,11 +36,20 @@ function toApiError(error: unknown): ApiError {
   return error instanceof ApiError ? error : new ApiError(0, 'UNKNOWN', error instanceof Error ? error.message : String(error));
 }
 
+export interface LeadsRequest {
+  filters: LeadFilters;
+  sort?: LeadSort;
+  /** Only a connected account has leads; while false the list is empty and nothing is requested. */
+  enabled: boolean;
+  /** Bump to reload page 1 with the same filters (after a connect or a finished sync). */
+  reloadKey?: number;
+}
+
 /**
- * Leads list with pagination. Reloads from page 1 whenever `filters` or `reloadKey` change
- * (while enabled); stale responses (older filters) are dropped.
+ * Leads list with pagination. Reloads from page 1 whenever the filters, the sort or `reloadKey`
+ * change (while enabled); stale responses (older filters or sort) are dropped.
  */
-export function useLeads(api: Pick<ForYouApi, 'listLeads'>, filters: LeadFilters, enabled: boolean, reloadKey = 0) {
+export function useLeads(api: Pick<ForYouApi, 'listLeads'>, { filters, sort = DEFAULT_SORT, enabled, reloadKey = 0 }: LeadsRequest) {
   const [state, setState] = useState<LeadsState>(INITIAL);
   const generation = useRef(0);
   const stateRef = useRef(state);
@@ -57,7 +66,7 @@ export function useLeads(api: Pick<ForYouApi, 'listLeads'>, filters: LeadFilters
         error: mode === 'more' ? s.error : null,
       }));
       try {
-        const result = await api.listLeads(toLeadsQuery(filters, page));
+        const result = await api.listLeads(toLeadsQuery(filters, { page, sort }));
         if (gen !== generation.current) return;
         log(LOG.leadsLoaded, { page: result.page, count: result.items.length, total: result.total });
         setState((s) => ({
@@ -82,7 +91,7 @@ export function useLeads(api: Pick<ForYouApi, 'listLeads'>, filters: LeadFilters
         }));
       }
     },
-    [api, filters],
+    [api, filters, sort],
   );
 
   useEffect(() => {
@@ -111,3 +120,5 @@ function dedupe(items: Lead[]): Lead[] {
   const seen = new Set<number>();
   return items.filter((item) => (seen.has(item.id) ? false : (seen.add(item.id), true)));
 }
+
+export type LeadsHandle = ReturnType<typeof useLeads>;

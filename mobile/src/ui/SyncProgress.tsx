@@ -1,23 +1,25 @@
 import { Text, View } from 'react-native';
 
 import type { SyncState } from '../api/types';
+import { t } from '../i18n';
+import { formatDateTime } from '../i18n/format';
 import { colors, styles } from './components';
 
 export function SyncProgress({ sync, busy = false }: { sync: SyncState | null; busy?: boolean }) {
   if (!sync || (busy && sync.state !== 'running')) {
     return busy ? (
       <Text testID="sync-pending" style={styles.muted}>
-        Перша синхронізація з AMO CRM…
+        {t('sync.first')}
       </Text>
     ) : null;
   }
   if (sync.state === 'running') {
-    const pct = Math.round(Math.max(0, Math.min(1, sync.progress || 0)) * 100);
+    const percent = Math.round(Math.max(0, Math.min(1, sync.progress || 0)) * 100);
     return (
       <View testID="sync-progress" style={{ gap: 4 }}>
-        <Text style={styles.muted}>{`Синхронізація з AMO CRM… ${pct}%`}</Text>
+        <Text style={styles.muted}>{t('sync.runningPercent', { percent })}</Text>
         <View style={styles.progressTrack}>
-          <View style={[styles.progressBar, { width: `${pct}%` }]} />
+          <View style={[styles.progressBar, { width: `${percent}%` }]} />
         </View>
       </View>
     );
@@ -25,13 +27,13 @@ export function SyncProgress({ sync, busy = false }: { sync: SyncState | null; b
   if (sync.state === 'failed') {
     return (
       <Text testID="sync-failed" style={[styles.muted, { color: colors.danger }]}>
-        {`Синхронізація не вдалася${sync.error ? `: ${sync.error}` : ''}`}
+        {[t('sync.failed'), sync.error].filter(Boolean).join(' ')}
       </Text>
     );
   }
   return (
     <Text testID="sync-idle" style={styles.muted}>
-      {sync.lastSyncedAt ? `Синхронізовано: ${sync.lastSyncedAt.replace('T', ' ').slice(0, 16)}` : 'Ще не синхронізовано'}
+      {sync.lastSyncedAt ? t('sync.lastSynced', { when: formatDateTime(sync.lastSyncedAt) }) : t('sync.never')}
     </Text>
   );
 }

@@ -109,6 +109,8 @@ export const styles = StyleSheet.create({
   chip: { paddingVertical: 6, paddingHorizontal: 10, borderRadius: 16, borderWidth: 1, borderColor: colors.border, backgroundColor: '#fff' },
   chipSelected: { backgroundColor: colors.primary, borderColor: colors.primary },
   chipText: { fontSize: 13, color: colors.text },
+  option: { paddingVertical: 10, paddingHorizontal: 12, borderRadius: 8, minHeight: 44, justifyContent: 'center' },
+  optionSelected: { backgroundColor: '#eef2ff' },
   field: { gap: 4 },
   fieldInRow: { flexGrow: 1, flexBasis: 140 },
   fieldLabel: { fontSize: 13, color: colors.muted },

@@ -6,10 +6,12 @@
  */
 import { createHash, randomBytes } from 'crypto';
 
-import type { Lead } from '../../src/api/types';
+import type { Lead, LeadSort } from '../../src/api/types';
 import { CALLBACK_URL, parseCallbackUrl } from '../../src/amocrm/callbackUrl';
 import { connectAmoCrm, type AuthBrowser } from '../../src/amocrm/connect';
 import type { PkceDeps } from '../../src/amocrm/pkce';
+import { mainContact } from '../../src/leads/contacts';
+import { EMPTY_FILTERS, toLeadsQuery, type LeadFilters } from '../../src/leads/filters';
 import { createCoreServices } from '../../src/services';
 import { findLinkById, parseForm } from './html';
 import { startDemoServer, type DemoServer } from './server';
@@ -110,6 +112,17 @@ class ConsentDriver implements AuthBrowser {
     expect(target).toMatch(/^foryoure:\/\/amo-crm\/callback\?/);
     return { type: 'success', url: target! };
   }
+}
+
+/** A lead's day in this machine's time zone, as a user would type it into a date filter. */
+function localDay(iso: string): string {
+  const d = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+function isOrdered(values: number[], descending: boolean): boolean {
+  return values.every((v, i) => i === 0 || (descending ? values[i - 1] >= v : values[i - 1] <= v));
 }
 
 async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined>, timeoutMs = 60000): Promise<T> {
@@ -240,6 +253,76 @@ describe('amoCRM connect flow against foryou-crm demo', () => {
       expect(byPrice.items.every((l) => l.price === lead.price)).toBe(true);
       expect(byPrice.items.map((l) => l.id)).toContain(lead.id);
     }
+  });
+
+  describe('7b. sorting and the other filters, through the app\'s own query mapping', () => {
+    /** Every page of a list, each request built by toLeadsQuery exactly as the screen builds it. */
+    async function listAll(filters: Partial<LeadFilters>, sort: LeadSort): Promise<Lead[]> {
+      const items: Lead[] = [];
+      for (let page = 1; ; page++) {
+        const got = await app.api.listLeads(toLeadsQuery({ ...EMPTY_FILTERS, ...filters }, { page, sort, limit: 100 }));
+        items.push(...got.items);
+        if (!got.hasMore) return items;
+      }
+    }
+
+    let all: Lead[] = [];
+    beforeAll(async () => {
+      all = await listAll({}, '-createdAt');
+      expect(all.length).toBeGreaterThan(100); // several pages: the order must hold across them
+    });
+
+    it('sorting by budget orders every page both ways (ties by id)', async () => {
+      const up = await listAll({}, 'price');
+      const prices = up.map((l) => l.price as number);
+      expect(new Set(prices).size).toBeGreaterThan(1); // otherwise the order proves nothing
+      expect(isOrdered(prices, false)).toBe(true);
+      expect(up.map((l) => l.id).sort()).toEqual(all.map((l) => l.id).sort());
+      const down = await listAll({}, '-price');
+      expect(down.map((l) => l.id)).toEqual(up.map((l) => l.id).reverse());
+    });
+
+    it.each<[LeadSort, 'createdAt' | 'updatedAt', boolean]>([
+      ['-createdAt', 'createdAt', true],
+      ['createdAt', 'createdAt', false],
+      ['-updatedAt', 'updatedAt', true],
+      ['updatedAt', 'updatedAt', false],
+    ])('sort %s orders every page by %s', async (sort, field, descending) => {
+      const times = (await listAll({}, sort)).map((l) => Date.parse(l[field] as string));
+      expect(times).toHaveLength(all.length);
+      expect(new Set(times).size).toBeGreaterThan(1);
+      expect(isOrdered(times, descending)).toBe(true);
+    });
+
+    it('a tag narrows to exactly the leads carrying it', async () => {
+      const tag = all.find((l) => l.tags.length > 0)?.tags[0];
+      if (!tag) throw new Error('the demo data has tagged leads');
+      const got = await listAll({ tag }, '-price');
+      const expected = all.filter((l) => l.tags.some((t) => t.toLowerCase() === tag.toLowerCase()));
+      expect(got.map((l) => l.id).sort()).toEqual(expected.map((l) => l.id).sort());
+      expect(got.length).toBeLessThan(all.length);
+      expect(isOrdered(got.map((l) => l.price as number), true)).toBe(true);
+    });
+
+    it.each<['createdAt' | 'updatedAt', keyof LeadFilters, keyof LeadFilters]>([
+      ['createdAt', 'createdFrom', 'createdTo'],
+      ['updatedAt', 'updatedFrom', 'updatedTo'],
+    ])('a one-day %s range holds exactly that Kyiv day’s leads', async (field, from, to) => {
+      // A lead from the first hours of a Kyiv day, which in UTC is still the day before: a range
+      // of UTC days (what the app sent before) would miss it.
+      const early = all.find((l) => localDay(l[field] as string) !== new Date(l[field] as string).toISOString().slice(0, 10));
+      if (!early) throw new Error(`no lead ${field} between 00:00 and 03:00 Kyiv time in the demo data`);
+      const day = localDay(early[field] as string);
+      const got = await listAll({ [from]: day, [to]: day }, '-createdAt');
+      const expected = all.filter((l) => localDay(l[field] as string) === day);
+      expect(got.map((l) => l.id)).toContain(early.id);
+      expect(got.map((l) => l.id).sort()).toEqual(expected.map((l) => l.id).sort());
+    });
+
+    it('lead rows can name a contact: the API gives contact names once the sync resolved them', async () => {
+      const named = await waitFor('a lead with a named contact', async () => (await listAll({}, '-createdAt')).find((l) => mainContact(l) !== null));
+      expect(mainContact(named)?.name).toBe(named.contacts.find((c) => c.name?.trim())?.name?.trim());
+    });
   });
 
   it('8. disconnect → «Не підключено», leads no longer available', async () => {

@@ -200,7 +200,17 @@ describe('CRM screen: leads', () => {
 
   it('empty state', async () => {
     renderCrm(makeServices({ api: connectedApi(jest.fn(async () => page([]))) }));
-    expect(await screen.findByTestId('leads-empty')).toHaveTextContent('Угод не знайдено');
+    expect(await screen.findByTestId('leads-empty')).toHaveTextContent('У цьому акаунті ще немає лідів.');
+  });
+
+  it('empty after filtering → says so and points at the filters', async () => {
+    const listLeads = jest.fn().mockResolvedValueOnce(page([makeLead(1)])).mockResolvedValue(page([]));
+    renderCrm(makeServices({ api: connectedApi(listLeads) }));
+    expect(await screen.findByText('Угода 1')).toBeTruthy();
+    fireEvent.changeText(screen.getByTestId('filter-query'), 'нічого');
+    fireEvent.press(screen.getByTestId('filters-apply'));
+    expect(await screen.findByTestId('leads-empty')).toHaveTextContent('Лідів не знайдено. Змініть фільтри або скиньте їх.');
+    expect(screen.getByTestId('filters-toggle')).toHaveTextContent('Фільтри (1)');
   });
 
   it('error state with retry', async () => {
@@ -221,7 +231,7 @@ describe('CRM screen: leads', () => {
       .mockResolvedValueOnce(page([makeLead(3)], { page: 2, total: 3, hasMore: false }));
     const services = renderCrm(makeServices({ api: connectedApi(listLeads) }));
     expect(await screen.findByText('Угода 2')).toBeTruthy();
-    expect(screen.getByTestId('leads-total')).toHaveTextContent('Угод: 3');
+    expect(screen.getByTestId('leads-total')).toHaveTextContent('Знайдено: 3');
 
     fireEvent(screen.getByTestId('leads-list'), 'onEndReached');
     expect(await screen.findByText('Угода 3')).toBeTruthy();
@@ -244,7 +254,7 @@ describe('CRM screen: leads', () => {
     expect(listLeads).toHaveBeenLastCalledWith(expect.objectContaining({ page: 1 }));
   });
 
-  it('filters: text, pipeline → status, responsible, price, dates', async () => {
+  it('filters: text, pipeline → status, responsible, tag, budget, created and updated days', async () => {
     const listLeads = jest.fn(async () => page([makeLead(1)]));
     const services = renderCrm(makeServices({ api: connectedApi(listLeads) }));
     expect(await screen.findByText('Угода 1')).toBeTruthy();
@@ -259,6 +269,8 @@ describe('CRM screen: leads', () => {
     fireEvent.changeText(screen.getByTestId('filter-price-to'), '5000');
     fireEvent.changeText(screen.getByTestId('filter-created-from'), '2026-01-01');
     fireEvent.changeText(screen.getByTestId('filter-created-to'), '2026-11-30');
+    fireEvent.changeText(screen.getByTestId('filter-tag'), 'море');
+    fireEvent.changeText(screen.getByTestId('filter-updated-from'), '2026-07-01');
     fireEvent.press(screen.getByTestId('filters-apply'));
 
     await waitFor(() =>
@@ -272,19 +284,60 @@ describe('CRM screen: leads', () => {
         responsibleUserId: [8],
         priceFrom: 1000,
         priceTo: 5000,
-        createdFrom: '2026-01-01',
-        createdTo: '2026-11-30',
+        tag: 'море',
+        // Local days (the unit tests run in Europe/Kyiv), as the web screen sends them.
+        createdFrom: '2025-12-31T22:00:00.000Z',
+        createdTo: '2026-11-30T21:59:59.999Z',
+        updatedFrom: '2026-06-30T21:00:00.000Z',
       }),
     );
 
     fireEvent.changeText(screen.getByTestId('filter-price-from'), 'abc');
     const calls = listLeads.mock.calls.length;
     fireEvent.press(screen.getByTestId('filters-apply'));
-    expect(await screen.findByText('Ціна «від» має бути цілим числом.')).toBeTruthy();
+    expect(await screen.findByText('Бюджет від: лише ціле число.')).toBeTruthy();
     expect(listLeads).toHaveBeenCalledTimes(calls);
 
     fireEvent.press(screen.getByTestId('filters-reset'));
     await waitFor(() => expect(listLeads).toHaveBeenLastCalledWith({ page: 1, limit: 25, sort: '-createdAt' }));
+  });
+});
+
+describe('CRM screen: sorting', () => {
+  it('a sort applies at once from page 1, keeps the filters, and survives a filter change and reset', async () => {
+    const listLeads = jest.fn(async () => page([makeLead(1), makeLead(2)], { total: 30, hasMore: true }));
+    renderCrm(makeServices({ api: makeFakeApi({ getStatus: jest.fn(async () => CONNECTED), listLeads }) }));
+    expect(await screen.findByText('Угода 1')).toBeTruthy();
+    expect(listLeads).toHaveBeenLastCalledWith({ page: 1, limit: 25, sort: '-createdAt' });
+    expect(screen.getByTestId('sort-current')).toHaveTextContent(/Спочатку нові/);
+
+    fireEvent.changeText(screen.getByTestId('filter-query'), 'вілла');
+    fireEvent.press(screen.getByTestId('filters-apply'));
+    await waitFor(() => expect(listLeads).toHaveBeenLastCalledWith({ page: 1, limit: 25, sort: '-createdAt', query: 'вілла' }));
+
+    fireEvent.press(screen.getByTestId('sort-toggle'));
+    fireEvent.press(screen.getByTestId('sort-option--price'));
+    await waitFor(() => expect(listLeads).toHaveBeenLastCalledWith({ page: 1, limit: 25, sort: '-price', query: 'вілла' }));
+    expect(screen.getByTestId('sort-current')).toHaveTextContent(/Бюджет: більший спочатку/);
+    expect(screen.queryByTestId('sort-option-price')).toBeNull();
+
+    await screen.findByText('Угода 2');
+    fireEvent(screen.getByTestId('leads-list'), 'onEndReached');
+    await waitFor(() => expect(listLeads).toHaveBeenLastCalledWith({ page: 2, limit: 25, sort: '-price', query: 'вілла' }));
+
+    fireEvent.press(screen.getByTestId('filters-reset'));
+    await waitFor(() => expect(listLeads).toHaveBeenLastCalledWith({ page: 1, limit: 25, sort: '-price' }));
+  });
+});
+
+describe('CRM screen: lead rows', () => {
+  it('show the main contact and the budget grouped the Ukrainian way', async () => {
+    const lead = makeLead(9, { price: 1250000, contacts: [{ id: 1, name: 'Марія Коваль' }, { id: 2, name: 'Іван' }] });
+    const listLeads = jest.fn(async () => page([lead, makeLead(10)]));
+    renderCrm(makeServices({ api: makeFakeApi({ getStatus: jest.fn(async () => CONNECTED), listLeads }) }));
+    expect(await screen.findByTestId('lead-contact-9')).toHaveTextContent('Контакт: Марія Коваль +1');
+    expect(screen.getByTestId('lead-price-9')).toHaveTextContent('1\u00a0250\u00a0000');
+    expect(screen.queryByTestId('lead-contact-10')).toBeNull();
   });
 });
 
@@ -298,7 +351,8 @@ describe('CRM screen: disconnect', () => {
     expect(api.disconnect).not.toHaveBeenCalled();
 
     fireEvent.press(screen.getByText('Відключити AMO CRM'));
-    fireEvent.press(screen.getByText('Так, відключити'));
+    expect(screen.getByTestId('disconnect-confirm')).toHaveTextContent(/Відключити AMO CRM\?/);
+    fireEvent.press(screen.getByText('Відключити'));
     expect(await screen.findByText('Не підключено')).toBeTruthy();
     expect(api.disconnect).toHaveBeenCalledTimes(1);
     expect(screen.getByText('Підключити AMO CRM')).toBeTruthy();

@@ -1,49 +1,104 @@
-import { activeFilterCount, EMPTY_FILTERS, isValidDate, toggleId, toLeadsQuery, validateFilters } from '../../src/leads/filters';
+import {
+  activeFilterCount,
+  dayEnd,
+  dayStart,
+  EMPTY_FILTERS,
+  isValidDate,
+  LEAD_SORTS,
+  toggleId,
+  toLeadsQuery,
+  validateFilters,
+  type LeadFilters,
+} from '../../src/leads/filters';
 
-describe('lead filters', () => {
-  it('empty filters → only paging and default sort', () => {
-    expect(toLeadsQuery(EMPTY_FILTERS, 1)).toEqual({ page: 1, limit: 25, sort: '-createdAt' });
+const FULL: LeadFilters = {
+  query: '  вілла ',
+  pipelineId: 1,
+  statusIds: [10, 11],
+  responsibleUserIds: [7],
+  tag: ' море ',
+  priceFrom: '1 000',
+  priceTo: '2 500',
+  createdFrom: '2026-01-01',
+  createdTo: '2026-12-31',
+  updatedFrom: '2026-07-01',
+  updatedTo: '2026-07-01',
+};
+
+describe('lead filters → query', () => {
+  it('empty filters → only paging and the default sort (newest first)', () => {
+    expect(toLeadsQuery(EMPTY_FILTERS, { page: 1 })).toEqual({ page: 1, limit: 25, sort: '-createdAt' });
     expect(activeFilterCount(EMPTY_FILTERS)).toBe(0);
   });
 
-  it('maps every filter to the contract query', () => {
-    const f = {
-      query: '  вілла ',
-      pipelineId: 1,
-      statusIds: [10, 11],
-      responsibleUserIds: [7],
-      priceFrom: '1 000',
-      priceTo: '2 500',
-      createdFrom: '2026-01-01',
-      createdTo: '2026-12-31',
-    };
-    expect(toLeadsQuery(f, 3, 50)).toEqual({
+  it('maps every filter to the API query; days become the local day’s first and last instant', () => {
+    // The unit tests run in Europe/Kyiv (tests/timezone.js): UTC+2 in winter, +3 in summer.
+    expect(toLeadsQuery(FULL, { page: 3, limit: 50, sort: 'price' })).toEqual({
       page: 3,
       limit: 50,
-      sort: '-createdAt',
+      sort: 'price',
       query: 'вілла',
       pipelineId: 1,
       statusId: [10, 11],
       responsibleUserId: [7],
+      tag: 'море',
       priceFrom: 1000,
       priceTo: 2500,
-      createdFrom: '2026-01-01',
-      createdTo: '2026-12-31',
+      createdFrom: '2025-12-31T22:00:00.000Z',
+      createdTo: '2026-12-31T21:59:59.999Z',
+      updatedFrom: '2026-06-30T21:00:00.000Z',
+      updatedTo: '2026-07-01T20:59:59.999Z',
     });
-    expect(activeFilterCount(f)).toBe(6);
-    expect(validateFilters(f)).toEqual([]);
+    expect(activeFilterCount(FULL)).toBe(8);
+    expect(validateFilters(FULL)).toEqual([]);
   });
 
-  it('validates prices and dates', () => {
-    expect(validateFilters({ ...EMPTY_FILTERS, priceFrom: 'abc' })).toHaveLength(1);
-    expect(validateFilters({ ...EMPTY_FILTERS, priceTo: '10.5' })).toHaveLength(1);
+  it('passes each of the API’s six sort orders through unchanged', () => {
+    expect(LEAD_SORTS).toEqual(['-createdAt', 'createdAt', '-updatedAt', 'updatedAt', '-price', 'price']);
+    for (const sort of LEAD_SORTS) expect(toLeadsQuery(EMPTY_FILTERS, { page: 2, sort })).toEqual({ page: 2, limit: 25, sort });
+  });
+
+  it('a range counts once; sorting is not a filter', () => {
+    expect(activeFilterCount({ ...EMPTY_FILTERS, priceFrom: '1', priceTo: '2' })).toBe(1);
+    expect(activeFilterCount({ ...EMPTY_FILTERS, updatedTo: '2026-01-01' })).toBe(1);
+    expect(activeFilterCount({ ...EMPTY_FILTERS, tag: '   ' })).toBe(0);
+  });
+
+  it('day bounds: invalid days give nothing', () => {
+    expect(dayStart('2026-02-30')).toBeUndefined();
+    expect(dayEnd('')).toBeUndefined();
+    expect(dayStart(' 2026-03-01 ')).toBe('2026-02-28T22:00:00.000Z');
+  });
+});
+
+describe('lead filters: validation', () => {
+  it('budget: whole numbers, from ≤ to', () => {
+    expect(validateFilters({ ...EMPTY_FILTERS, priceFrom: 'abc' })).toEqual(['Бюджет від: лише ціле число.']);
+    expect(validateFilters({ ...EMPTY_FILTERS, priceTo: '10.5' })).toEqual(['Бюджет до: лише ціле число.']);
     expect(validateFilters({ ...EMPTY_FILTERS, priceTo: '-1' })).toHaveLength(1);
-    expect(validateFilters({ ...EMPTY_FILTERS, priceFrom: '10', priceTo: '5' })).toHaveLength(1);
-    expect(validateFilters({ ...EMPTY_FILTERS, createdFrom: '2026-02-30' })).toHaveLength(1);
-    expect(validateFilters({ ...EMPTY_FILTERS, createdFrom: '2026-03-01', createdTo: '2026-02-01' })).toHaveLength(1);
+    expect(validateFilters({ ...EMPTY_FILTERS, priceFrom: '10', priceTo: '5' })).toEqual(['Бюджет: «від» більше за «до».']);
+  });
+
+  it('dates: real days as YYYY-MM-DD, from ≤ to, for both ranges', () => {
+    expect(validateFilters({ ...EMPTY_FILTERS, createdFrom: '2026-02-30' })).toEqual(['Створено від: дата у форматі РРРР-ММ-ДД.']);
+    expect(validateFilters({ ...EMPTY_FILTERS, updatedTo: '01.02.2026' })).toEqual(['Оновлено до: дата у форматі РРРР-ММ-ДД.']);
+    expect(validateFilters({ ...EMPTY_FILTERS, createdFrom: '2026-03-01', createdTo: '2026-02-01' })).toEqual([
+      'Дата створення: «від» більше за «до».',
+    ]);
+    expect(validateFilters({ ...EMPTY_FILTERS, updatedFrom: '2026-03-02', updatedTo: '2026-03-01' })).toEqual([
+      'Дата оновлення: «від» більше за «до».',
+    ]);
+    expect(validateFilters({ ...EMPTY_FILTERS, updatedFrom: '2026-03-01', updatedTo: '2026-03-01' })).toEqual([]);
     expect(isValidDate('2026-02-28')).toBe(true);
     expect(isValidDate('28.02.2026')).toBe(false);
-    expect(toLeadsQuery({ ...EMPTY_FILTERS, priceFrom: 'abc', createdTo: 'bad' }, 1)).toEqual({ page: 1, limit: 25, sort: '-createdAt' });
+  });
+
+  it('invalid fields are left out of the query rather than sent', () => {
+    expect(toLeadsQuery({ ...EMPTY_FILTERS, priceFrom: 'abc', createdTo: 'bad', updatedFrom: '2026-13-01' }, { page: 1 })).toEqual({
+      page: 1,
+      limit: 25,
+      sort: '-createdAt',
+    });
   });
 
   it('toggleId adds and removes', () => {

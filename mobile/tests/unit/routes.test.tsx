@@ -68,7 +68,7 @@ describe('sign-in', () => {
     fireEvent.changeText(await screen.findByTestId('sign-in-email'), 'x@y.z');
     fireEvent.changeText(screen.getByTestId('sign-in-password'), 'nope');
     fireEvent.press(screen.getByTestId('sign-in-submit'));
-    expect(await screen.findByTestId('sign-in-error')).toHaveTextContent('Невірний email або пароль.');
+    expect(await screen.findByTestId('sign-in-error')).toHaveTextContent('Невірна електронна пошта або пароль.');
     expect(r.getPathname()).toBe('/sign-in');
   });
 

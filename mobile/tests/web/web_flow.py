@@ -2,7 +2,8 @@
 
 sign-in → «Підключити AMO CRM» (auth-session popup, client=web + returnTo) → sandbox sign-in →
 «РАЗРЕШИТЬ» → hand-over page → popup back on /amo-crm/callback → opener completes →
-«Підключено» reforyou.amocrm.ru / 31920194 → leads (+ a filter) → «Відключити AMO CRM» → «Не підключено».
+«Підключено» reforyou.amocrm.ru / 31920194 → leads (contact names, the folded filters, sorted by
+budget, a text filter) → «Відключити AMO CRM» → «Не підключено».
 
 The app is served on its own origin (a small SPA server: every unknown path → index.html) and the
 backend is started with that origin in FORYOU_CORS_ORIGINS and its /amo-crm/callback in
@@ -63,6 +64,14 @@ def wait_http(url: str, timeout: float = 90) -> None:
     raise RuntimeError(f"{url} did not answer")
 
 
+BUDGETS_DESCENDING = """() => {
+  const budgets = [...document.querySelectorAll('[data-testid^="lead-price-"]')]
+    .map((el) => Number(el.textContent.replace(/\\D/g, '')));
+  return budgets.length > 1 && budgets.every((v, i) => i === 0 || budgets[i - 1] >= v)
+    && budgets[0] > budgets[budgets.length - 1];
+}"""
+
+
 def flow(page: Page, app: str, logs: list[str], passed: list[str]) -> None:
 
     page.goto(app + "/")
@@ -96,6 +105,27 @@ def flow(page: Page, app: str, logs: list[str], passed: list[str]) -> None:
     rows = page.locator('[data-testid^="lead-row-"]')
     expect(rows.first).to_be_visible(timeout=60000)
     assert any("leads loaded" in entry for entry in logs), "missing log: leads loaded"
+    expect(page.locator('[data-testid^="lead-contact-"]').first).to_contain_text(
+        "Контакт: ", timeout=30000
+    )
+    passed.append("lead rows name the main contact")
+
+    page.get_by_test_id("filters-toggle").click()
+    for field in ("filter-tag", "filter-created-from", "filter-updated-to", "filter-price-to"):
+        expect(page.get_by_test_id(field)).to_be_visible()
+    page.screenshot(path=str(SHOTS / "3-filters-open.png"))
+    page.get_by_test_id("filters-toggle").click()
+
+    page.get_by_test_id("sort-toggle").click()
+    page.screenshot(path=str(SHOTS / "3-sort-open.png"))
+    page.get_by_test_id("sort-option--price").click()
+    expect(page.get_by_test_id("sort-current")).to_contain_text("Бюджет: більший спочатку")
+    # The rows (budgets as the app prints them, digits grouped) are re-read until the new order
+    # arrived; a default order that happened to be by budget would need 25 leads in that order.
+    page.wait_for_function(BUDGETS_DESCENDING, timeout=20000)
+    page.screenshot(path=str(SHOTS / "3-sorted.png"), full_page=True)
+    passed.append("sort «Бюджет: більший спочатку» orders the rows by budget")
+
     total_text = page.get_by_test_id("leads-total").inner_text()
     first_name = rows.first.locator("div").first.inner_text().split("\n")[0]
     page.screenshot(path=str(SHOTS / "3-leads.png"), full_page=True)
@@ -107,7 +137,8 @@ def flow(page: Page, app: str, logs: list[str], passed: list[str]) -> None:
     passed.append(f"leads listed ({total_text}) and a text filter narrows them")
 
     page.get_by_text("Відключити AMO CRM").click()
-    page.get_by_text("Так, відключити").click()
+    expect(page.get_by_test_id("disconnect-confirm")).to_contain_text("Відключити AMO CRM?")
+    page.get_by_test_id("disconnect-confirm-yes").click()
     expect(page.get_by_test_id("status-label")).to_have_text("Не підключено", timeout=20000)
     page.screenshot(path=str(SHOTS / "5-disconnected.png"))
     passed.append("disconnect → «Не підключено»")
