@@ -189,8 +189,8 @@ async def _sync(settings: Settings, email: str, full: bool | None) -> str:
     from foryou_crm.app import create_app
     from foryou_crm.core.logging import configure_logging
     from foryou_crm.leads.models import SyncState
-    from foryou_crm.leads.runner import LeadsRunner
-    from foryou_crm.leads.sync import run_sync
+    from foryou_crm.leads.sync.jobs import run_sync
+    from foryou_crm.leads.sync.runner import LeadsRunner
     from foryou_crm.users import service
 
     app = create_app(settings, background_jobs=False, configure_logs=False)

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from foryou_crm.leads.runner import LeadsRunner
+from foryou_crm.leads.sync.runner import LeadsRunner
 from tests.conftest import bearer, register
 from tests.support import AMO_ADMIN, World
 

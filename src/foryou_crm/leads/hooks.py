@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from foryou_crm.leads.runner import LeadsRunner
-from foryou_crm.leads.sync import SyncDeps
+from foryou_crm.leads.sync.jobs import SyncDeps
+from foryou_crm.leads.sync.runner import LeadsRunner
 
 
 def make_hooks(app: FastAPI) -> LeadsRunner:

@@ -17,7 +17,6 @@ from foryou_crm.core.config import Settings
 from foryou_crm.core.db import SessionDep
 from foryou_crm.core.errors import NotFound, error_responses
 from foryou_crm.leads import queries, webhooks
-from foryou_crm.leads.runner import LeadsRunner, sync_out
 from foryou_crm.leads.schemas import (
     Bound,
     LeadFilter,
@@ -28,7 +27,8 @@ from foryou_crm.leads.schemas import (
     parse_bound,
     upper_unix,
 )
-from foryou_crm.leads.sync import ensure_state
+from foryou_crm.leads.sync.jobs import ensure_state
+from foryou_crm.leads.sync.runner import LeadsRunner, sync_out
 from foryou_crm.users.deps import CurrentUser
 
 router = APIRouter(prefix="/api/amo-crm", tags=["amo-crm leads"])

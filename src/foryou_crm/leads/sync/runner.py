@@ -1,6 +1,6 @@
 """The in-process scheduler around the sync jobs: one task per connection at a time, a periodic
 incremental sync, resume after a restart, webhook re-fetches. A separate worker process would
-call the same ``sync.run_sync`` / ``sync.refetch_leads``."""
+call the same ``jobs.run_sync`` / ``jobs.refetch_leads``."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from foryou_crm.amocrm.models import AmoConnection
 from foryou_crm.amocrm.schemas import SyncOut
 from foryou_crm.core.config import Settings
-from foryou_crm.leads import sync, webhooks
+from foryou_crm.leads import webhooks
 from foryou_crm.leads.models import SyncState
+from foryou_crm.leads.sync import jobs
 
 log = structlog.get_logger("foryou_crm.leads.runner")
 
@@ -38,7 +39,7 @@ def sync_out(state: SyncState | None) -> SyncOut:
 class LeadsRunner:
     """Implements the ``ConnectionHooks`` protocol of ``foryou_crm.amocrm.router``."""
 
-    def __init__(self, deps: sync.SyncDeps, settings: Settings) -> None:
+    def __init__(self, deps: jobs.SyncDeps, settings: Settings) -> None:
         self.deps = deps
         self.settings = settings
         self._syncs: dict[int, asyncio.Task[str]] = {}
@@ -62,7 +63,7 @@ class LeadsRunner:
 
     async def _after_connect(self, connection_id: int) -> None:
         async with self.deps.sessionmaker() as session, session.begin():
-            await sync.ensure_state(session, connection_id)
+            await jobs.ensure_state(session, connection_id)
         if self.settings.amocrm_rate_limit_rps <= 50:
             # The OAuth flow has just sent its own requests (token, account, users); a pause
             # lets their arrivals at amoCRM clear the one-second window before the pages.
@@ -83,7 +84,7 @@ class LeadsRunner:
         """Start a sync unless one is running for this connection. True if started."""
         if self._stopped or self.running(connection_id):
             return False
-        task = asyncio.create_task(sync.run_sync(self.deps, connection_id, full=full))
+        task = asyncio.create_task(jobs.run_sync(self.deps, connection_id, full=full))
         self._syncs[connection_id] = task
         return True
 
@@ -113,7 +114,7 @@ class LeadsRunner:
     async def _drain_refetch(self, connection_id: int) -> None:
         while ids := self._pending_refetch.get(connection_id):
             self._pending_refetch[connection_id] = set()
-            await sync.refetch_leads(self.deps, connection_id, sorted(ids))
+            await jobs.refetch_leads(self.deps, connection_id, sorted(ids))
         self._pending_refetch.pop(connection_id, None)
 
     def _spawn(self, coro: Coroutine[Any, Any, object]) -> None:
@@ -160,7 +161,7 @@ class LeadsRunner:
                 .outerjoin(SyncState, SyncState.connection_id == AmoConnection.id)
                 .where(AmoConnection.needs_reconnect.is_(False))
             )
-            due = [cid for cid, state in rows if sync.is_due(state, now, interval)]
+            due = [cid for cid, state in rows if jobs.is_due(state, now, interval)]
         return sum(self.schedule(cid) for cid in due)
 
     async def stop(self) -> None:

@@ -41,7 +41,7 @@ from foryou_crm.core.clock import Clock
 from foryou_crm.leads import store
 from foryou_crm.leads.amo import contact_name, current_user, lead_row, list_contacts_page
 from foryou_crm.leads.models import SyncState
-from foryou_crm.leads.pacing import Pacer, read_pages
+from foryou_crm.leads.sync.pacing import Pacer, read_pages
 
 log = structlog.get_logger("foryou_crm.leads.sync")
 
