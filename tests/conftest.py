@@ -16,6 +16,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from foryou_crm.app import create_app
 from foryou_crm.core.clock import Clock
@@ -24,6 +25,7 @@ from foryou_crm.core.db import Base, make_engine
 from foryou_crm.core.logging import configure_logging
 from foryou_crm.core.migrate import upgrade
 from foryou_crm.models import load_all_models
+from foryou_crm.services import Services
 
 TEST_CLIENT_ID = "0b7e6a2c-3f1d-4e8a-9c5b-1d2e3f4a5b6c"
 TEST_CLIENT_SECRET = "test-client-secret-7d1f3b9a"
@@ -62,8 +64,7 @@ def _drop_everything(url: str) -> None:
     asyncio.run(drop())
 
 
-async def _truncate(app: FastAPI) -> None:
-    engine = app.state.engine
+async def _truncate(engine: AsyncEngine) -> None:
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     async with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
@@ -100,19 +101,36 @@ def clock() -> Clock:
     return Clock()
 
 
+@contextlib.asynccontextmanager
+async def running_app(services: Services) -> AsyncIterator[FastAPI]:
+    """The app over ``services``, started (its shutdown closes them) on an empty database."""
+    application = create_app(services, background_jobs=False, configure_logs=False)
+    async with LifespanManager(application):
+        await _truncate(services.engine)
+        yield application
+
+
+def api_client(app: FastAPI) -> httpx.AsyncClient:
+    """The app's API over ASGI, in-process."""
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=SERVICE)
+
+
+@contextlib.asynccontextmanager
+async def serve(settings: Settings, clock: Clock) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of a started app with these settings (for tests that need other settings)."""
+    async with running_app(Services.build(settings, clock=clock)) as app, api_client(app) as c:
+        yield c
+
+
 @pytest.fixture
 async def app(settings_factory: Callable[..., Settings], clock: Clock) -> AsyncIterator[FastAPI]:
-    application = create_app(
-        settings_factory(), clock=clock, background_jobs=False, configure_logs=False
-    )
-    async with LifespanManager(application):
-        await _truncate(application)
+    async with running_app(Services.build(settings_factory(), clock=clock)) as application:
         yield application
 
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=SERVICE) as http:
+    async with api_client(app) as http:
         yield http
 
 
@@ -163,16 +181,11 @@ async def world(
         )
     )
     network = Network(sandbox_app)
-    application = create_app(
-        settings_factory(),
-        amocrm_transport=network,
-        clock=clock,
-        background_jobs=False,
-        configure_logs=False,
-    )
+    services = Services.build(settings_factory(), amocrm_transport=network, clock=clock)
+    application = create_app(services, background_jobs=False, configure_logs=False)
     to_service.app = application
     async with LifespanManager(sandbox_app), LifespanManager(application):
-        await _truncate(application)
+        await _truncate(services.engine)
         async with (
             httpx.AsyncClient(
                 transport=httpx.ASGITransport(app=application), base_url=SERVICE
@@ -183,6 +196,7 @@ async def world(
         ):
             yield World(
                 app=application,
+                services=services,
                 sandbox_app=sandbox_app,
                 client=api,
                 sandbox=control,
@@ -193,4 +207,4 @@ async def world(
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(5):
                     await sandbox_app.state.sandbox.drain_webhooks()
-                    await application.state.connection_hooks.idle()
+                    await services.sync_runner.idle()

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import httpx
 from fastapi import FastAPI
 
+from foryou_crm.services import Services
 from tests.conftest import SANDBOX, SERVICE, bearer
 
 AMO_ADMIN = "amo-admin@reforyou.example"
@@ -121,6 +122,7 @@ class Browser:
 @dataclass
 class World:
     app: FastAPI
+    services: Services  # what the app runs on
     sandbox_app: Any
     client: httpx.AsyncClient  # the app's API, as the mobile app calls it
     sandbox: httpx.AsyncClient  # the sandbox's control API
@@ -177,7 +179,7 @@ class World:
         data: dict[str, Any] = r.json()["data"]
         # Activation starts the first leads sync in the background; let it finish so tests that
         # inject faults next are not racing it for them.
-        await self.app.state.connection_hooks.idle()
+        await self.services.sync_runner.idle()
         return data
 
     async def requests_to(self, host: str | None = None) -> dict[str, Any]:

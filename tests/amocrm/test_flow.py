@@ -84,7 +84,7 @@ async def test_checklist_flow_reproduces_the_status_json(world: World) -> None:
     }
     assert status["platform"] == "amocrm"
     # Tokens saved for this user, encrypted at rest.
-    async with world.app.state.sessionmaker() as session:
+    async with world.services.sessionmaker() as session:
         row = (await session.execute(select(AmoConnection))).scalar_one()
         assert row.access_token_enc.startswith("v1:")
         raw = (await session.execute(text("SELECT * FROM amocrm_connections"))).all()
@@ -94,7 +94,7 @@ async def test_checklist_flow_reproduces_the_status_json(world: World) -> None:
     r = await world.client.post("/api/amo-crm/disconnect", headers=bearer(token))
     assert r.json()["data"]["connected"] is False
     assert (await _status(world, token))["connected"] is False
-    async with world.app.state.sessionmaker() as session:
+    async with world.services.sessionmaker() as session:
         assert (await session.execute(select(AmoConnection))).first() is None
     # Idempotent.
     again = await world.client.post("/api/amo-crm/disconnect", headers=bearer(token))
@@ -170,7 +170,7 @@ async def test_wrong_and_expired_completion_codes(world: World) -> None:
         headers=bearer(a),
     )
     assert unknown_state.status_code == 400
-    world.app.state.clock.advance(601)
+    world.services.clock.advance(601)
     expired = await world.client.post(
         "/api/amo-crm/exchange-code",
         json={"code": handed["code"], "state": handed["state"]},
@@ -178,7 +178,7 @@ async def test_wrong_and_expired_completion_codes(world: World) -> None:
     )
     assert expired.status_code == 400
     assert expired.json()["error"]["code"] == "COMPLETION_CODE_EXPIRED"
-    world.app.state.clock.reset()
+    world.services.clock.reset()
     assert (await _status(world, a))["connected"] is False
 
 
@@ -187,7 +187,7 @@ async def test_replaced_connection_on_reconnect(world: World) -> None:
     first = await world.connect(a)
     second = await world.connect(a, login=AMO_AGENT)
     assert second["connectedAt"] != first["connectedAt"]
-    async with world.app.state.sessionmaker() as session:
+    async with world.services.sessionmaker() as session:
         rows = (await session.execute(select(AmoConnection))).scalars().all()
     assert len(rows) == 1
     assert rows[0].is_admin is False
@@ -273,10 +273,10 @@ async def test_state_unknown_tampered_replayed_and_expired(world: World) -> None
     assert "error=state_invalid" in parse_html(replay.text).links["open-app"]
     # Expired.
     _started, late = await _fresh_location(world, a)
-    world.app.state.clock.advance(601)
+    world.services.clock.advance(601)
     expired = await world.callback(late)
     assert "error=state_invalid" in parse_html(expired.text).links["open-app"]
-    world.app.state.clock.reset()
+    world.services.clock.reset()
     assert (await _status(world, a))["connected"] is False
 
 
@@ -341,7 +341,7 @@ async def test_amocrm_down_during_exchange_saves_nothing(world: World) -> None:
         assert r.status_code == 201, r.text
         _s, page, handed = await world.consent_and_callback(a)
         assert handed.get("error") == expected, page.text
-        async with world.app.state.sessionmaker() as session:
+        async with world.services.sessionmaker() as session:
             flows = (await session.execute(select(OAuthFlow))).scalars().all()
             assert all(f.access_token_enc is None for f in flows)
             assert (await session.execute(select(AmoConnection))).first() is None
@@ -354,7 +354,7 @@ async def test_account_call_failing_after_exchange_saves_nothing(world: World) -
     await world.sandbox.post("/_sandbox/faults", json={"endpoint": "account", "kind": "500"})
     _s, _page, handed = await world.consent_and_callback(a)
     assert handed.get("error") == "amocrm_unavailable"
-    async with world.app.state.sessionmaker() as session:
+    async with world.services.sessionmaker() as session:
         assert all(
             f.access_token_enc is None
             for f in (await session.execute(select(OAuthFlow))).scalars().all()
@@ -378,7 +378,7 @@ async def test_concurrent_exchange_calls_for_the_same_code_all_succeed_once(worl
     assert [r.status_code for r in responses] == [200] * 5
     # Activated once: every answer describes the same connection.
     assert len({r.json()["data"]["connectedAt"] for r in responses}) == 1
-    async with world.app.state.sessionmaker() as session:
+    async with world.services.sessionmaker() as session:
         assert len((await session.execute(select(AmoConnection))).scalars().all()) == 1
 
 

@@ -57,9 +57,8 @@ async def test_user_b_never_sees_user_as_leads(world: World) -> None:
         assert r.json()["error"]["code"] == "AMO_NOT_CONNECTED"
     # B connects as the agent of the same account: B sees the agent's leads only, A still all.
     await world.connect(b_token, login=AMO_AGENT)
-    from tests.leads.conftest import runner
 
-    await runner(world).idle()
+    await world.services.sync_runner.idle()
     b_ids = set(await all_lead_ids(world, b_token, []))
     a_ids = set(await all_lead_ids(world, a, []))
     assert b_ids < a_ids

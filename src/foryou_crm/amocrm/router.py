@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from typing import Annotated, Any, Literal, Protocol
+from typing import Annotated, Any, Literal
 
 import structlog
 from fastapi import APIRouter, BackgroundTasks, Query, Request
@@ -13,9 +13,11 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from foryou_crm.amocrm import service
-from foryou_crm.amocrm.schemas import URLSAFE, ExchangeCodeIn, StatusOut, SyncOut
-from foryou_crm.core.db import SessionDep
+from foryou_crm.amocrm.schemas import URLSAFE, ExchangeCodeIn, StatusOut
 from foryou_crm.core.errors import error_responses
+from foryou_crm.leads.models import SyncState
+from foryou_crm.leads.sync.runner import sync_out
+from foryou_crm.services import Services, ServicesDep, SessionDep
 from foryou_crm.users.deps import CurrentUser
 
 router = APIRouter(prefix="/api/amo-crm", tags=["amo-crm"])
@@ -23,25 +25,21 @@ templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 log = structlog.get_logger("foryou_crm.amocrm")
 
 
-class ConnectionHooks(Protocol):
-    """What the leads mirror needs to hear about connections (kept apart to avoid a cycle)."""
-
-    async def sync_state(self, session: AsyncSession, connection_id: int) -> SyncOut | None: ...
-
-    async def connected(self, connection_id: int) -> None: ...
-
-
-def _deps(request: Request) -> service.FlowDeps:
-    deps: service.FlowDeps = request.app.state.flow_deps
-    return deps
+def _deps(services: Services) -> service.FlowDeps:
+    return service.FlowDeps(
+        settings=services.settings,
+        clock=services.clock,
+        transport=services.amocrm,
+        tokens=services.tokens,
+        sessionmaker=services.sessionmaker,
+    )
 
 
-async def _status(request: Request, session: AsyncSession, user_id: int) -> StatusOut:
+async def _status(session: AsyncSession, user_id: int) -> StatusOut:
     connection = await service.connection_of(session, user_id)
     sync = None
     if connection is not None:
-        hooks: ConnectionHooks = request.app.state.connection_hooks
-        sync = await hooks.sync_state(session, connection.id)
+        sync = sync_out(await session.get(SyncState, connection.id))
     return service.status_of(connection, sync)
 
 
@@ -51,7 +49,7 @@ def _ok(model: StatusOut) -> dict[str, Any]:
 
 @router.get("/auth-url", responses=error_responses(400, 401, 422))
 async def auth_url(
-    request: Request,
+    services: ServicesDep,
     session: SessionDep,
     user: CurrentUser,
     client: Literal["mobile", "web"] = "mobile",
@@ -62,7 +60,7 @@ async def auth_url(
 ) -> dict[str, Any]:
     out = await service.start_flow(
         session,
-        _deps(request),
+        _deps(services),
         user_id=user.id,
         client_kind=client,
         app_challenge=app_challenge,
@@ -110,6 +108,7 @@ _PAGES = {
 @router.get("/callback", response_class=HTMLResponse, include_in_schema=True)
 async def callback(
     request: Request,
+    services: ServicesDep,
     session: SessionDep,
     code: str | None = None,
     state: str | None = None,
@@ -124,7 +123,7 @@ async def callback(
     try:
         outcome = await service.handle_callback(
             session,
-            _deps(request),
+            _deps(services),
             code=code,
             state=state,
             referer=referer,
@@ -175,43 +174,41 @@ async def callback(
 @router.post("/exchange-code", responses=error_responses(400, 401, 403, 422))
 async def exchange_code(
     body: ExchangeCodeIn,
-    request: Request,
+    services: ServicesDep,
     session: SessionDep,
     user: CurrentUser,
     background: BackgroundTasks,
 ) -> dict[str, Any]:
     connection, activated = await service.complete_flow(
         session,
-        _deps(request),
+        _deps(services),
         user_id=user.id,
         code=body.code,
         state=body.state,
         app_verifier=body.app_verifier,
     )
-    hooks: ConnectionHooks = request.app.state.connection_hooks
     if activated:
         # Background tasks run after the response, i.e. after the session committed.
-        background.add_task(hooks.connected, connection.id)
-    status = service.status_of(connection, await hooks.sync_state(session, connection.id))
-    return _ok(status)
+        background.add_task(services.sync_runner.connected, connection.id)
+    return _ok(await _status(session, user.id))
 
 
 @router.get("/status", responses=error_responses(401))
-async def status(request: Request, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
-    out = await _status(request, session, user.id)
+async def status(session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+    out = await _status(session, user.id)
     log.info("amocrm_status_served", user_id=user.id, connected=out.connected)
     return _ok(out)
 
 
 @router.post("/disconnect", responses=error_responses(401))
-async def disconnect(request: Request, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+async def disconnect(session: SessionDep, user: CurrentUser) -> dict[str, Any]:
     await service.disconnect(session, user_id=user.id)
     return _ok(service.status_of(None, None))
 
 
 @router.get("/webhooks/disconnect", responses=error_responses(403))
 async def uninstall_hook(
-    request: Request,
+    services: ServicesDep,
     session: SessionDep,
     client_uuid: str | None = None,
     account_id: str | None = None,
@@ -219,7 +216,7 @@ async def uninstall_hook(
 ) -> dict[str, Any]:
     removed = await service.handle_uninstall(
         session,
-        request.app.state.settings,
+        services.settings,
         client_uuid=client_uuid,
         account_id=account_id,
         signature=signature,

@@ -1,4 +1,4 @@
-"""The service's notion of "now". One object on app.state, so tests can move time forward to
+"""The service's notion of "now". One object in Services, so tests can move time forward to
 expire states, completion codes and tokens without sleeping."""
 
 from __future__ import annotations

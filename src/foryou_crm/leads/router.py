@@ -13,8 +13,6 @@ from sqlalchemy import select
 from foryou_crm.amocrm.models import AmoConnection
 from foryou_crm.amocrm.service import connection_of
 from foryou_crm.amocrm.tokens import NotConnected
-from foryou_crm.core.config import Settings
-from foryou_crm.core.db import SessionDep
 from foryou_crm.core.errors import NotFound, error_responses
 from foryou_crm.leads import queries, webhooks
 from foryou_crm.leads.schemas import (
@@ -28,7 +26,8 @@ from foryou_crm.leads.schemas import (
     upper_unix,
 )
 from foryou_crm.leads.sync.jobs import ensure_state
-from foryou_crm.leads.sync.runner import LeadsRunner, sync_out
+from foryou_crm.leads.sync.runner import sync_out
+from foryou_crm.services import ServicesDep, SessionDep
 from foryou_crm.users.deps import CurrentUser
 
 router = APIRouter(prefix="/api/amo-crm", tags=["amo-crm leads"])
@@ -36,11 +35,6 @@ log = structlog.get_logger("foryou_crm.leads")
 
 MAX_PRICE = 10**15
 JSON = "application/json"
-
-
-def _runner(request: Request) -> LeadsRunner:
-    runner: LeadsRunner = request.app.state.connection_hooks
-    return runner
 
 
 def _ok(data: Any) -> dict[str, Any]:
@@ -137,13 +131,15 @@ async def pipelines(session: SessionDep, user: CurrentUser) -> dict[str, Any]:
 
 
 @router.post("/sync", responses=error_responses(401, 409))
-async def start_sync(request: Request, session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+async def start_sync(
+    services: ServicesDep, session: SessionDep, user: CurrentUser
+) -> dict[str, Any]:
     """Start a sync now (unless one runs, or amoCRM blocked us and the pause is not over);
     answers the sync state."""
     connection = await _connection(session, user.id)
-    runner = _runner(request)
+    runner = services.sync_runner
     state = await ensure_state(session, connection.id)
-    now = request.app.state.clock.now()
+    now = services.clock.now()
     paused = state.retry_at is not None and state.retry_at > now
     started = False
     if not paused and not runner.running(connection.id):
@@ -156,10 +152,12 @@ async def start_sync(request: Request, session: SessionDep, user: CurrentUser) -
 
 
 @router.post("/webhooks/leads/{secret}", responses=error_responses(404), include_in_schema=True)
-async def lead_webhook(request: Request, secret: str, session: SessionDep) -> dict[str, Any]:
+async def lead_webhook(
+    request: Request, secret: str, services: ServicesDep, session: SessionDep
+) -> dict[str, Any]:
     """amoCRM's lead events (form-encoded, v2 field names). Only the lead ids are used: each
     is read back from the API for every connection to that account."""
-    settings: Settings = request.app.state.settings
+    settings = services.settings
     account_ids = (
         (await session.execute(select(AmoConnection.account_id).distinct())).scalars().all()
     )
@@ -177,7 +175,7 @@ async def lead_webhook(request: Request, secret: str, session: SessionDep) -> di
         .all()
     )
     if ids:
-        _runner(request).refetch(list(connections), ids)
+        services.sync_runner.refetch(list(connections), ids)
     log.info(
         "leads_webhook_received",
         account_id=account_id,
