@@ -15,6 +15,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from foryou_crm import __version__
 from foryou_crm.amocrm import upkeep
 from foryou_crm.amocrm.router import router as amocrm_router
+from foryou_crm.connections.router import router as connections_router
 from foryou_crm.core.config import Settings, validate_for_production
 from foryou_crm.core.errors import install_error_handlers
 from foryou_crm.core.logging import configure_logging
@@ -25,7 +26,14 @@ from foryou_crm.services import Services
 from foryou_crm.users.router import router as auth_router
 from foryou_crm.web.router import router as web_router
 
-ROUTERS = (health_router, auth_router, amocrm_router, leads_router, web_router)
+ROUTERS = (
+    health_router,
+    auth_router,
+    amocrm_router,
+    connections_router,
+    leads_router,
+    web_router,
+)
 
 
 def create_app(

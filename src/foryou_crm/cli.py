@@ -191,9 +191,9 @@ async def _services(settings: Settings) -> AsyncIterator[Services]:
 
 
 async def _sync(settings: Settings, email: str, full: bool | None) -> str:
-    from foryou_crm.amocrm.service import connection_of
+    from foryou_crm.connections.models import SyncState
+    from foryou_crm.connections.repository import connection_of
     from foryou_crm.core.logging import configure_logging
-    from foryou_crm.leads.models import SyncState
     from foryou_crm.leads.sync.jobs import run_sync
     from foryou_crm.users import service
 

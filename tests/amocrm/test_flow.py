@@ -10,7 +10,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx
 from sqlalchemy import select, text
 
-from foryou_crm.amocrm.models import AmoConnection, OAuthFlow
+from foryou_crm.amocrm.models import OAuthFlow
+from foryou_crm.connections.models import AmoConnection
 from tests.conftest import TEST_CLIENT_ID, bearer, register
 from tests.support import AMO_AGENT, Browser, World, parse_html
 

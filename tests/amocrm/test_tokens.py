@@ -14,8 +14,9 @@ from sqlalchemy import select
 
 from foryou_crm.amocrm.client import AmoCRMClient
 from foryou_crm.amocrm.errors import AmoCRMUnavailable
-from foryou_crm.amocrm.models import AmoConnection
-from foryou_crm.amocrm.tokens import ReconnectRequired, TokenManager, ref_of
+from foryou_crm.amocrm.tokens import TokenManager
+from foryou_crm.connections.errors import ReconnectRequired
+from foryou_crm.connections.models import AmoConnection
 from foryou_crm.core.db import make_engine, make_sessionmaker
 from tests.conftest import TEST_CLIENT_ID, TEST_CLIENT_SECRET, bearer, register
 from tests.support import World
@@ -34,7 +35,7 @@ async def _connected(
         await world.connect(token)
     async with world.services.sessionmaker() as session:
         row = (await session.execute(select(AmoConnection))).scalars().all()[-1]
-    return token, ref_of(row)
+    return token, row.ref()
 
 
 async def _token_requests(world: World) -> int:

@@ -143,7 +143,8 @@ BAD: list[tuple[dict[str, str], set[str]]] = [
 
 
 async def test_bad_parameters_are_422_naming_them(world: World) -> None:
-    token = str((await register(world.client, "a@foryou.example"))["accessToken"])
+    # Connected: the connection is checked first (409 AMO_NOT_CONNECTED), then the parameters.
+    token = await connect(world, "a@foryou.example")
     for params, fields in BAD:
         r = await world.client.get("/api/amo-crm/leads", params=params, headers=bearer(token))
         assert r.status_code == 422, r.text

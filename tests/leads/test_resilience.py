@@ -10,14 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from foryou_crm.amocrm.ratelimit import MemoryRateBudget
-from foryou_crm.leads.models import (
-    AmoContact,
-    AmoLead,
-    AmoPipeline,
-    AmoStatus,
-    AmoUser,
-    SyncState,
-)
+from foryou_crm.connections.models import SyncState
+from foryou_crm.leads.models import AmoContact, AmoLead, AmoPipeline, AmoStatus, AmoUser
 from tests.conftest import bearer
 from tests.leads.conftest import HOST, all_lead_ids, connect, status
 from tests.support import World

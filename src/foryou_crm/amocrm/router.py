@@ -10,13 +10,12 @@ import structlog
 from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from foryou_crm.amocrm import service
-from foryou_crm.amocrm.schemas import URLSAFE, ExchangeCodeIn, StatusOut
+from foryou_crm.amocrm.schemas import URLSAFE, ExchangeCodeIn
+from foryou_crm.connections.models import SyncState
+from foryou_crm.connections.status import NOT_CONNECTED, status_of
 from foryou_crm.core.errors import error_responses
-from foryou_crm.leads.models import SyncState
-from foryou_crm.leads.sync.runner import sync_out
 from foryou_crm.services import Services, ServicesDep, SessionDep
 from foryou_crm.users.deps import CurrentUser
 
@@ -33,18 +32,6 @@ def _deps(services: Services) -> service.FlowDeps:
         tokens=services.tokens,
         sessionmaker=services.sessionmaker,
     )
-
-
-async def _status(session: AsyncSession, user_id: int) -> StatusOut:
-    connection = await service.connection_of(session, user_id)
-    sync = None
-    if connection is not None:
-        sync = sync_out(await session.get(SyncState, connection.id))
-    return service.status_of(connection, sync)
-
-
-def _ok(model: StatusOut) -> dict[str, Any]:
-    return {"success": True, "data": model.model_dump(by_alias=True, mode="json")}
 
 
 @router.get("/auth-url", responses=error_responses(400, 401, 422))
@@ -190,20 +177,14 @@ async def exchange_code(
     if activated:
         # Background tasks run after the response, i.e. after the session committed.
         background.add_task(services.sync_runner.connected, connection.id)
-    return _ok(await _status(session, user.id))
-
-
-@router.get("/status", responses=error_responses(401))
-async def status(session: SessionDep, user: CurrentUser) -> dict[str, Any]:
-    out = await _status(session, user.id)
-    log.info("amocrm_status_served", user_id=user.id, connected=out.connected)
-    return _ok(out)
+    state = await session.get(SyncState, connection.id)
+    return status_of(connection, state).envelope()
 
 
 @router.post("/disconnect", responses=error_responses(401))
 async def disconnect(session: SessionDep, user: CurrentUser) -> dict[str, Any]:
     await service.disconnect(session, user_id=user.id)
-    return _ok(service.status_of(None, None))
+    return NOT_CONNECTED.envelope()
 
 
 @router.get("/webhooks/disconnect", responses=error_responses(403))

@@ -23,15 +23,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from foryou_crm.amocrm.client import AmoCRMClient, AmoCRMTransport, request_tokens
 from foryou_crm.amocrm.errors import AmoCRMError, AmoCRMForbidden, AmoCRMUnavailable
-from foryou_crm.amocrm.hosts import (
-    account_base_url,
-    allowed_account_host,
-    authorize_base,
-    platform_name,
-)
-from foryou_crm.amocrm.models import AmoConnection, OAuthFlow
-from foryou_crm.amocrm.schemas import NOT_CONNECTED, AuthUrlOut, StatusOut, SyncOut
+from foryou_crm.amocrm.hosts import account_base_url, allowed_account_host, authorize_base
+from foryou_crm.amocrm.models import OAuthFlow
+from foryou_crm.amocrm.schemas import AuthUrlOut
 from foryou_crm.amocrm.tokens import TokenManager
+from foryou_crm.connections import repository
+from foryou_crm.connections.models import AmoConnection, platform_name
 from foryou_crm.core.clock import Clock
 from foryou_crm.core.config import Settings
 from foryou_crm.core.errors import AppError, Forbidden
@@ -361,7 +358,7 @@ async def complete_flow(
         if claimed.rowcount == 1:  # type: ignore[attr-defined]
             return await _activate(session, deps, flow, user_id, now), True
     await session.refresh(flow)
-    existing = await connection_of(session, user_id)
+    existing = await repository.connection_of(session, user_id)
     if existing is not None and existing.id == flow.connection_id:
         return existing, False  # the same call again: same result
     raise InvalidCompletionCode()
@@ -374,7 +371,7 @@ async def _activate(
     assert flow.account_id is not None and flow.domain and flow.platform
 
     # Replace the caller's previous connection (its mirror goes with it, by cascade).
-    await session.execute(delete(AmoConnection).where(AmoConnection.user_id == user_id))
+    await repository.delete_for_user(session, user_id)
     connection = AmoConnection(
         user_id=user_id,
         account_id=flow.account_id,
@@ -410,38 +407,15 @@ async def _activate(
 # --- 4. status, disconnect, uninstall ----------------------------------------------------------
 
 
-async def connection_of(session: AsyncSession, user_id: int) -> AmoConnection | None:
-    return (
-        await session.execute(select(AmoConnection).where(AmoConnection.user_id == user_id))
-    ).scalar_one_or_none()
-
-
-def status_of(connection: AmoConnection | None, sync: SyncOut | None) -> StatusOut:
-    if connection is None:
-        return NOT_CONNECTED
-    return StatusOut(
-        connected=not connection.needs_reconnect,
-        has_tokens=True,
-        domain=connection.domain,
-        account_id=str(connection.account_id),
-        account_name=connection.account_name,
-        platform=platform_name(connection.platform, connection.domain),
-        connected_at=connection.connected_at,
-        needs_reconnect=connection.needs_reconnect,
-        sync=sync,
-    )
-
-
 async def disconnect(session: AsyncSession, *, user_id: int) -> bool:
     """Delete the caller's tokens and everything stored for that connection. Idempotent; no other
     user's connection is touched, even one to the same amoCRM account."""
-    result = await session.execute(delete(AmoConnection).where(AmoConnection.user_id == user_id))
+    removed = await repository.delete_for_user(session, user_id)
     await session.execute(
         update(OAuthFlow)
         .where(OAuthFlow.user_id == user_id, OAuthFlow.access_token_enc.is_not(None))
         .values(access_token_enc=None, refresh_token_enc=None, completion_hash=None)
     )
-    removed = bool(result.rowcount)  # type: ignore[attr-defined]
     log.info("amocrm_disconnected", user_id=user_id, had_connection=removed)
     return removed
 
@@ -482,15 +456,12 @@ async def handle_uninstall(
         log.warning("amocrm_uninstall_hook_rejected")
         raise Forbidden("The uninstall hook's signature does not verify.", code="INVALID_SIGNATURE")
     assert account_id is not None
-    result = await session.execute(
-        delete(AmoConnection).where(AmoConnection.account_id == int(account_id))
-    )
+    removed = await repository.delete_for_account(session, int(account_id))
     await session.execute(
         update(OAuthFlow)
         .where(OAuthFlow.account_id == int(account_id), OAuthFlow.access_token_enc.is_not(None))
         .values(access_token_enc=None, refresh_token_enc=None, completion_hash=None)
     )
-    removed = int(result.rowcount)  # type: ignore[attr-defined]
     log.info("amocrm_uninstall_hook", account_id=int(account_id), connections_removed=removed)
     return removed
 

@@ -5,9 +5,9 @@ and the declarative base with stable constraint names. The request-scoped sessio
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import CursorResult, DateTime, Executable, MetaData, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -88,3 +88,10 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+async def affected_rows(session: AsyncSession, statement: Executable) -> int:
+    """Run an UPDATE or DELETE; how many rows it touched. (``AsyncSession.execute`` is typed as
+    returning a plain ``Result``; for these statements it is a ``CursorResult``.)"""
+    result = cast(CursorResult[Any], await session.execute(statement))
+    return int(result.rowcount)

@@ -6,14 +6,12 @@ Unix seconds, so filters and sorts compare plain integers on every database."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
-    Float,
     ForeignKey,
     Index,
     Integer,
@@ -23,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from foryou_crm.core.db import Base, UTCDateTime
+from foryou_crm.core.db import Base
 
 _CONNECTION_FK = "amocrm_connections.id"
 
@@ -123,33 +121,3 @@ class AmoLead(Base):
     contacts_pending: Mapped[bool] = mapped_column(Boolean, default=False)
     # The full-sync generation that last saw this lead; older ones are gone from amoCRM.
     sync_gen: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class SyncState(Base):
-    """One per connection: what the sync is doing, and where to resume after a restart."""
-
-    __tablename__ = "amo_sync_states"
-
-    connection_id: Mapped[int] = mapped_column(
-        ForeignKey(_CONNECTION_FK, ondelete="CASCADE"), primary_key=True
-    )
-    state: Mapped[str] = mapped_column(String(16), default="idle")  # idle | running | failed
-    phase: Mapped[str] = mapped_column(String(16), default="")  # full | incremental | ""
-    progress: Mapped[float] = mapped_column(Float, default=0.0)
-    gen: Mapped[int] = mapped_column(Integer, default=0)
-    # The full pass: last page written with every page before it (resume after it).
-    cursor_page: Mapped[int] = mapped_column(Integer, default=0)
-    # Newest updated_at when the running full pass began: the incremental pass after it
-    # catches whatever changed while the pages were read.
-    full_high_water: Mapped[int | None] = mapped_column(BigInteger)
-    first_created_at: Mapped[int | None] = mapped_column(BigInteger)
-    # Newest updated_at already mirrored: incremental syncs read down to it.
-    high_water: Mapped[int | None] = mapped_column(BigInteger)
-    leads_count: Mapped[int] = mapped_column(Integer, default=0)
-    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    last_full_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    error: Mapped[str | None] = mapped_column(Text)
-    retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    webhook_subscribed: Mapped[bool] = mapped_column(Boolean, default=False)
-    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -11,9 +11,8 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from foryou_crm.amocrm.hosts import lead_url
-from foryou_crm.amocrm.models import AmoConnection
 from foryou_crm.leads.amo import TAG_SEP
-from foryou_crm.leads.models import AmoLead, AmoPipeline, AmoStatus, AmoUser, SyncState
+from foryou_crm.leads.models import AmoLead, AmoPipeline, AmoStatus, AmoUser
 from foryou_crm.leads.schemas import (
     ContactOut,
     LeadFilter,
@@ -141,24 +140,6 @@ _PAGE = (
 
 def _ts(value: int | None) -> datetime | None:
     return datetime.fromtimestamp(value, UTC) if value is not None else None
-
-
-async def connection_and_sync_state(
-    session: AsyncSession, user_id: int
-) -> tuple[int, str, SyncState | None] | None:
-    """The user's connection (id, domain) and its sync state in one round trip: the lead list
-    is the busiest screen."""
-    found = (
-        await session.execute(
-            select(AmoConnection.id, AmoConnection.domain, SyncState)
-            .outerjoin(SyncState, SyncState.connection_id == AmoConnection.id)
-            .where(AmoConnection.user_id == user_id)
-        )
-    ).one_or_none()
-    if found is None:
-        return None
-    connection_id, domain, state = found
-    return int(connection_id), str(domain), state
 
 
 async def list_leads(

@@ -8,11 +8,10 @@ from typing import Annotated, Any
 import structlog
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import AfterValidator
-from sqlalchemy import select
 
-from foryou_crm.amocrm.models import AmoConnection
-from foryou_crm.amocrm.service import connection_of
-from foryou_crm.amocrm.tokens import NotConnected
+from foryou_crm.connections import repository
+from foryou_crm.connections.deps import CurrentConnection, CurrentConnectionWithSync
+from foryou_crm.connections.status import sync_out
 from foryou_crm.core.errors import NotFound, error_responses
 from foryou_crm.leads import queries, webhooks
 from foryou_crm.leads.schemas import (
@@ -25,10 +24,7 @@ from foryou_crm.leads.schemas import (
     parse_bound,
     upper_unix,
 )
-from foryou_crm.leads.sync.jobs import ensure_state
-from foryou_crm.leads.sync.runner import sync_out
 from foryou_crm.services import ServicesDep, SessionDep
-from foryou_crm.users.deps import CurrentUser
 
 router = APIRouter(prefix="/api/amo-crm", tags=["amo-crm leads"])
 log = structlog.get_logger("foryou_crm.leads")
@@ -41,17 +37,10 @@ def _ok(data: Any) -> dict[str, Any]:
     return {"success": True, "data": data}
 
 
-async def _connection(session: SessionDep, user_id: int) -> AmoConnection:
-    connection = await connection_of(session, user_id)
-    if connection is None:
-        raise NotConnected()
-    return connection
-
-
 @router.get("/leads", response_model=LeadsEnvelope, responses=error_responses(401, 409, 422))
 async def list_leads(
     session: SessionDep,
-    user: CurrentUser,
+    current: CurrentConnectionWithSync,
     query: Annotated[str | None, Query(max_length=200)] = None,
     pipeline_id: Annotated[int | None, Query(alias="pipelineId", ge=1)] = None,
     status_id: Annotated[list[int] | None, Query(alias="statusId", max_length=100)] = None,
@@ -73,10 +62,7 @@ async def list_leads(
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     limit: Annotated[int, Query(ge=1, le=250)] = 50,
 ) -> Response:
-    found = await queries.connection_and_sync_state(session, user.id)
-    if found is None:
-        raise NotConnected()
-    connection_id, domain, state = found
+    connection, state = current.connection, current.sync
     bounds: dict[str, Bound | None] = {
         "created_from": created_from,  # type: ignore[dict-item]
         "created_to": created_to,  # type: ignore[dict-item]
@@ -104,8 +90,8 @@ async def list_leads(
     known = state.leads_count if state is not None and state.state == "idle" else None
     items, total = await queries.list_leads(
         session,
-        connection_id=connection_id,
-        domain=domain,
+        connection_id=connection.id,
+        domain=connection.domain,
         f=f,
         known_total=known if f.unfiltered else None,
         mirror_size=state.leads_count if state is not None else None,
@@ -124,21 +110,19 @@ async def list_leads(
 
 
 @router.get("/pipelines", responses=error_responses(401, 409))
-async def pipelines(session: SessionDep, user: CurrentUser) -> dict[str, Any]:
-    connection = await _connection(session, user.id)
+async def pipelines(session: SessionDep, connection: CurrentConnection) -> dict[str, Any]:
     out = await queries.pipelines_of(session, connection.id)
     return _ok(out.model_dump(by_alias=True, mode="json"))
 
 
 @router.post("/sync", responses=error_responses(401, 409))
 async def start_sync(
-    services: ServicesDep, session: SessionDep, user: CurrentUser
+    services: ServicesDep, session: SessionDep, connection: CurrentConnection
 ) -> dict[str, Any]:
     """Start a sync now (unless one runs, or amoCRM blocked us and the pause is not over);
     answers the sync state."""
-    connection = await _connection(session, user.id)
     runner = services.sync_runner
-    state = await ensure_state(session, connection.id)
+    state = await repository.ensure_sync_state(session, connection.id)
     now = services.clock.now()
     paused = state.retry_at is not None and state.retry_at > now
     started = False
@@ -147,7 +131,7 @@ async def start_sync(
         state.state, state.error = "running", None
         await session.commit()
         started = runner.schedule(connection.id)
-    log.info("leads_sync_requested", user_id=user.id, started=started, paused=paused)
+    log.info("leads_sync_requested", user_id=connection.user_id, started=started, paused=paused)
     return _ok(sync_out(state).model_dump(by_alias=True, mode="json"))
 
 
@@ -158,24 +142,14 @@ async def lead_webhook(
     """amoCRM's lead events (form-encoded, v2 field names). Only the lead ids are used: each
     is read back from the API for every connection to that account."""
     settings = services.settings
-    account_ids = (
-        (await session.execute(select(AmoConnection.account_id).distinct())).scalars().all()
-    )
+    account_ids = await repository.account_ids(session)
     account_id = webhooks.account_for_secret(settings, secret, account_ids)
     if account_id is None:
         raise NotFound("No such webhook.")
     ids = webhooks.lead_ids(await request.body())
-    connections = (
-        (
-            await session.execute(
-                select(AmoConnection.id).where(AmoConnection.account_id == account_id)
-            )
-        )
-        .scalars()
-        .all()
-    )
+    connections = await repository.connection_ids_of_account(session, account_id)
     if ids:
-        services.sync_runner.refetch(list(connections), ids)
+        services.sync_runner.refetch(connections, ids)
     log.info(
         "leads_webhook_received",
         account_id=account_id,

@@ -9,7 +9,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from foryou_crm.amocrm.schemas import CamelModel, SyncOut
+from foryou_crm.connections.status import SyncOut
+from foryou_crm.core.schemas import CamelModel
 
 Sort = Literal["-createdAt", "createdAt", "updatedAt", "-updatedAt", "price", "-price"]
 

@@ -29,18 +29,13 @@ from foryou_crm.amocrm.errors import (
     AmoCRMPaymentRequired,
     AmoCRMRateLimited,
 )
-from foryou_crm.amocrm.models import AmoConnection
-from foryou_crm.amocrm.tokens import (
-    ConnectionRef,
-    NotConnected,
-    ReconnectRequired,
-    TokenManager,
-    ref_of,
-)
+from foryou_crm.amocrm.tokens import TokenManager
+from foryou_crm.connections import repository
+from foryou_crm.connections.errors import NotConnected, ReconnectRequired
+from foryou_crm.connections.models import AmoConnection, ConnectionRef, SyncState
 from foryou_crm.core.clock import Clock
 from foryou_crm.leads import store
 from foryou_crm.leads.amo import contact_name, current_user, lead_row, list_contacts_page
-from foryou_crm.leads.models import SyncState
 from foryou_crm.leads.sync.pacing import Pacer, read_pages
 
 log = structlog.get_logger("foryou_crm.leads.sync")
@@ -80,15 +75,6 @@ class _Job:
 # --- state --------------------------------------------------------------------------------
 
 
-async def ensure_state(session: AsyncSession, connection_id: int) -> SyncState:
-    state = await session.get(SyncState, connection_id)
-    if state is None:
-        state = SyncState(connection_id=connection_id, state="idle", progress=0.0, gen=0)
-        session.add(state)
-        await session.flush()
-    return state
-
-
 async def _set_state(deps: SyncDeps, connection_id: int, **values: Any) -> None:
     values["updated_at"] = deps.clock.now()
     async with deps.sessionmaker() as session, session.begin():
@@ -102,8 +88,8 @@ async def _load(deps: SyncDeps, connection_id: int) -> tuple[ConnectionRef, Sync
         row = await session.get(AmoConnection, connection_id)
         if row is None:
             return None
-        state = await ensure_state(session, connection_id)
-        return ref_of(row), state
+        state = await repository.ensure_sync_state(session, connection_id)
+        return row.ref(), state
 
 
 # --- entry points -------------------------------------------------------------------------

@@ -18,7 +18,8 @@ import structlog
 
 from foryou_crm.amocrm.client import AmoCRMClient
 from foryou_crm.amocrm.errors import AmoCRMRateLimited, AmoCRMUnavailable
-from foryou_crm.amocrm.tokens import ConnectionRef, TokenManager
+from foryou_crm.amocrm.tokens import TokenManager
+from foryou_crm.connections.models import ConnectionRef
 
 log = structlog.get_logger("foryou_crm.leads.sync")
 T = TypeVar("T")

@@ -12,32 +12,20 @@ from typing import Any
 
 import structlog
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from foryou_crm.amocrm.models import AmoConnection
-from foryou_crm.amocrm.schemas import SyncOut
+from foryou_crm.connections import repository
+from foryou_crm.connections.models import AmoConnection, SyncState
 from foryou_crm.core.config import Settings
 from foryou_crm.leads import webhooks
-from foryou_crm.leads.models import SyncState
 from foryou_crm.leads.sync import jobs
 
 log = structlog.get_logger("foryou_crm.leads.runner")
 
 
-def sync_out(state: SyncState | None) -> SyncOut:
-    if state is None:
-        return SyncOut()
-    return SyncOut(
-        state=state.state if state.state in ("idle", "running", "failed") else "idle",  # type: ignore[arg-type]
-        progress=max(0.0, min(1.0, state.progress or 0.0)),
-        last_synced_at=state.last_synced_at,
-        leads=state.leads_count or 0,
-        error=state.error if state.state == "failed" else None,
-    )
-
-
 class LeadsRunner:
-    """Implements the ``ConnectionHooks`` protocol of ``foryou_crm.amocrm.router``."""
+    """Runs the sync jobs as tasks of this process. Exchange-code, lead webhooks and
+    ``POST /sync`` reach it as ``Services.sync_runner``; issue 13 replaces it with jobs on a
+    queue."""
 
     def __init__(self, deps: jobs.SyncDeps, settings: Settings) -> None:
         self.deps = deps
@@ -48,22 +36,14 @@ class LeadsRunner:
         self._periodic: asyncio.Task[None] | None = None
         self._stopped = False
 
-    # --- ConnectionHooks --------------------------------------------------------------------
-
-    async def sync_state(self, session: AsyncSession, connection_id: int) -> SyncOut | None:
-        return sync_out(await session.get(SyncState, connection_id))
-
     async def connected(self, connection_id: int) -> None:
         """A connection was activated: subscribe webhooks (admins) and run the first sync.
         Returns at once; the work runs as a task of its own."""
-        self._spawn_after_connect(connection_id)
-
-    def _spawn_after_connect(self, connection_id: int) -> None:
         self._spawn(self._after_connect(connection_id))
 
     async def _after_connect(self, connection_id: int) -> None:
         async with self.deps.sessionmaker() as session, session.begin():
-            await jobs.ensure_state(session, connection_id)
+            await repository.ensure_sync_state(session, connection_id)
         if self.settings.amocrm_rate_limit_rps <= 50:
             # The OAuth flow has just sent its own requests (token, account, users); a pause
             # lets their arrivals at amoCRM clear the one-second window before the pages.
