@@ -7,7 +7,7 @@ import importlib
 TABLE_MODULES = (
     "foryou_crm.users.models",
     "foryou_crm.connections.models",
-    "foryou_crm.amocrm.models",
+    "foryou_crm.amocrm.oauth.models",
     "foryou_crm.leads.models",
 )
 

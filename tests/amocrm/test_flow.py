@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx
 from sqlalchemy import select, text
 
-from foryou_crm.amocrm.models import OAuthFlow
+from foryou_crm.amocrm.oauth.models import OAuthFlow
 from foryou_crm.connections.models import AmoConnection
 from tests.conftest import TEST_CLIENT_ID, bearer, register
 from tests.support import AMO_AGENT, Browser, World, parse_html
@@ -409,3 +409,30 @@ async def test_uppercase_referer_is_normalised_to_the_account_host(world: World)
         headers=bearer(a),
     )
     assert r.json()["data"]["domain"] == "reforyou.amocrm.ru"
+
+
+async def test_an_unexpected_error_still_answers_the_page_and_saves_nothing(world: World) -> None:
+    """Whatever breaks inside the callback (here the wire to amoCRM fails in a way no amoCRM
+    error describes), the person in the browser gets the page, not JSON; the state stays used."""
+    a = await _user(world, "a@foryou-agents.com")
+    _started, location = await _fresh_location(world, a)
+
+    async def broken_wire(request: httpx.Request, _response: httpx.Response) -> None:
+        if request.url.path.endswith("/api/v4/account"):
+            raise RuntimeError("the wire broke")
+
+    world.network.after = broken_wire
+    try:
+        page = await world.callback(location)
+    finally:
+        world.network.after = None
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert "Something went wrong" in page.text
+    assert "open-app" not in page.text
+    async with world.services.sessionmaker() as session:
+        flow = (await session.execute(select(OAuthFlow))).scalar_one()
+    assert flow.consumed_at is not None
+    assert flow.access_token_enc is None and flow.completion_hash is None
+    replay = await world.callback(location)
+    assert "error=state_invalid" in parse_html(replay.text).links["open-app"]

@@ -8,7 +8,7 @@ import asyncio
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from foryou_crm.amocrm.service import purge_stale_flows
+from foryou_crm.amocrm.oauth.flows import purge_stale_flows
 from foryou_crm.amocrm.tokens import TokenManager
 from foryou_crm.core.clock import Clock
 

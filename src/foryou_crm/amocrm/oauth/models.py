@@ -1,11 +1,16 @@
+"""The record of one connect attempt (the OAuth flow)."""
+
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from foryou_crm.core.db import Base, UTCDateTime
+
+ClientKind = Literal["mobile", "web"]
 
 
 class OAuthFlow(Base):
@@ -21,7 +26,7 @@ class OAuthFlow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     state_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    client_kind: Mapped[str] = mapped_column(String(16))
+    client_kind: Mapped[ClientKind] = mapped_column(String(16))
     app_challenge: Mapped[str | None] = mapped_column(String(128))
     return_to: Mapped[str | None] = mapped_column(String(2048))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
