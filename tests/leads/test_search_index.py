@@ -12,8 +12,9 @@ from sqlalchemy import event, select, text
 from sqlalchemy.dialects import postgresql
 
 from foryou_crm.core.migrate import alembic_config
+from foryou_crm.leads.dialects import PostgreSQL
 from foryou_crm.leads.models import AmoLead
-from foryou_crm.leads.search import FTS_TABLE, TRIGRAM_INDEX, text_matches
+from foryou_crm.leads.search import FTS_TABLE, TRIGRAM_INDEX
 from tests.conftest import bearer
 from tests.leads.conftest import HOST, all_lead_ids, api_leads, connect
 from tests.support import World
@@ -59,7 +60,7 @@ async def test_postgres_can_answer_the_text_query_from_the_trigram_index(world: 
     token = await connect(world, "agent-a@foryou.example")
     # The predicate the API builds, explained with table scans discouraged and no other filter:
     # one the GIN index cannot serve (strpos, a lowercasing call) would still be a scan.
-    stmt = select(AmoLead.id).where(text_matches("postgresql", "печерськ"))
+    stmt = select(AmoLead.id).where(PostgreSQL().text_match("печерськ"))
     sql = str(stmt.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
     async with world.services.engine.connect() as conn:
         await conn.execute(text("SET enable_seqscan = off"))
@@ -109,7 +110,7 @@ async def _row_id(world: World, amo_id: int) -> int:
 
 async def test_both_page_plans_return_the_same_pages(world: World) -> None:
     """SQLite reads a page either through a filter's index and a sort, or by walking the sort's
-    index (chosen by the count; see ``queries.walks_sort_index``). Small pages of a common
+    index (chosen by the count; see ``dialects.walks_sort_index``). Small pages of a common
     match take the walk, one big page the other plan: the rows and their order must agree."""
     token = await connect(world, "agent-a@foryou.example")
     account = world.sb.account(HOST)
