@@ -166,15 +166,19 @@ class World:
         query = {k: v[0] for k, v in parse_qs(urlsplit(target).query).items()}
         return started, page, query
 
+    async def exchange(self, token: str, handed: dict[str, str], **extra: str) -> httpx.Response:
+        """``POST /exchange-code`` with the code and state the page handed over (and ``extra``
+        fields, e.g. ``appVerifier``), as the app sends it."""
+        body = {"code": handed["code"], "state": handed["state"], **extra}
+        return await self.client.post(
+            "/api/amo-crm/exchange-code", json=body, headers=bearer(token)
+        )
+
     async def connect(self, token: str, *, login: str = AMO_ADMIN) -> dict[str, Any]:
         """The whole checklist up to «Підключено»; returns the status data."""
         _started, page, query = await self.consent_and_callback(token, login=login)
         assert "code" in query, page.text
-        r = await self.client.post(
-            "/api/amo-crm/exchange-code",
-            json={"code": query["code"], "state": query["state"]},
-            headers=bearer(token),
-        )
+        r = await self.exchange(token, query)
         assert r.status_code == 200, r.text
         data: dict[str, Any] = r.json()["data"]
         # Activation starts the first leads sync in the background; let it finish so tests that

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from foryou_crm import __version__
 from foryou_crm.amocrm.hosts import authorize_base
@@ -27,7 +28,7 @@ async def readyz(services: ServicesDep) -> Any:
     try:
         async with services.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
-    except Exception:
+    except (SQLAlchemyError, OSError):  # refused, unknown host, timeout, bad database
         return error_response(503, "DATABASE_UNAVAILABLE", "The database is not reachable.")
     return JSONResponse({"success": True, "data": {"status": "ready", "database": "ok"}})
 

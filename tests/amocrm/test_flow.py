@@ -114,21 +114,13 @@ async def test_b_cannot_complete_a_flow_and_nothing_changes(world: World) -> Non
     a = await _user(world, "a@foryou-agents.com")
     b = await _user(world, "b@foryou-agents.com")
     _started, _page, handed = await world.consent_and_callback(a)
-    r = await world.client.post(
-        "/api/amo-crm/exchange-code",
-        json={"code": handed["code"], "state": handed["state"]},
-        headers=bearer(b),
-    )
+    r = await world.exchange(b, handed)
     assert r.status_code == 403
     assert r.json()["error"]["code"] == "STATE_USER_MISMATCH"
     assert (await _status(world, b))["connected"] is False
     assert (await _status(world, a))["connected"] is False
     # A can still complete their own flow.
-    ok = await world.client.post(
-        "/api/amo-crm/exchange-code",
-        json={"code": handed["code"], "state": handed["state"]},
-        headers=bearer(a),
-    )
+    ok = await world.exchange(a, handed)
     assert ok.status_code == 200
     assert (await _status(world, b))["connected"] is False
 
@@ -148,9 +140,8 @@ async def test_disconnect_leaves_another_users_connection_to_the_same_account(wo
 async def test_completion_code_is_idempotent_for_its_owner(world: World) -> None:
     a = await _user(world, "a@foryou-agents.com")
     _s, _p, handed = await world.consent_and_callback(a)
-    body = {"code": handed["code"], "state": handed["state"]}
-    first = await world.client.post("/api/amo-crm/exchange-code", json=body, headers=bearer(a))
-    second = await world.client.post("/api/amo-crm/exchange-code", json=body, headers=bearer(a))
+    first = await world.exchange(a, handed)
+    second = await world.exchange(a, handed)
     assert first.status_code == second.status_code == 200
     assert first.json()["data"]["connectedAt"] == second.json()["data"]["connectedAt"]
 
@@ -158,25 +149,13 @@ async def test_completion_code_is_idempotent_for_its_owner(world: World) -> None
 async def test_wrong_and_expired_completion_codes(world: World) -> None:
     a = await _user(world, "a@foryou-agents.com")
     _s, _p, handed = await world.consent_and_callback(a)
-    wrong = await world.client.post(
-        "/api/amo-crm/exchange-code",
-        json={"code": secrets.token_urlsafe(32), "state": handed["state"]},
-        headers=bearer(a),
-    )
+    wrong = await world.exchange(a, {**handed, "code": secrets.token_urlsafe(32)})
     assert wrong.status_code == 400
     assert wrong.json()["error"]["code"] == "INVALID_COMPLETION_CODE"
-    unknown_state = await world.client.post(
-        "/api/amo-crm/exchange-code",
-        json={"code": handed["code"], "state": secrets.token_urlsafe(32)},
-        headers=bearer(a),
-    )
+    unknown_state = await world.exchange(a, {**handed, "state": secrets.token_urlsafe(32)})
     assert unknown_state.status_code == 400
     world.services.clock.advance(601)
-    expired = await world.client.post(
-        "/api/amo-crm/exchange-code",
-        json={"code": handed["code"], "state": handed["state"]},
-        headers=bearer(a),
-    )
+    expired = await world.exchange(a, handed)
     assert expired.status_code == 400
     assert expired.json()["error"]["code"] == "COMPLETION_CODE_EXPIRED"
     world.services.clock.reset()
@@ -201,19 +180,12 @@ async def test_app_verifier_binds_the_flow_to_the_app_instance(world: World) -> 
         base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
     )
     _s, _p, handed = await world.consent_and_callback(a, appChallenge=challenge)
-    body = {"code": handed["code"], "state": handed["state"]}
-    missing = await world.client.post("/api/amo-crm/exchange-code", json=body, headers=bearer(a))
+    missing = await world.exchange(a, handed)
     assert missing.status_code == 400
     assert missing.json()["error"]["code"] == "APP_VERIFIER_MISMATCH"
-    wrong = await world.client.post(
-        "/api/amo-crm/exchange-code",
-        json={**body, "appVerifier": secrets.token_urlsafe(32)},
-        headers=bearer(a),
-    )
+    wrong = await world.exchange(a, handed, appVerifier=secrets.token_urlsafe(32))
     assert wrong.json()["error"]["code"] == "APP_VERIFIER_MISMATCH"
-    ok = await world.client.post(
-        "/api/amo-crm/exchange-code", json={**body, "appVerifier": verifier}, headers=bearer(a)
-    )
+    ok = await world.exchange(a, handed, appVerifier=verifier)
     assert ok.status_code == 200
 
 
@@ -369,13 +341,7 @@ async def test_concurrent_exchange_calls_for_the_same_code_all_succeed_once(worl
 
     a = await _user(world, "a@foryou-agents.com")
     _s, _p, handed = await world.consent_and_callback(a)
-    body = {"code": handed["code"], "state": handed["state"]}
-    responses = await asyncio.gather(
-        *(
-            world.client.post("/api/amo-crm/exchange-code", json=body, headers=bearer(a))
-            for _ in range(5)
-        )
-    )
+    responses = await asyncio.gather(*(world.exchange(a, handed) for _ in range(5)))
     assert [r.status_code for r in responses] == [200] * 5
     # Activated once: every answer describes the same connection.
     assert len({r.json()["data"]["connectedAt"] for r in responses}) == 1
@@ -403,11 +369,7 @@ async def test_uppercase_referer_is_normalised_to_the_account_host(world: World)
     page = await world.callback(_with(location, referer="ReForYou.AmoCRM.ru"))
     target = parse_html(page.text).links["open-app"]
     handed = {k: v[0] for k, v in parse_qs(urlsplit(target).query).items()}
-    r = await world.client.post(
-        "/api/amo-crm/exchange-code",
-        json={"code": handed["code"], "state": handed["state"]},
-        headers=bearer(a),
-    )
+    r = await world.exchange(a, handed)
     assert r.json()["data"]["domain"] == "reforyou.amocrm.ru"
 
 

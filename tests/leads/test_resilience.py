@@ -117,11 +117,7 @@ async def connect_without_waiting(world: World, email: str) -> str:
     """The OAuth flow without waiting for the first sync (``World.connect`` waits)."""
     token = str((await register(world.client, email))["accessToken"])
     _started, _page, query = await world.consent_and_callback(token)
-    r = await world.client.post(
-        "/api/amo-crm/exchange-code",
-        json={"code": query["code"], "state": query["state"]},
-        headers=bearer(token),
-    )
+    r = await world.exchange(token, query)
     assert r.status_code == 200, r.text
     return token
 

@@ -33,17 +33,21 @@ def _claims(**extra: object) -> dict[str, object]:
     }
 
 
+def _external(settings_factory: Callable[..., Settings], **key: str) -> Settings:
+    """Settings that accept the admin backend's tokens, verified with ``key``."""
+    return settings_factory(
+        external_jwt_issuer=ISSUER,
+        external_jwt_audience="foryou-crm",
+        external_jwt_user_id_claim="user_id",
+        **key,
+    )
+
+
 @pytest.fixture
 async def hs_client(
     settings_factory: Callable[..., Settings], clock: Clock
 ) -> AsyncIterator[httpx.AsyncClient]:
-    settings = settings_factory(
-        external_jwt_issuer=ISSUER,
-        external_jwt_audience="foryou-crm",
-        external_jwt_secret=SHARED,
-        external_jwt_user_id_claim="user_id",
-    )
-    async with serve(settings, clock) as c:
+    async with serve(_external(settings_factory, external_jwt_secret=SHARED), clock) as c:
         yield c
 
 
@@ -96,12 +100,7 @@ async def test_external_rs256_public_key(
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
         .decode()
     )
-    settings = settings_factory(
-        external_jwt_issuer=ISSUER,
-        external_jwt_audience="foryou-crm",
-        external_jwt_public_key=public_pem,
-        external_jwt_user_id_claim="user_id",
-    )
+    settings = _external(settings_factory, external_jwt_public_key=public_pem)
     async with serve(settings, clock) as c:
         good = jwt.encode(_claims(), private, algorithm="RS256")
         assert (await c.get("/api/auth/me", headers=bearer(good))).status_code == 200

@@ -12,10 +12,11 @@ class AmoCRMError(AppError):
     code = "AMOCRM_ERROR"
     message = "amoCRM answered with an error."
 
-    def __init__(self, message: str | None = None, *, hint: str | None = None, status: int = 0):
+    def __init__(self, message: str | None = None, *, hint: str | None = None) -> None:
         super().__init__(message)
+        # amoCRM's own explanation (its ``hint``): tells a dead refresh token from our own
+        # misconfiguration (``CONFIGURATION_HINTS``).
         self.hint = hint
-        self.upstream_status = status
 
 
 class AmoCRMAuthError(AmoCRMError):
@@ -54,7 +55,7 @@ class AmoCRMRateLimited(AmoCRMError):
     message = "amoCRM asks us to slow down; try again shortly."
     status_code = 503
 
-    def __init__(self, retry_after: float, **kwargs: object) -> None:
+    def __init__(self, retry_after: float) -> None:
         super().__init__()
         self.retry_after = retry_after
         self.headers = {"Retry-After": str(max(1, int(retry_after)))}

@@ -3,7 +3,7 @@ CASCADE``): deleting the connection deletes everything stored for it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Literal
 
@@ -62,15 +62,7 @@ class AmoConnection(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     def ref(self) -> ConnectionRef:
-        return ConnectionRef(
-            id=self.id,
-            user_id=self.user_id,
-            account_id=self.account_id,
-            domain=self.domain,
-            platform=self.platform,
-            is_admin=self.is_admin,
-            amo_user_id=self.amo_user_id,
-        )
+        return ConnectionRef(**{f.name: getattr(self, f.name) for f in fields(ConnectionRef)})
 
 
 SyncStateName = Literal["idle", "running", "failed"]

@@ -18,8 +18,3 @@ class Clock:
 
     def reset(self) -> None:
         self._offset = timedelta()
-
-
-def as_utc(value: datetime) -> datetime:
-    """SQLite hands datetimes back naive; everything we store is UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

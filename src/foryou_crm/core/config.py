@@ -16,7 +16,6 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 PLACEHOLDER_MARKERS = ("change-me", "changeme", "placeholder", "dev-insecure", "example")
 
 AMOCRM_AUTHORIZE_HOST = "https://www.amocrm.ru"
-KOMMO_AUTHORIZE_HOST = "https://www.kommo.com"
 
 CommaList = Annotated[list[str], NoDecode]
 
@@ -104,10 +103,6 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
-
-    @property
-    def uses_sandbox(self) -> bool:
-        return bool(self.amocrm_sandbox_url)
 
     @property
     def redirect_uri(self) -> str:

@@ -75,12 +75,6 @@ class TooManyRequests(AppError):
         super().__init__(message, **kwargs)
 
 
-class ServiceUnavailable(AppError):
-    status_code = 503
-    code = "SERVICE_UNAVAILABLE"
-    message = "A service we depend on is unavailable; try again shortly."
-
-
 def envelope(code: str, message: str, details: Any = None) -> dict[str, Any]:
     error: dict[str, Any] = {"code": code, "message": message}
     if details is not None:

@@ -26,62 +26,58 @@ from foryou_crm.core.db import Base
 _CONNECTION_FK = "amocrm_connections.id"
 
 
-class AmoPipeline(Base):
-    __tablename__ = "amo_pipelines"
-    __table_args__ = (UniqueConstraint("connection_id", "amo_id"),)
+class MirrorRow:
+    """A row of one connection's mirror, keyed by amoCRM's own id within that connection."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     connection_id: Mapped[int] = mapped_column(ForeignKey(_CONNECTION_FK, ondelete="CASCADE"))
     amo_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class AmoPipeline(MirrorRow, Base):
+    __tablename__ = "amo_pipelines"
+    __table_args__ = (UniqueConstraint("connection_id", "amo_id"),)
+
     name: Mapped[str] = mapped_column(String(255))
     sort: Mapped[int] = mapped_column(Integer, default=0)
     is_main: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class AmoStatus(Base):
+class AmoStatus(MirrorRow, Base):
     """A pipeline stage. 142 (won) and 143 (lost) exist in every pipeline, so a status is
     identified by (pipeline, status)."""
 
     __tablename__ = "amo_statuses"
     __table_args__ = (UniqueConstraint("connection_id", "pipeline_amo_id", "amo_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    connection_id: Mapped[int] = mapped_column(ForeignKey(_CONNECTION_FK, ondelete="CASCADE"))
     pipeline_amo_id: Mapped[int] = mapped_column(BigInteger)
-    amo_id: Mapped[int] = mapped_column(BigInteger)
     name: Mapped[str] = mapped_column(String(255))
     color: Mapped[str | None] = mapped_column(String(32))
     sort: Mapped[int] = mapped_column(Integer, default=0)
     type: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class AmoUser(Base):
+class AmoUser(MirrorRow, Base):
     """amoCRM users known to this connection (all of them for an admin token, else the
     token's own user), for responsible-user names."""
 
     __tablename__ = "amo_users"
     __table_args__ = (UniqueConstraint("connection_id", "amo_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    connection_id: Mapped[int] = mapped_column(ForeignKey(_CONNECTION_FK, ondelete="CASCADE"))
-    amo_id: Mapped[int] = mapped_column(BigInteger)
     name: Mapped[str] = mapped_column(String(255))
 
 
-class AmoContact(Base):
+class AmoContact(MirrorRow, Base):
     """Contact names by id: leads only carry contact ids, and names rarely change, so they are
     fetched once and reused by every later sync."""
 
     __tablename__ = "amo_contacts"
     __table_args__ = (UniqueConstraint("connection_id", "amo_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    connection_id: Mapped[int] = mapped_column(ForeignKey(_CONNECTION_FK, ondelete="CASCADE"))
-    amo_id: Mapped[int] = mapped_column(BigInteger)
     name: Mapped[str] = mapped_column(Text)
 
 
-class AmoLead(Base):
+class AmoLead(MirrorRow, Base):
     __tablename__ = "amo_leads"
     __table_args__ = (
         UniqueConstraint("connection_id", "amo_id"),
@@ -99,9 +95,6 @@ class AmoLead(Base):
         Index("ix_amo_leads_id_connection", "id", "connection_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    connection_id: Mapped[int] = mapped_column(ForeignKey(_CONNECTION_FK, ondelete="CASCADE"))
-    amo_id: Mapped[int] = mapped_column(BigInteger)
     name: Mapped[str] = mapped_column(Text, default="")
     price: Mapped[int] = mapped_column(BigInteger, default=0)
     status_id: Mapped[int] = mapped_column(BigInteger)

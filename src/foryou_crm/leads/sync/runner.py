@@ -130,6 +130,8 @@ class LeadsRunner:
             try:
                 await self.tick(interval)
             except Exception:
+                # Broad on purpose, logged with its traceback: one failed round (the database
+                # away for a moment) must not end the schedule of every later one.
                 log.exception("leads_scheduler_failed")
 
     async def tick(self, interval: timedelta) -> int:
@@ -146,9 +148,9 @@ class LeadsRunner:
 
     async def stop(self) -> None:
         self._stopped = True
-        tasks: list[asyncio.Task[object]] = [*self._syncs.values(), *self._others]  # type: ignore[list-item]
+        tasks: list[asyncio.Task[object]] = [*self._syncs.values(), *self._others]
         if self._periodic is not None:
-            tasks.append(self._periodic)  # type: ignore[arg-type]
+            tasks.append(self._periodic)
         for task in tasks:
             task.cancel()
         for task in tasks:
