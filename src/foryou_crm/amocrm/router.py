@@ -25,7 +25,7 @@ from foryou_crm.amocrm.oauth.callback import (
     handle,
 )
 from foryou_crm.amocrm.oauth.completion import complete_flow
-from foryou_crm.amocrm.schemas import URLSAFE, ExchangeCodeIn
+from foryou_crm.amocrm.oauth.schemas import URLSAFE, ExchangeCodeIn
 from foryou_crm.connections.models import SyncState
 from foryou_crm.connections.status import NOT_CONNECTED, status_of
 from foryou_crm.core.errors import error_responses

@@ -8,4 +8,4 @@
    (``POST /api/amo-crm/exchange-code``).
 
 ``flows`` holds what the steps share (the flow record's hashes, where the browser goes back
-to, clean-up); ``models`` the flow record itself."""
+to, clean-up); ``models`` the flow record itself; ``schemas`` the API shapes."""

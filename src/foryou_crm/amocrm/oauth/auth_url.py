@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from foryou_crm.amocrm.hosts import authorize_base
 from foryou_crm.amocrm.oauth.flows import fingerprint, sha256_hex
 from foryou_crm.amocrm.oauth.models import ClientKind, OAuthFlow
-from foryou_crm.amocrm.schemas import AuthUrlOut
+from foryou_crm.amocrm.oauth.schemas import AuthUrlOut
 from foryou_crm.core.config import Settings
 from foryou_crm.core.errors import AppError
 

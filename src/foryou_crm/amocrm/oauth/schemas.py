@@ -1,3 +1,5 @@
+"""The API shapes of the connect flow (camelCase on the wire)."""
+
 from __future__ import annotations
 
 from datetime import datetime
