@@ -134,6 +134,8 @@ async def read_pages(fetch: PageFetch, write: PageWrite, *, first: int, in_fligh
             task.cancel()
         waits: list[asyncio.Future[Any]] = [fetching, writer_task]
         for waited in waits:
+            # Only waiting for the cancelled helpers to end; the error that stopped the read
+            # is re-raised below.
             with contextlib.suppress(BaseException):
                 await waited
         raise

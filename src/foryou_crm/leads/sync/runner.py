@@ -68,15 +68,6 @@ class LeadsRunner:
         self._syncs[connection_id] = task
         return True
 
-    async def wait(self, connection_id: int) -> None:
-        """Until the connection's current sync (and queued re-fetches) finished."""
-        while True:
-            tasks = [t for t in (self._syncs.get(connection_id), *self._others) if t]
-            pending = [t for t in tasks if not t.done()]
-            if not pending:
-                return
-            await asyncio.wait(pending)
-
     async def idle(self) -> None:
         """Until no sync or re-fetch task runs (tests, the CLI)."""
         while pending := [t for t in (*self._syncs.values(), *self._others) if not t.done()]:
@@ -154,6 +145,8 @@ class LeadsRunner:
         for task in tasks:
             task.cancel()
         for task in tasks:
+            # Each ends in CancelledError (or already ended in its own error, which the job
+            # recorded in its sync state): stopping only waits for them to finish.
             with contextlib.suppress(BaseException):
                 await task
         self._syncs.clear()
