@@ -51,6 +51,8 @@ CONFIGURATION_HINTS = (
 
 
 class AmoCRMRateLimited(AmoCRMError):
+    """429: too many requests for this account; ``retry_after`` says how long to wait."""
+
     code = "AMOCRM_RATE_LIMITED"
     message = "amoCRM asks us to slow down; try again shortly."
     status_code = 503
@@ -69,6 +71,8 @@ class AmoCRMForbidden(AmoCRMError):
 
 
 class AmoCRMPaymentRequired(AmoCRMError):
+    """402: the account's subscription has lapsed."""
+
     code = "AMOCRM_PAYMENT_REQUIRED"
     message = "The amoCRM account is not paid; amoCRM refuses API access."
 

@@ -48,12 +48,16 @@ class Unauthorized(AppError):
 
 
 class Forbidden(AppError):
+    """The caller is known but may not do this (another user's flow, a bad signature …)."""
+
     status_code = 403
     code = "FORBIDDEN"
     message = "You are not allowed to do this."
 
 
 class NotFound(AppError):
+    """Nothing here for this caller (an unknown webhook secret answers this too)."""
+
     status_code = 404
     code = "NOT_FOUND"
     message = "Not found."

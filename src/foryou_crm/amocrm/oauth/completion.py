@@ -31,6 +31,8 @@ class InvalidCompletionCode(AppError):
 
 
 class CompletionCodeExpired(AppError):
+    """Older than ``completion_ttl_seconds`` (10 minutes unless configured)."""
+
     code = "COMPLETION_CODE_EXPIRED"
     message = "This connection link has expired; start connecting amoCRM again."
 
