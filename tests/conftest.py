@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from collections.abc import AsyncIterator, Callable, Iterator
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from foryou_crm.app import create_app
 from foryou_crm.core.clock import Clock
@@ -24,6 +26,7 @@ from foryou_crm.core.db import Base, make_engine
 from foryou_crm.core.logging import configure_logging
 from foryou_crm.core.migrate import upgrade
 from foryou_crm.models import load_all_models
+from foryou_crm.services import Services
 
 TEST_CLIENT_ID = "0b7e6a2c-3f1d-4e8a-9c5b-1d2e3f4a5b6c"
 TEST_CLIENT_SECRET = "test-client-secret-7d1f3b9a"
@@ -39,38 +42,50 @@ def pytest_report_header() -> str:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database built by the migrations, once per run: PostgreSQL when
+    FORYOU_TEST_DATABASE_URL says so (rebuilt from nothing), else a SQLite template file."""
     url = os.environ.get("FORYOU_TEST_DATABASE_URL")
-    if not url:
-        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    if url:
+        asyncio.run(_run_on(url, _drop_everything))
     else:
-        _drop_everything(url)
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'template.db'}"
     upgrade(url)
-    yield url
+    return url
 
 
-def _drop_everything(url: str) -> None:
-    import asyncio
+@pytest.fixture
+async def database_url(migrated_database: str, tmp_path: Path) -> str:
+    """Each test starts on an empty migrated database: on SQLite its own copy of the template
+    file, on PostgreSQL the one database with every table emptied by a single TRUNCATE."""
+    if not migrated_database.startswith("sqlite"):
+        await _run_on(migrated_database, _truncate_everything)
+        return migrated_database
+    template = migrated_database.removeprefix("sqlite+aiosqlite:///")
+    copy = tmp_path / "test.db"
+    # The backup API copies a consistent database whatever its WAL holds.
+    with sqlite3.connect(template) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    return f"sqlite+aiosqlite:///{copy}"
 
-    async def drop() -> None:
-        engine = make_engine(url)
+
+async def _run_on(url: str, work: Callable[[AsyncConnection], Awaitable[None]]) -> None:
+    engine = make_engine(url)
+    try:
         async with engine.begin() as conn:
-            await conn.run_sync(Base.metadata.drop_all)
-            await conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            await work(conn)
+    finally:
         await engine.dispose()
 
-    asyncio.run(drop())
+
+async def _drop_everything(conn: AsyncConnection) -> None:
+    await conn.run_sync(Base.metadata.drop_all)
+    await conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
-async def _truncate(app: FastAPI) -> None:
-    engine = app.state.engine
-    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
-    async with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for name in tables:
-                await conn.execute(text(f"DELETE FROM {name}"))
+async def _truncate_everything(conn: AsyncConnection) -> None:
+    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture
@@ -90,7 +105,7 @@ def settings_factory(database_url: str, tmp_path: Path) -> Callable[..., Setting
             "login_max_failures": 3,
         }
         values.update(overrides)
-        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+        return Settings(_env_file=None, **values)
 
     return make
 
@@ -100,19 +115,35 @@ def clock() -> Clock:
     return Clock()
 
 
+@contextlib.asynccontextmanager
+async def running_app(services: Services) -> AsyncIterator[FastAPI]:
+    """The app over ``services``, started (its shutdown closes them)."""
+    application = create_app(services, background_jobs=False, configure_logs=False)
+    async with LifespanManager(application):
+        yield application
+
+
+def api_client(app: FastAPI) -> httpx.AsyncClient:
+    """The app's API over ASGI, in-process."""
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=SERVICE)
+
+
+@contextlib.asynccontextmanager
+async def serve(settings: Settings, clock: Clock) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of a started app with these settings (for tests that need other settings)."""
+    async with running_app(Services.build(settings, clock=clock)) as app, api_client(app) as c:
+        yield c
+
+
 @pytest.fixture
 async def app(settings_factory: Callable[..., Settings], clock: Clock) -> AsyncIterator[FastAPI]:
-    application = create_app(
-        settings_factory(), clock=clock, background_jobs=False, configure_logs=False
-    )
-    async with LifespanManager(application):
-        await _truncate(application)
+    async with running_app(Services.build(settings_factory(), clock=clock)) as application:
         yield application
 
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=SERVICE) as http:
+    async with api_client(app) as http:
         yield http
 
 
@@ -163,34 +194,28 @@ async def world(
         )
     )
     network = Network(sandbox_app)
-    application = create_app(
-        settings_factory(),
-        amocrm_transport=network,
-        clock=clock,
-        background_jobs=False,
-        configure_logs=False,
-    )
+    services = Services.build(settings_factory(), amocrm_transport=network, clock=clock)
+    application = create_app(services, background_jobs=False, configure_logs=False)
     to_service.app = application
-    async with LifespanManager(sandbox_app), LifespanManager(application):
-        await _truncate(application)
-        async with (
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=application), base_url=SERVICE
-            ) as api,
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=sandbox_app), base_url=SANDBOX
-            ) as control,
-        ):
-            yield World(
-                app=application,
-                sandbox_app=sandbox_app,
-                client=api,
-                sandbox=control,
-                network=network,
-            )
-            # Settle before shutting down, so no delivery or sync outlives this test and holds
-            # the database (SQLite) while the next one starts.
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(5):
-                    await sandbox_app.state.sandbox.drain_webhooks()
-                    await application.state.connection_hooks.idle()
+    async with (
+        LifespanManager(sandbox_app),
+        LifespanManager(application),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=application), base_url=SERVICE) as api,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=sandbox_app), base_url=SANDBOX
+        ) as control,
+    ):
+        yield World(
+            app=application,
+            services=services,
+            sandbox_app=sandbox_app,
+            client=api,
+            sandbox=control,
+            network=network,
+        )
+        # Settle before shutting down, so no delivery or sync outlives this test and holds
+        # the database (SQLite) while the next one starts.
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(5):
+                await sandbox_app.state.sandbox.drain_webhooks()
+                await services.sync_runner.idle()

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import httpx
 from fastapi import FastAPI
 
+from foryou_crm.services import Services
 from tests.conftest import SANDBOX, SERVICE, bearer
 
 AMO_ADMIN = "amo-admin@reforyou.example"
@@ -121,6 +122,7 @@ class Browser:
 @dataclass
 class World:
     app: FastAPI
+    services: Services  # what the app runs on
     sandbox_app: Any
     client: httpx.AsyncClient  # the app's API, as the mobile app calls it
     sandbox: httpx.AsyncClient  # the sandbox's control API
@@ -164,20 +166,24 @@ class World:
         query = {k: v[0] for k, v in parse_qs(urlsplit(target).query).items()}
         return started, page, query
 
+    async def exchange(self, token: str, handed: dict[str, str], **extra: str) -> httpx.Response:
+        """``POST /exchange-code`` with the code and state the page handed over (and ``extra``
+        fields, e.g. ``appVerifier``), as the app sends it."""
+        body = {"code": handed["code"], "state": handed["state"], **extra}
+        return await self.client.post(
+            "/api/amo-crm/exchange-code", json=body, headers=bearer(token)
+        )
+
     async def connect(self, token: str, *, login: str = AMO_ADMIN) -> dict[str, Any]:
         """The whole checklist up to «Підключено»; returns the status data."""
         _started, page, query = await self.consent_and_callback(token, login=login)
         assert "code" in query, page.text
-        r = await self.client.post(
-            "/api/amo-crm/exchange-code",
-            json={"code": query["code"], "state": query["state"]},
-            headers=bearer(token),
-        )
+        r = await self.exchange(token, query)
         assert r.status_code == 200, r.text
         data: dict[str, Any] = r.json()["data"]
         # Activation starts the first leads sync in the background; let it finish so tests that
         # inject faults next are not racing it for them.
-        await self.app.state.connection_hooks.idle()
+        await self.services.sync_runner.idle()
         return data
 
     async def requests_to(self, host: str | None = None) -> dict[str, Any]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import getpass
 import sys
+from collections.abc import AsyncIterator
 from typing import Any
 
 import click
@@ -12,18 +14,16 @@ import uvicorn
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from foryou_crm.core.clock import Clock
 from foryou_crm.core.config import (
     ConfigurationError,
     Settings,
     ensure_local_secrets,
     validate_for_production,
 )
-from foryou_crm.core.db import make_engine, make_sessionmaker
 from foryou_crm.core.migrate import upgrade
+from foryou_crm.services import Services
+from foryou_crm.users.demo import DEMO_EMAIL, DEMO_PASSWORD
 
-DEMO_EMAIL = "demo@foryou-realestate.com"
-DEMO_PASSWORD = "demo-password"
 DEMO_CLIENT_ID = "8c3f4b2e-1d6a-4f0e-9b7c-2a5d8e1f3c40"
 DEMO_CLIENT_SECRET = "demo-client-secret-0f4c1a9e7b2d"
 
@@ -32,7 +32,7 @@ def _settings(**defaults: Any) -> Settings:
     """Settings from the environment; ``defaults`` fill only what the environment left unset."""
     try:
         settings = Settings()
-    except Exception as exc:  # pydantic's message names the bad variable
+    except ValueError as exc:  # pydantic's ValidationError or SettingsError; names the variable
         raise click.ClickException(f"invalid settings: {exc}") from exc
     unset = {k: v for k, v in defaults.items() if k not in settings.model_fields_set}
     return settings.model_copy(update=unset) if unset else settings
@@ -101,7 +101,7 @@ def demo(host: str, port: int, leads: int) -> None:
     upgrade(settings.resolved_database_url)
     asyncio.run(_ensure_user(settings, DEMO_EMAIL, DEMO_PASSWORD, "Demo Agent"))
 
-    app = create_app(settings, freeze_startup_heap=True)
+    app = create_app(Services.build(settings), freeze_startup_heap=True)
     sandbox_config = SandboxConfig(
         leads=leads,
         client_id=settings.amocrm_client_id,
@@ -161,13 +161,9 @@ def users_list() -> None:
     async def _list() -> list[tuple[int, str, str]]:
         from foryou_crm.users.models import User
 
-        engine = make_engine(settings.resolved_database_url)
-        try:
-            async with make_sessionmaker(engine)() as session:
-                rows = (await session.execute(select(User).order_by(User.id))).scalars().all()
-                return [(u.id, u.email, u.name) for u in rows]
-        finally:
-            await engine.dispose()
+        async with _services(settings) as services, services.sessionmaker() as session:
+            rows = (await session.execute(select(User).order_by(User.id))).scalars().all()
+            return [(u.id, u.email, u.name) for u in rows]
 
     for user_id, email, name in asyncio.run(_list()):
         click.echo(f"{user_id}\t{email}\t{name}")
@@ -184,49 +180,50 @@ def sync(email: str, full: bool | None) -> None:
         raise click.ClickException(f"sync {state}")
 
 
+@contextlib.asynccontextmanager
+async def _services(settings: Settings) -> AsyncIterator[Services]:
+    """The same services the web app runs on, closed when the command is done."""
+    services = Services.build(settings)
+    try:
+        yield services
+    finally:
+        await services.aclose()
+
+
 async def _sync(settings: Settings, email: str, full: bool | None) -> str:
-    from foryou_crm.amocrm.service import connection_of
-    from foryou_crm.app import create_app
+    from foryou_crm.connections.models import SyncState
+    from foryou_crm.connections.repository import connection_of
     from foryou_crm.core.logging import configure_logging
-    from foryou_crm.leads.models import SyncState
-    from foryou_crm.leads.runner import LeadsRunner
-    from foryou_crm.leads.sync import run_sync
+    from foryou_crm.leads.sync.jobs import run_sync
     from foryou_crm.users import service
 
-    app = create_app(settings, background_jobs=False, configure_logs=False)
     # Warnings only: info lines would break the progress bar.
     configure_logging(json=settings.json_logs, level="WARNING")
-    runner: LeadsRunner = app.state.connection_hooks
-    try:
-        async with app.state.sessionmaker() as session:
+    async with _services(settings) as services:
+        async with services.sessionmaker() as session:
             user = await service.get_by_email(session, email)
             if user is None:
                 raise click.ClickException(f"no user {email}")
             connection = await connection_of(session, user.id)
             if connection is None:
                 raise click.ClickException(f"{email} has not connected amoCRM")
-        job = asyncio.create_task(run_sync(runner.deps, connection.id, full=full))
+        job = asyncio.create_task(run_sync(services.sync_runner.deps, connection.id, full=full))
         shown = 0
         with click.progressbar(length=1000, label=f"Syncing {connection.domain}") as bar:
             while not job.done():
                 await asyncio.wait({job}, timeout=0.5)
-                async with app.state.sessionmaker() as session:
+                async with services.sessionmaker() as session:
                     row = await session.get(SyncState, connection.id)
                 done = 1000 if job.done() else int(1000 * (row.progress if row else 0))
                 bar.update(max(0, done - shown))
                 shown = max(shown, done)
         result = await job
-        async with app.state.sessionmaker() as session:
+        async with services.sessionmaker() as session:
             row = await session.get(SyncState, connection.id)
         if row is not None and row.error:
             click.echo(row.error, err=True)
         click.echo(f"{result}: {row.leads_count if row else 0} leads mirrored")
         return result
-    finally:
-        await app.state.amocrm_transport.aclose()
-        if app.state.redis is not None:
-            await app.state.redis.aclose()
-        await app.state.engine.dispose()
 
 
 async def _ensure_user(
@@ -234,20 +231,20 @@ async def _ensure_user(
 ) -> int:
     from foryou_crm.users import service
 
-    engine = make_engine(settings.resolved_database_url)
-    try:
-        async with make_sessionmaker(engine)() as session, session.begin():
-            existing = await service.get_by_email(session, email)
-            if existing is not None:
-                if must_be_new:
-                    raise click.ClickException(f"{email} already exists")
-                return existing.id
-            user = await service.create_user(
-                session, email=email, password=password, name=name, now=Clock().now()
-            )
-            return user.id
-    finally:
-        await engine.dispose()
+    async with (
+        _services(settings) as services,
+        services.sessionmaker() as session,
+        session.begin(),
+    ):
+        existing = await service.get_by_email(session, email)
+        if existing is not None:
+            if must_be_new:
+                raise click.ClickException(f"{email} already exists")
+            return existing.id
+        user = await service.create_user(
+            session, email=email, password=password, name=name, now=services.clock.now()
+        )
+        return user.id
 
 
 @main.command()

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from foryou_crm import __version__
 from foryou_crm.amocrm.hosts import authorize_base
-from foryou_crm.core.config import Settings
 from foryou_crm.core.errors import error_response
+from foryou_crm.services import ServicesDep
+from foryou_crm.users.demo import DEMO_EMAIL, DEMO_PASSWORD
 
 router = APIRouter(tags=["operations"])
 
@@ -22,23 +24,19 @@ async def healthz() -> dict[str, Any]:
 
 
 @router.get("/readyz")
-async def readyz(request: Request) -> Any:
+async def readyz(services: ServicesDep) -> Any:
     try:
-        async with request.app.state.engine.connect() as conn:
+        async with services.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
-    except Exception:
+    except (SQLAlchemyError, OSError):  # refused, unknown host, timeout, bad database
         return error_response(503, "DATABASE_UNAVAILABLE", "The database is not reachable.")
     return JSONResponse({"success": True, "data": {"status": "ready", "database": "ok"}})
 
 
 @router.get("/api/meta", tags=["meta"])
-async def meta(request: Request) -> dict[str, Any]:
-    settings: Settings = request.app.state.settings
-    demo_user = (
-        {"email": request.app.state.demo_email, "password": request.app.state.demo_password}
-        if settings.demo_mode
-        else None
-    )
+async def meta(services: ServicesDep) -> dict[str, Any]:
+    settings = services.settings
+    demo_user = {"email": DEMO_EMAIL, "password": DEMO_PASSWORD} if settings.demo_mode else None
     return {
         "success": True,
         "data": {

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import importlib
 
-TABLE_MODULES = ("foryou_crm.users.models", "foryou_crm.amocrm.models", "foryou_crm.leads.models")
+TABLE_MODULES = (
+    "foryou_crm.users.models",
+    "foryou_crm.connections.models",
+    "foryou_crm.amocrm.oauth.models",
+    "foryou_crm.leads.models",
+)
 
 
 def load_all_models() -> None:

@@ -10,7 +10,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx
 from sqlalchemy import select, text
 
-from foryou_crm.amocrm.models import AmoConnection, OAuthFlow
+from foryou_crm.amocrm.oauth.models import OAuthFlow
+from foryou_crm.connections.models import AmoConnection
 from tests.conftest import TEST_CLIENT_ID, bearer, register
 from tests.support import AMO_AGENT, Browser, World, parse_html
 
@@ -84,7 +85,7 @@ async def test_checklist_flow_reproduces_the_status_json(world: World) -> None:
     }
     assert status["platform"] == "amocrm"
     # Tokens saved for this user, encrypted at rest.
-    async with world.app.state.sessionmaker() as session:
+    async with world.services.sessionmaker() as session:
         row = (await session.execute(select(AmoConnection))).scalar_one()
         assert row.access_token_enc.startswith("v1:")
         raw = (await session.execute(text("SELECT * FROM amocrm_connections"))).all()
@@ -94,7 +95,7 @@ async def test_checklist_flow_reproduces_the_status_json(world: World) -> None:
     r = await world.client.post("/api/amo-crm/disconnect", headers=bearer(token))
     assert r.json()["data"]["connected"] is False
     assert (await _status(world, token))["connected"] is False
-    async with world.app.state.sessionmaker() as session:
+    async with world.services.sessionmaker() as session:
         assert (await session.execute(select(AmoConnection))).first() is None
     # Idempotent.
     again = await world.client.post("/api/amo-crm/disconnect", headers=bearer(token))
@@ -113,21 +114,13 @@ async def test_b_cannot_complete_a_flow_and_nothing_changes(world: World) -> Non
     a = await _user(world, "a@foryou-agents.com")
     b = await _user(world, "b@foryou-agents.com")
     _started, _page, handed = await world.consent_and_callback(a)
-    r = await world.client.post(
-        "/api/amo-crm/exchange-code",
-        json={"code": handed["code"], "state": handed["state"]},
-        headers=bearer(b),
-    )
+    r = await world.exchange(b, handed)
     assert r.status_code == 403
     assert r.json()["error"]["code"] == "STATE_USER_MISMATCH"
     assert (await _status(world, b))["connected"] is False
     assert (await _status(world, a))["connected"] is False
     # A can still complete their own flow.
-    ok = await world.client.post(
-        "/api/amo-crm/exchange-code",
-        json={"code": handed["code"], "state": handed["state"]},
-        headers=bearer(a),
-    )
+    ok = await world.exchange(a, handed)
     assert ok.status_code == 200
     assert (await _status(world, b))["connected"] is False
 
@@ -147,9 +140,8 @@ async def test_disconnect_leaves_another_users_connection_to_the_same_account(wo
 async def test_completion_code_is_idempotent_for_its_owner(world: World) -> None:
     a = await _user(world, "a@foryou-agents.com")
     _s, _p, handed = await world.consent_and_callback(a)
-    body = {"code": handed["code"], "state": handed["state"]}
-    first = await world.client.post("/api/amo-crm/exchange-code", json=body, headers=bearer(a))
-    second = await world.client.post("/api/amo-crm/exchange-code", json=body, headers=bearer(a))
+    first = await world.exchange(a, handed)
+    second = await world.exchange(a, handed)
     assert first.status_code == second.status_code == 200
     assert first.json()["data"]["connectedAt"] == second.json()["data"]["connectedAt"]
 
@@ -157,28 +149,16 @@ async def test_completion_code_is_idempotent_for_its_owner(world: World) -> None
 async def test_wrong_and_expired_completion_codes(world: World) -> None:
     a = await _user(world, "a@foryou-agents.com")
     _s, _p, handed = await world.consent_and_callback(a)
-    wrong = await world.client.post(
-        "/api/amo-crm/exchange-code",
-        json={"code": secrets.token_urlsafe(32), "state": handed["state"]},
-        headers=bearer(a),
-    )
+    wrong = await world.exchange(a, {**handed, "code": secrets.token_urlsafe(32)})
     assert wrong.status_code == 400
     assert wrong.json()["error"]["code"] == "INVALID_COMPLETION_CODE"
-    unknown_state = await world.client.post(
-        "/api/amo-crm/exchange-code",
-        json={"code": handed["code"], "state": secrets.token_urlsafe(32)},
-        headers=bearer(a),
-    )
+    unknown_state = await world.exchange(a, {**handed, "state": secrets.token_urlsafe(32)})
     assert unknown_state.status_code == 400
-    world.app.state.clock.advance(601)
-    expired = await world.client.post(
-        "/api/amo-crm/exchange-code",
-        json={"code": handed["code"], "state": handed["state"]},
-        headers=bearer(a),
-    )
+    world.services.clock.advance(601)
+    expired = await world.exchange(a, handed)
     assert expired.status_code == 400
     assert expired.json()["error"]["code"] == "COMPLETION_CODE_EXPIRED"
-    world.app.state.clock.reset()
+    world.services.clock.reset()
     assert (await _status(world, a))["connected"] is False
 
 
@@ -187,7 +167,7 @@ async def test_replaced_connection_on_reconnect(world: World) -> None:
     first = await world.connect(a)
     second = await world.connect(a, login=AMO_AGENT)
     assert second["connectedAt"] != first["connectedAt"]
-    async with world.app.state.sessionmaker() as session:
+    async with world.services.sessionmaker() as session:
         rows = (await session.execute(select(AmoConnection))).scalars().all()
     assert len(rows) == 1
     assert rows[0].is_admin is False
@@ -200,19 +180,12 @@ async def test_app_verifier_binds_the_flow_to_the_app_instance(world: World) -> 
         base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
     )
     _s, _p, handed = await world.consent_and_callback(a, appChallenge=challenge)
-    body = {"code": handed["code"], "state": handed["state"]}
-    missing = await world.client.post("/api/amo-crm/exchange-code", json=body, headers=bearer(a))
+    missing = await world.exchange(a, handed)
     assert missing.status_code == 400
     assert missing.json()["error"]["code"] == "APP_VERIFIER_MISMATCH"
-    wrong = await world.client.post(
-        "/api/amo-crm/exchange-code",
-        json={**body, "appVerifier": secrets.token_urlsafe(32)},
-        headers=bearer(a),
-    )
+    wrong = await world.exchange(a, handed, appVerifier=secrets.token_urlsafe(32))
     assert wrong.json()["error"]["code"] == "APP_VERIFIER_MISMATCH"
-    ok = await world.client.post(
-        "/api/amo-crm/exchange-code", json={**body, "appVerifier": verifier}, headers=bearer(a)
-    )
+    ok = await world.exchange(a, handed, appVerifier=verifier)
     assert ok.status_code == 200
 
 
@@ -273,10 +246,10 @@ async def test_state_unknown_tampered_replayed_and_expired(world: World) -> None
     assert "error=state_invalid" in parse_html(replay.text).links["open-app"]
     # Expired.
     _started, late = await _fresh_location(world, a)
-    world.app.state.clock.advance(601)
+    world.services.clock.advance(601)
     expired = await world.callback(late)
     assert "error=state_invalid" in parse_html(expired.text).links["open-app"]
-    world.app.state.clock.reset()
+    world.services.clock.reset()
     assert (await _status(world, a))["connected"] is False
 
 
@@ -341,7 +314,7 @@ async def test_amocrm_down_during_exchange_saves_nothing(world: World) -> None:
         assert r.status_code == 201, r.text
         _s, page, handed = await world.consent_and_callback(a)
         assert handed.get("error") == expected, page.text
-        async with world.app.state.sessionmaker() as session:
+        async with world.services.sessionmaker() as session:
             flows = (await session.execute(select(OAuthFlow))).scalars().all()
             assert all(f.access_token_enc is None for f in flows)
             assert (await session.execute(select(AmoConnection))).first() is None
@@ -354,7 +327,7 @@ async def test_account_call_failing_after_exchange_saves_nothing(world: World) -
     await world.sandbox.post("/_sandbox/faults", json={"endpoint": "account", "kind": "500"})
     _s, _page, handed = await world.consent_and_callback(a)
     assert handed.get("error") == "amocrm_unavailable"
-    async with world.app.state.sessionmaker() as session:
+    async with world.services.sessionmaker() as session:
         assert all(
             f.access_token_enc is None
             for f in (await session.execute(select(OAuthFlow))).scalars().all()
@@ -368,17 +341,11 @@ async def test_concurrent_exchange_calls_for_the_same_code_all_succeed_once(worl
 
     a = await _user(world, "a@foryou-agents.com")
     _s, _p, handed = await world.consent_and_callback(a)
-    body = {"code": handed["code"], "state": handed["state"]}
-    responses = await asyncio.gather(
-        *(
-            world.client.post("/api/amo-crm/exchange-code", json=body, headers=bearer(a))
-            for _ in range(5)
-        )
-    )
+    responses = await asyncio.gather(*(world.exchange(a, handed) for _ in range(5)))
     assert [r.status_code for r in responses] == [200] * 5
     # Activated once: every answer describes the same connection.
     assert len({r.json()["data"]["connectedAt"] for r in responses}) == 1
-    async with world.app.state.sessionmaker() as session:
+    async with world.services.sessionmaker() as session:
         assert len((await session.execute(select(AmoConnection))).scalars().all()) == 1
 
 
@@ -402,9 +369,32 @@ async def test_uppercase_referer_is_normalised_to_the_account_host(world: World)
     page = await world.callback(_with(location, referer="ReForYou.AmoCRM.ru"))
     target = parse_html(page.text).links["open-app"]
     handed = {k: v[0] for k, v in parse_qs(urlsplit(target).query).items()}
-    r = await world.client.post(
-        "/api/amo-crm/exchange-code",
-        json={"code": handed["code"], "state": handed["state"]},
-        headers=bearer(a),
-    )
+    r = await world.exchange(a, handed)
     assert r.json()["data"]["domain"] == "reforyou.amocrm.ru"
+
+
+async def test_an_unexpected_error_still_answers_the_page_and_saves_nothing(world: World) -> None:
+    """Whatever breaks inside the callback (here the wire to amoCRM fails in a way no amoCRM
+    error describes), the person in the browser gets the page, not JSON; the state stays used."""
+    a = await _user(world, "a@foryou-agents.com")
+    _started, location = await _fresh_location(world, a)
+
+    async def broken_wire(request: httpx.Request, _response: httpx.Response) -> None:
+        if request.url.path.endswith("/api/v4/account"):
+            raise RuntimeError("the wire broke")
+
+    world.network.after = broken_wire
+    try:
+        page = await world.callback(location)
+    finally:
+        world.network.after = None
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert "Something went wrong" in page.text
+    assert "open-app" not in page.text
+    async with world.services.sessionmaker() as session:
+        flow = (await session.execute(select(OAuthFlow))).scalar_one()
+    assert flow.consumed_at is not None
+    assert flow.access_token_enc is None and flow.completion_hash is None
+    replay = await world.callback(location)
+    assert "error=state_invalid" in parse_html(replay.text).links["open-app"]

@@ -29,11 +29,7 @@ async def test_backend_logs_name_the_flow_steps_in_order_and_hold_no_secrets(
         "accessToken"
     ]
     started, page, handed = await world.consent_and_callback(token)
-    r = await world.client.post(
-        "/api/amo-crm/exchange-code",
-        json={"code": handed["code"], "state": handed["state"]},
-        headers=bearer(token),
-    )
+    r = await world.exchange(token, handed)
     assert r.status_code == 200
     await world.client.get("/api/amo-crm/status", headers=bearer(token))
     await world.client.post("/api/amo-crm/disconnect", headers=bearer(token))

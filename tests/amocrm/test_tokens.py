@@ -14,8 +14,9 @@ from sqlalchemy import select
 
 from foryou_crm.amocrm.client import AmoCRMClient
 from foryou_crm.amocrm.errors import AmoCRMUnavailable
-from foryou_crm.amocrm.models import AmoConnection
-from foryou_crm.amocrm.tokens import ReconnectRequired, TokenManager, ref_of
+from foryou_crm.amocrm.tokens import TokenManager
+from foryou_crm.connections.errors import ReconnectRequired
+from foryou_crm.connections.models import AmoConnection
 from foryou_crm.core.db import make_engine, make_sessionmaker
 from tests.conftest import TEST_CLIENT_ID, TEST_CLIENT_SECRET, bearer, register
 from tests.support import World
@@ -32,9 +33,9 @@ async def _connected(
         await world.connect(token, login=login)
     else:
         await world.connect(token)
-    async with world.app.state.sessionmaker() as session:
+    async with world.services.sessionmaker() as session:
         row = (await session.execute(select(AmoConnection))).scalars().all()[-1]
-    return token, ref_of(row)
+    return token, row.ref()
 
 
 async def _token_requests(world: World) -> int:
@@ -44,7 +45,7 @@ async def _token_requests(world: World) -> int:
 
 async def _expire_everything(world: World) -> None:
     """Move both clocks a day on: amoCRM rejects the access token, we see it as expired."""
-    world.app.state.clock.advance(DAY + 60)
+    world.services.clock.advance(DAY + 60)
     r = await world.sandbox.post("/_sandbox/clock", json={"seconds": DAY + 60})
     assert r.status_code == 200
 
@@ -69,7 +70,7 @@ async def test_fifty_concurrent_calls_with_an_expired_token_refresh_once(world: 
     _token, ref = await _connected(world)
     await _expire_everything(world)
     await world.sandbox.delete("/_sandbox/requests")
-    tokens: TokenManager = world.app.state.tokens
+    tokens: TokenManager = world.services.tokens
     results = await asyncio.gather(*(tokens.call(ref, _account) for _ in range(50)))
     assert all(r["id"] == 31920194 for r in results)
     assert await _token_requests(world) == 1
@@ -80,7 +81,7 @@ async def test_a_401_refreshes_once_and_retries(world: World) -> None:
     # Only amoCRM's clock moves: our copy still looks valid, amoCRM answers 401.
     await world.sandbox.post("/_sandbox/clock", json={"seconds": DAY + 60})
     await world.sandbox.delete("/_sandbox/requests")
-    account = await world.app.state.tokens.call(ref, _account)
+    account = await world.services.tokens.call(ref, _account)
     assert account["id"] == 31920194
     log = (await world.sandbox.get("/_sandbox/requests")).json()
     assert log["byEndpoint"]["token"] == 1
@@ -97,8 +98,8 @@ async def test_two_processes_refresh_once_on_postgres(world: World) -> None:
     _token, ref = await _connected(world)
     await _expire_everything(world)
     await world.sandbox.delete("/_sandbox/requests")
-    app_tokens: TokenManager = world.app.state.tokens
-    engine = make_engine(world.app.state.settings.resolved_database_url)
+    app_tokens: TokenManager = world.services.tokens
+    engine = make_engine(world.services.settings.resolved_database_url)
     other = TokenManager(
         settings=app_tokens.settings,
         sessionmaker=make_sessionmaker(engine),
@@ -116,13 +117,13 @@ async def test_two_processes_refresh_once_on_postgres(world: World) -> None:
 
 async def test_rotated_pair_is_persisted_and_single_use_is_respected(world: World) -> None:
     _token, ref = await _connected(world)
-    async with world.app.state.sessionmaker() as session:
+    async with world.services.sessionmaker() as session:
         before = await session.get(AmoConnection, ref.id)
         assert before is not None
         old_refresh = before.refresh_token_enc
     await _expire_everything(world)
-    await world.app.state.tokens.call(ref, _account)
-    async with world.app.state.sessionmaker() as session:
+    await world.services.tokens.call(ref, _account)
+    async with world.services.sessionmaker() as session:
         after = await session.get(AmoConnection, ref.id)
         assert after is not None
         assert after.refresh_token_enc != old_refresh
@@ -134,7 +135,7 @@ async def test_revoked_refresh_token_means_needs_reconnect(world: World) -> None
     r = await world.sandbox.post("/_sandbox/accounts/reforyou.amocrm.ru/revoke-tokens")
     assert r.status_code == 200
     with pytest.raises(ReconnectRequired):
-        await world.app.state.tokens.call(ref, _account)
+        await world.services.tokens.call(ref, _account)
     status = (await world.client.get("/api/amo-crm/status", headers=bearer(token))).json()["data"]
     assert status["needsReconnect"] is True
     assert status["connected"] is False
@@ -144,21 +145,21 @@ async def test_revoked_refresh_token_means_needs_reconnect(world: World) -> None
 
 async def test_amocrm_down_during_refresh_keeps_the_old_pair(world: World) -> None:
     _token, ref = await _connected(world)
-    async with world.app.state.sessionmaker() as session:
+    async with world.services.sessionmaker() as session:
         row = await session.get(AmoConnection, ref.id)
         assert row is not None
         pair_before = (row.access_token_enc, row.refresh_token_enc)
     await _expire_everything(world)
     await world.sandbox.post("/_sandbox/faults", json={"endpoint": "token", "kind": "500"})
     with pytest.raises(AmoCRMUnavailable):
-        await world.app.state.tokens.call(ref, _account)
-    async with world.app.state.sessionmaker() as session:
+        await world.services.tokens.call(ref, _account)
+    async with world.services.sessionmaker() as session:
         row = await session.get(AmoConnection, ref.id)
         assert row is not None
         assert (row.access_token_enc, row.refresh_token_enc) == pair_before
         assert row.needs_reconnect is False
     # amoCRM back: the next call refreshes with the kept pair.
-    assert (await world.app.state.tokens.call(ref, _account))["id"] == 31920194
+    assert (await world.services.tokens.call(ref, _account))["id"] == 31920194
 
 
 async def test_rotate_then_drop_on_amocrm_ends_in_reconnect_never_silently(world: World) -> None:
@@ -170,9 +171,9 @@ async def test_rotate_then_drop_on_amocrm_ends_in_reconnect_never_silently(world
         "/_sandbox/faults", json={"endpoint": "token", "kind": "rotate_then_drop", "seconds": 5}
     )
     with pytest.raises(AmoCRMUnavailable):
-        await world.app.state.tokens.call(ref, _account)
+        await world.services.tokens.call(ref, _account)
     with pytest.raises(ReconnectRequired):
-        await world.app.state.tokens.call(ref, _account)
+        await world.services.tokens.call(ref, _account)
     status = await _status_after_time_travel(world)
     assert status["needsReconnect"] is True
 
@@ -186,8 +187,8 @@ async def test_rotate_then_drop_on_kommo_recovers_on_retry(world: World) -> None
         "/_sandbox/faults", json={"endpoint": "token", "kind": "rotate_then_drop", "seconds": 5}
     )
     with pytest.raises(AmoCRMUnavailable):
-        await world.app.state.tokens.call(ref, _account)
-    account = await world.app.state.tokens.call(ref, _account)
+        await world.services.tokens.call(ref, _account)
+    account = await world.services.tokens.call(ref, _account)
     assert account["subdomain"] == "otheragency"
     status = await _status_after_time_travel(world)
     assert status["connected"] is True
@@ -196,9 +197,9 @@ async def test_rotate_then_drop_on_kommo_recovers_on_retry(world: World) -> None
 
 async def test_idle_connections_are_refreshed_before_amocrm_forgets_them(world: World) -> None:
     _token, _ref = await _connected(world)
-    tokens: TokenManager = world.app.state.tokens
+    tokens: TokenManager = world.services.tokens
     assert await tokens.refresh_idle() == 0
-    world.app.state.clock.advance(31 * DAY)
+    world.services.clock.advance(31 * DAY)
     await world.sandbox.post("/_sandbox/clock", json={"seconds": 31 * DAY})
     assert await tokens.refresh_idle() == 1
     assert await tokens.refresh_idle() == 0
@@ -283,7 +284,7 @@ async def test_a_misconfigured_secret_never_marks_users_for_reconnect(world: Wor
     from foryou_crm.amocrm.errors import AmoCRMMisconfigured
 
     token, ref = await _connected(world)
-    tokens: TokenManager = world.app.state.tokens
+    tokens: TokenManager = world.services.tokens
     good = tokens.settings.amocrm_client_secret
     tokens.settings = tokens.settings.model_copy(
         update={"amocrm_client_secret": type(good)("wrong")}
@@ -306,13 +307,13 @@ async def test_a_cancelled_caller_does_not_lose_a_rotated_pair(world: World) -> 
     await world.sandbox.post(
         "/_sandbox/faults", json={"endpoint": "token", "kind": "latency", "ms": 300}
     )
-    caller = asyncio.create_task(world.app.state.tokens.call(ref, _account))
+    caller = asyncio.create_task(world.services.tokens.call(ref, _account))
     await asyncio.sleep(0.1)
     caller.cancel()
     with pytest.raises(asyncio.CancelledError):
         await caller
     await asyncio.sleep(0.6)  # the shielded refresh finishes on its own…
-    async with world.app.state.sessionmaker() as session:
+    async with world.services.sessionmaker() as session:
         row = await session.get(AmoConnection, ref.id)
         assert row is not None
         # …and committed the new pair without anyone asking again.

@@ -6,13 +6,12 @@ from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from fastapi import FastAPI
 
-from foryou_crm.core.db import Base
+from foryou_crm.core.db import Base, make_engine
 from foryou_crm.leads.search import is_search_index_object
 
 
-async def test_models_and_migrations_agree(app: FastAPI) -> None:
+async def test_models_and_migrations_agree(database_url: str) -> None:
     def diff(connection: Any) -> list[Any]:
         context = MigrationContext.configure(
             connection,
@@ -23,6 +22,10 @@ async def test_models_and_migrations_agree(app: FastAPI) -> None:
         )
         return list(compare_metadata(context, Base.metadata))
 
-    async with app.state.engine.connect() as conn:
-        changes = await conn.run_sync(diff)
+    engine = make_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            changes = await conn.run_sync(diff)
+    finally:
+        await engine.dispose()
     assert changes == []

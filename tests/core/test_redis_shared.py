@@ -8,9 +8,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 
-import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from redis.asyncio import Redis
 
 from foryou_crm.amocrm.ratelimit import (
@@ -19,10 +17,9 @@ from foryou_crm.amocrm.ratelimit import (
     RedisRateBudget,
     spacing_seconds,
 )
-from foryou_crm.app import create_app
 from foryou_crm.core.clock import Clock
 from foryou_crm.core.config import Settings
-from tests.conftest import register
+from tests.conftest import register, serve
 
 REDIS_URL = os.environ.get("FORYOU_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -82,29 +79,18 @@ async def test_failed_sign_ins_count_across_workers(
     redis: Redis, settings_factory: Callable[..., Settings], clock: Clock
 ) -> None:
     settings = settings_factory(redis_url=REDIS_URL)
-    apps = [
-        create_app(settings, clock=clock, background_jobs=False, configure_logs=False)
-        for _ in range(2)
-    ]
-    async with LifespanManager(apps[0]), LifespanManager(apps[1]):
-        clients = [
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=a), base_url="http://t")
-            for a in apps
-        ]
-        try:
-            await register(clients[0], "shared@foryou-agents.com")
-            for i in range(3):
-                r = await clients[i % 2].post(
-                    "/api/auth/login",
-                    json={"email": "shared@foryou-agents.com", "password": "wrong-one"},
-                )
-                assert r.status_code == 401
-            blocked = await clients[1].post(
+    async with serve(settings, clock) as first, serve(settings, clock) as second:
+        clients = [first, second]
+        await register(clients[0], "shared@foryou-agents.com")
+        for i in range(3):
+            r = await clients[i % 2].post(
                 "/api/auth/login",
-                json={"email": "shared@foryou-agents.com", "password": "correct-horse-1"},
+                json={"email": "shared@foryou-agents.com", "password": "wrong-one"},
             )
-            assert blocked.status_code == 429
-            assert int(blocked.headers["Retry-After"]) >= 1
-        finally:
-            for c in clients:
-                await c.aclose()
+            assert r.status_code == 401
+        blocked = await clients[1].post(
+            "/api/auth/login",
+            json={"email": "shared@foryou-agents.com", "password": "correct-horse-1"},
+        )
+        assert blocked.status_code == 429
+        assert int(blocked.headers["Retry-After"]) >= 1

@@ -51,7 +51,7 @@ def test_production_refuses_missing_or_placeholder_secrets(
 
 def test_env_lists_accept_commas(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FORYOU_CORS_ORIGINS", "https://a.example, https://b.example")
-    assert Settings(_env_file=None).cors_origins == ["https://a.example", "https://b.example"]  # type: ignore[call-arg]
+    assert Settings(_env_file=None).cors_origins == ["https://a.example", "https://b.example"]
 
 
 def test_cipher_round_trip_binds_purpose_and_rotates_keys() -> None:

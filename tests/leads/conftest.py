@@ -7,23 +7,17 @@ from typing import Any
 
 import httpx
 
-from foryou_crm.leads.runner import LeadsRunner
 from tests.conftest import bearer, register
 from tests.support import AMO_ADMIN, World
 
 HOST = "reforyou.amocrm.ru"
 
 
-def runner(world: World) -> LeadsRunner:
-    hooks: LeadsRunner = world.app.state.connection_hooks
-    return hooks
-
-
 async def connect(world: World, email: str, *, login: str = AMO_ADMIN) -> str:
     """Register an app user, connect amoCRM as ``login`` and wait for the first sync."""
     token = str((await register(world.client, email))["accessToken"])
     await world.connect(token, login=login)
-    await runner(world).idle()
+    await world.services.sync_runner.idle()
     return token
 
 

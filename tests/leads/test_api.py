@@ -57,9 +57,8 @@ async def test_user_b_never_sees_user_as_leads(world: World) -> None:
         assert r.json()["error"]["code"] == "AMO_NOT_CONNECTED"
     # B connects as the agent of the same account: B sees the agent's leads only, A still all.
     await world.connect(b_token, login=AMO_AGENT)
-    from tests.leads.conftest import runner
 
-    await runner(world).idle()
+    await world.services.sync_runner.idle()
     b_ids = set(await all_lead_ids(world, b_token, []))
     a_ids = set(await all_lead_ids(world, a, []))
     assert b_ids < a_ids
@@ -144,7 +143,8 @@ BAD: list[tuple[dict[str, str], set[str]]] = [
 
 
 async def test_bad_parameters_are_422_naming_them(world: World) -> None:
-    token = str((await register(world.client, "a@foryou.example"))["accessToken"])
+    # Connected: the connection is checked first (409 AMO_NOT_CONNECTED), then the parameters.
+    token = await connect(world, "a@foryou.example")
     for params, fields in BAD:
         r = await world.client.get("/api/amo-crm/leads", params=params, headers=bearer(token))
         assert r.status_code == 422, r.text

@@ -12,7 +12,7 @@ from sqlalchemy import delete
 
 from foryou_crm.leads.models import AmoLead
 from tests.conftest import bearer
-from tests.leads.conftest import HOST, api_leads, connect, runner, status
+from tests.leads.conftest import HOST, api_leads, connect, status
 from tests.support import AMO_AGENT, World
 
 AGENT_ID = 9001102
@@ -75,12 +75,12 @@ async def test_polling_picks_up_created_updated_moved_and_deleted(world: World, 
     ids = await _change_four_leads(world, AGENT_ID)
 
     # The periodic scheduler: nothing is due yet; after the interval, an incremental sync runs.
-    interval = timedelta(seconds=world.app.state.settings.amocrm_sync_interval_seconds)
-    assert await runner(world).tick(interval) == 0
+    interval = timedelta(seconds=world.services.settings.amocrm_sync_interval_seconds)
+    assert await world.services.sync_runner.tick(interval) == 0
     clock.advance(interval.total_seconds() + 1)
     world.sb.log.clear()
-    assert await runner(world).tick(interval) == 1
-    await runner(world).idle()
+    assert await world.services.sync_runner.tick(interval) == 1
+    await world.services.sync_runner.idle()
     _check(await _items(world, token), ids, before)
     # Incremental: newest changes first, not every page again.
     pages = [e for e in world.sb.log.as_json()["entries"] if e["endpoint"] == "leads"]
@@ -93,7 +93,7 @@ async def test_polling_picks_up_created_updated_moved_and_deleted(world: World, 
     r = await world.client.post("/api/amo-crm/sync", headers=bearer(token))
     assert r.status_code == 200, r.text
     assert r.json()["data"]["state"] == "running"
-    await runner(world).idle()
+    await world.services.sync_runner.idle()
     _check(await _items(world, token), more, before)
 
 
@@ -105,7 +105,7 @@ async def test_webhooks_trigger_a_refetch_of_the_named_leads(world: World) -> No
     world.sb.log.clear()
     ids = await _change_four_leads(world, 9001101)
     await world.sb.drain_webhooks()
-    await runner(world).idle()
+    await world.services.sync_runner.idle()
     deliveries = [d for d in world.sb.outbox.deliveries if d.kind == "webhook"]
     assert deliveries and all(d.status == 200 for d in deliveries)
     _check(await _items(world, token), ids, before)
@@ -127,7 +127,7 @@ async def test_webhook_payload_data_is_not_trusted(world: World) -> None:
     }
     r = await world.client.post(path, data=forged)
     assert r.status_code == 200, r.text
-    await runner(world).idle()
+    await world.services.sync_runner.idle()
     items = await _items(world, token)
     assert items[lead.id]["name"] == lead.name and items[lead.id]["price"] == lead.price
 
@@ -188,19 +188,19 @@ async def test_a_deletion_during_a_multi_page_pass_hides_no_change(
             r = await world.sandbox.delete(f"/_sandbox/accounts/{HOST}/leads/{page[0]}")
             assert r.is_success, r.text
             if refetched_first:  # what a webhook's re-fetch of that lead does meanwhile
-                async with world.app.state.sessionmaker() as session, session.begin():
+                async with world.services.sessionmaker() as session, session.begin():
                     await session.execute(delete(AmoLead).where(AmoLead.amo_id == page[0]))
 
     world.network.after = delete_a_lead_of_page_1
     r = await world.client.post("/api/amo-crm/sync", headers=bearer(token))
     assert r.status_code == 200, r.text
-    await runner(world).idle()
+    await world.services.sync_runner.idle()
     world.network.after = None
     assert deleted, "the pass never read a full first page"
 
     r = await world.client.post("/api/amo-crm/sync", headers=bearer(token))
     assert r.status_code == 200, r.text
-    await runner(world).idle()
+    await world.services.sync_runner.idle()
     items = await _items(world, token)
     assert deleted[0] not in items
     alive = set(created) - set(deleted)

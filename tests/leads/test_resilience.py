@@ -9,16 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from foryou_crm.leads.models import (
-    AmoContact,
-    AmoLead,
-    AmoPipeline,
-    AmoStatus,
-    AmoUser,
-    SyncState,
-)
+from foryou_crm.amocrm.ratelimit import MemoryRateBudget
+from foryou_crm.connections.models import SyncState
+from foryou_crm.leads.models import AmoContact, AmoLead, AmoPipeline, AmoStatus, AmoUser
 from tests.conftest import bearer
-from tests.leads.conftest import HOST, all_lead_ids, connect, runner, status
+from tests.leads.conftest import HOST, all_lead_ids, connect, status
 from tests.support import World
 
 MIRROR = (AmoLead, AmoContact, AmoPipeline, AmoStatus, AmoUser, SyncState)
@@ -30,7 +25,7 @@ def _statuses(world: World, endpoint: str | None = None) -> list[int]:
 
 
 async def _rows(world: World, model: Any) -> int:
-    async with world.app.state.sessionmaker() as session:
+    async with world.services.sessionmaker() as session:
         return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
@@ -46,7 +41,9 @@ async def test_a_429_storm_backs_off_and_finishes(world: World) -> None:
     # Backing off for retry_after keeps the 429s far below amoCRM's block threshold (30).
     assert statuses.count(429) < 30
     # And the account's budget was stretched by them (it relaxes as requests go through).
-    assert world.app.state.amocrm_transport.budget.slowdown("reforyou.amocrm.ru") > 1.0
+    budget = world.services.budget
+    assert isinstance(budget, MemoryRateBudget)
+    assert budget.slowdown("reforyou.amocrm.ru") > 1.0
     st = await status(world, token)
     assert st["sync"]["state"] == "idle", st
     assert st["sync"]["leads"] == 1200
@@ -62,7 +59,7 @@ async def test_a_403_block_stops_the_sync_and_reports_it(world: World) -> None:
     world.sb.log.clear()
     r = await world.client.post("/api/amo-crm/sync", headers=bearer(token))
     assert r.status_code == 200
-    await runner(world).idle()
+    await world.services.sync_runner.idle()
     st = (await status(world, token))["sync"]
     assert st["state"] == "failed"
     assert "403" in st["error"] and "blocked" in st["error"]
@@ -72,7 +69,7 @@ async def test_a_403_block_stops_the_sync_and_reports_it(world: World) -> None:
     sent = len(_statuses(world))
     r = await world.client.post("/api/amo-crm/sync", headers=bearer(token))
     assert r.status_code == 200 and r.json()["data"]["state"] == "failed"
-    await runner(world).idle()
+    await world.services.sync_runner.idle()
     assert len(_statuses(world)) == sent
     r = await world.client.get("/api/amo-crm/leads", headers=bearer(token))
     assert r.json()["data"]["total"] == 300
@@ -89,8 +86,8 @@ async def test_a_restart_mid_sync_resumes_without_duplicates(world: World) -> No
     token = await connect_without_waiting(world, "a@foryou.example")
     await _wait_for_rows(world, 1000)
     cursor = await _wait_for_cursor(world, at_least=1)
-    await runner(world).stop()  # the process dies: tasks cancelled mid-page
-    async with world.app.state.sessionmaker() as session:
+    await world.services.sync_runner.stop()  # the process dies: tasks cancelled mid-page
+    async with world.services.sessionmaker() as session:
         state = (await session.execute(select(SyncState))).scalar_one()
     assert state.state == "running" and state.phase == "full"
     assert state.cursor_page >= cursor
@@ -98,9 +95,9 @@ async def test_a_restart_mid_sync_resumes_without_duplicates(world: World) -> No
     world.sb.faults.clear()
     world.sb.log.clear()
 
-    await runner(world).start()  # the process comes back
-    await runner(world).idle()
-    await runner(world).stop()
+    await world.services.sync_runner.start()  # the process comes back
+    await world.services.sync_runner.idle()
+    await world.services.sync_runner.stop()
     st = await status(world, token)
     assert st["sync"]["state"] == "idle" and st["sync"]["leads"] == 3000
     ids = await all_lead_ids(world, token, [])
@@ -120,11 +117,7 @@ async def connect_without_waiting(world: World, email: str) -> str:
     """The OAuth flow without waiting for the first sync (``World.connect`` waits)."""
     token = str((await register(world.client, email))["accessToken"])
     _started, _page, query = await world.consent_and_callback(token)
-    r = await world.client.post(
-        "/api/amo-crm/exchange-code",
-        json={"code": query["code"], "state": query["state"]},
-        headers=bearer(token),
-    )
+    r = await world.exchange(token, query)
     assert r.status_code == 200, r.text
     return token
 
@@ -138,7 +131,7 @@ async def _wait_for_rows(world: World, rows: int) -> None:
 async def _wait_for_cursor(world: World, at_least: int) -> int:
     async with asyncio.timeout(30):
         while True:
-            async with world.app.state.sessionmaker() as session:
+            async with world.services.sessionmaker() as session:
                 cursor = await session.scalar(select(SyncState.cursor_page))
             if cursor is not None and cursor >= at_least:
                 return int(cursor)
@@ -165,7 +158,7 @@ async def test_disconnect_removes_the_mirror(world: World) -> None:
 async def test_nothing_starts_after_shutdown(world: World) -> None:
     """A late webhook or sync request during shutdown must not start work that outlives the
     database engine."""
-    r = runner(world)
+    r = world.services.sync_runner
     await r.stop()
     assert r.schedule(1, full=True) is False
     r.refetch([1], [10, 11])

@@ -12,15 +12,16 @@ from sqlalchemy import event, select, text
 from sqlalchemy.dialects import postgresql
 
 from foryou_crm.core.migrate import alembic_config
+from foryou_crm.leads.dialects import PostgreSQL
 from foryou_crm.leads.models import AmoLead
-from foryou_crm.leads.search import FTS_TABLE, TRIGRAM_INDEX, text_matches
+from foryou_crm.leads.search import FTS_TABLE, TRIGRAM_INDEX
 from tests.conftest import bearer
-from tests.leads.conftest import HOST, all_lead_ids, api_leads, connect, runner
+from tests.leads.conftest import HOST, all_lead_ids, api_leads, connect
 from tests.support import World
 
 
 async def _scalar_list(world: World, sql: str, **params: Any) -> list[Any]:
-    async with world.app.state.engine.connect() as conn:
+    async with world.services.engine.connect() as conn:
         return list((await conn.execute(text(sql), params)).scalars())
 
 
@@ -32,7 +33,7 @@ async def _indexed_ids(world: World, needle: str) -> list[int]:
 
 
 def _dialect(world: World) -> str:
-    return str(world.app.state.engine.dialect.name)
+    return str(world.services.engine.dialect.name)
 
 
 async def test_the_migrations_build_the_index(world: World) -> None:
@@ -59,9 +60,9 @@ async def test_postgres_can_answer_the_text_query_from_the_trigram_index(world: 
     token = await connect(world, "agent-a@foryou.example")
     # The predicate the API builds, explained with table scans discouraged and no other filter:
     # one the GIN index cannot serve (strpos, a lowercasing call) would still be a scan.
-    stmt = select(AmoLead.id).where(text_matches("postgresql", "печерськ"))
+    stmt = select(AmoLead.id).where(PostgreSQL().text_match("печерськ"))
     sql = str(stmt.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
-    async with world.app.state.engine.connect() as conn:
+    async with world.services.engine.connect() as conn:
         await conn.execute(text("SET enable_seqscan = off"))
         plan = "\n".join((await conn.execute(text(f"EXPLAIN {sql}"))).scalars())
     assert TRIGRAM_INDEX in plan, plan
@@ -84,7 +85,7 @@ async def test_the_index_follows_renames_deletions_and_disconnects(world: World)
     assert r.is_success, r.text
     r = await world.client.post("/api/amo-crm/sync", headers=bearer(token))
     assert r.status_code == 200, r.text
-    await runner(world).idle()
+    await world.services.sync_runner.idle()
 
     assert await all_lead_ids(world, token, [("query", "мансарда з терасою")]) == [first.id]
     assert first.id not in await all_lead_ids(world, token, [("query", old_name)])
@@ -109,7 +110,7 @@ async def _row_id(world: World, amo_id: int) -> int:
 
 async def test_both_page_plans_return_the_same_pages(world: World) -> None:
     """SQLite reads a page either through a filter's index and a sort, or by walking the sort's
-    index (chosen by the count; see ``queries.walks_sort_index``). Small pages of a common
+    index (chosen by the count; see ``dialects.walks_sort_index``). Small pages of a common
     match take the walk, one big page the other plan: the rows and their order must agree."""
     token = await connect(world, "agent-a@foryou.example")
     account = world.sb.account(HOST)
@@ -128,7 +129,7 @@ async def test_both_page_plans_return_the_same_pages(world: World) -> None:
         if "FROM amo_leads" in statement and "LIMIT" in statement:
             statements.append(statement)
 
-    engine = world.app.state.engine.sync_engine
+    engine = world.services.engine.sync_engine
     event.listen(engine, "before_cursor_execute", record)
     try:
         walked = 0

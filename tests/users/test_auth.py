@@ -10,10 +10,10 @@ from collections.abc import Callable
 import httpx
 import jwt
 import pytest
-from fastapi import FastAPI
 
 from foryou_crm.core.clock import Clock
-from tests.conftest import bearer, register
+from foryou_crm.core.config import Settings
+from tests.conftest import bearer, register, serve
 
 
 async def test_register_login_me(client: httpx.AsyncClient) -> None:
@@ -94,24 +94,9 @@ async def test_duplicate_email_is_409(client: httpx.AsyncClient) -> None:
 
 
 async def test_registration_can_be_switched_off(
-    settings_factory: Callable[..., object], clock: Clock
+    settings_factory: Callable[..., Settings], clock: Clock
 ) -> None:
-    from asgi_lifespan import LifespanManager
-
-    from foryou_crm.app import create_app
-
-    app = create_app(
-        settings_factory(registration_enabled=False),  # type: ignore[arg-type]
-        clock=clock,
-        background_jobs=False,
-        configure_logs=False,
-    )
-    async with (
-        LifespanManager(app),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-        ) as http,
-    ):
+    async with serve(settings_factory(registration_enabled=False), clock) as http:
         r = await http.post(
             "/api/auth/register", json={"email": "n@example.com", "password": "12345678"}
         )
@@ -156,7 +141,7 @@ def _bad_tokens(good: str, secret_claims: dict[str, object]) -> dict[str, str]:
     ],
 )
 async def test_every_bad_jwt_is_401_with_www_authenticate(
-    client: httpx.AsyncClient, app: FastAPI, clock: Clock, case: str
+    client: httpx.AsyncClient, settings_factory: Callable[..., Settings], clock: Clock, case: str
 ) -> None:
     created = await register(client, f"{case}@example.com")
     good = created["accessToken"]
@@ -165,7 +150,7 @@ async def test_every_bad_jwt_is_401_with_www_authenticate(
     if case == "basic-scheme":
         headers = {"Authorization": "Basic dXNlcjpwYXNz"}
     elif case == "expired":
-        clock.advance(app.state.settings.jwt_ttl_seconds + 1)
+        clock.advance(settings_factory().jwt_ttl_seconds + 1)
         headers = bearer(good)
     elif case != "missing":
         headers = bearer(_bad_tokens(good, claims)[case])

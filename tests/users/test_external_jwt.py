@@ -8,14 +8,12 @@ from collections.abc import AsyncIterator, Callable
 import httpx
 import jwt
 import pytest
-from asgi_lifespan import LifespanManager
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from foryou_crm.app import create_app
 from foryou_crm.core.clock import Clock
 from foryou_crm.core.config import Settings
-from tests.conftest import _truncate, bearer
+from tests.conftest import bearer, serve
 
 ISSUER = "https://admin.foryou-realestate.com"
 SHARED = "admin-backend-shared-secret-0123456789abcdef"
@@ -35,27 +33,21 @@ def _claims(**extra: object) -> dict[str, object]:
     }
 
 
-async def _client_for(settings: Settings, clock: Clock) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, clock=clock, background_jobs=False, configure_logs=False)
-    async with LifespanManager(app):
-        await _truncate(app)
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://t"
-        ) as c:
-            yield c
+def _external(settings_factory: Callable[..., Settings], **key: str) -> Settings:
+    """Settings that accept the admin backend's tokens, verified with ``key``."""
+    return settings_factory(
+        external_jwt_issuer=ISSUER,
+        external_jwt_audience="foryou-crm",
+        external_jwt_user_id_claim="user_id",
+        **key,
+    )
 
 
 @pytest.fixture
 async def hs_client(
     settings_factory: Callable[..., Settings], clock: Clock
 ) -> AsyncIterator[httpx.AsyncClient]:
-    settings = settings_factory(
-        external_jwt_issuer=ISSUER,
-        external_jwt_audience="foryou-crm",
-        external_jwt_secret=SHARED,
-        external_jwt_user_id_claim="user_id",
-    )
-    async for c in _client_for(settings, clock):
+    async with serve(_external(settings_factory, external_jwt_secret=SHARED), clock) as c:
         yield c
 
 
@@ -108,13 +100,8 @@ async def test_external_rs256_public_key(
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
         .decode()
     )
-    settings = settings_factory(
-        external_jwt_issuer=ISSUER,
-        external_jwt_audience="foryou-crm",
-        external_jwt_public_key=public_pem,
-        external_jwt_user_id_claim="user_id",
-    )
-    async for c in _client_for(settings, clock):
+    settings = _external(settings_factory, external_jwt_public_key=public_pem)
+    async with serve(settings, clock) as c:
         good = jwt.encode(_claims(), private, algorithm="RS256")
         assert (await c.get("/api/auth/me", headers=bearer(good))).status_code == 200
         # An HS256 token signed with the public key as secret (alg confusion) must not pass.

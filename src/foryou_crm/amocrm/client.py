@@ -41,6 +41,15 @@ def _problem(response: httpx.Response) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
+def _embedded(data: dict[str, Any] | None, key: str) -> list[dict[str, Any]]:
+    """The list amoCRM answers under ``_embedded.<key>`` (none when it answered nothing)."""
+    return list(((data or {}).get("_embedded") or {}).get(key) or [])
+
+
+def _has_next(data: dict[str, Any] | None) -> bool:
+    return "next" in ((data or {}).get("_links") or {})
+
+
 def raise_for_amocrm(response: httpx.Response) -> None:
     status = response.status_code
     if status < 400:
@@ -49,15 +58,13 @@ def raise_for_amocrm(response: httpx.Response) -> None:
     hint = problem.get("hint")
     detail = str(problem.get("detail") or problem.get("title") or "")
     if status == 401:
-        raise AmoCRMAuthError(hint=hint, status=status)
+        raise AmoCRMAuthError(hint=hint)
     if status == 400:
-        raise AmoCRMBadRequest(
-            f"amoCRM rejected the request: {hint or detail}", hint=hint, status=400
-        )
+        raise AmoCRMBadRequest(f"amoCRM rejected the request: {hint or detail}", hint=hint)
     if status == 402:
-        raise AmoCRMPaymentRequired(status=402)
+        raise AmoCRMPaymentRequired()
     if status == 403:
-        raise AmoCRMForbidden(hint=hint, status=403)
+        raise AmoCRMForbidden(hint=hint)
     if status == 429:
         retry = problem.get("retry_after")
         try:
@@ -68,8 +75,8 @@ def raise_for_amocrm(response: httpx.Response) -> None:
             retry_after = 1.0
         raise AmoCRMRateLimited(retry_after)
     if status >= 500:
-        raise AmoCRMUnavailable(status=status)
-    raise AmoCRMError(f"amoCRM answered {status}: {detail}", hint=hint, status=status)
+        raise AmoCRMUnavailable()
+    raise AmoCRMError(f"amoCRM answered {status}: {detail}", hint=hint)
 
 
 class AmoCRMTransport:
@@ -179,8 +186,7 @@ class AmoCRMClient:
         return data
 
     async def get_pipelines(self) -> list[dict[str, Any]]:
-        data = await self._get("/api/v4/leads/pipelines")
-        return list(((data or {}).get("_embedded") or {}).get("pipelines") or [])
+        return _embedded(await self._get("/api/v4/leads/pipelines"), "pipelines")
 
     async def get_users_page(self, page: int = 1, limit: int = 1) -> dict[str, Any] | None:
         """Admin tokens only (403 otherwise)."""
@@ -192,9 +198,8 @@ class AmoCRMClient:
         page = 1
         while True:
             data = await self._get("/api/v4/users", {"page": page, "limit": 250})
-            batch = list(((data or {}).get("_embedded") or {}).get("users") or [])
-            users.extend(batch)
-            if not data or "next" not in (data.get("_links") or {}):
+            users.extend(_embedded(data, "users"))
+            if not _has_next(data):
                 return users
             page += 1
 
@@ -215,10 +220,7 @@ class AmoCRMClient:
             query.append((f"order[{order[0]}]", order[1]))
         query.extend(params or [])
         data = await self._get("/api/v4/leads", query)
-        if data is None:
-            return LeadsPage([], False)
-        leads = list((data.get("_embedded") or {}).get("leads") or [])
-        return LeadsPage(leads, "next" in (data.get("_links") or {}))
+        return LeadsPage(_embedded(data, "leads"), _has_next(data))
 
     async def get_lead(self, lead_id: int) -> dict[str, Any] | None:
         return await self._get(f"/api/v4/leads/{lead_id}", {"with": "contacts"})
@@ -228,16 +230,20 @@ class AmoCRMClient:
         provider): how a non-admin token learns its own name."""
         return await self._get("/v3/user")
 
-    async def list_contacts_page(self, page: int, limit: int = 250) -> dict[str, Any] | None:
-        """One page of all contacts the token may see (None: past the last page)."""
-        return await self._get("/api/v4/contacts", {"page": page, "limit": limit})
+    async def list_contacts_page(
+        self, page: int, limit: int = 250
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """One page of every contact the token may see, and whether another follows: for
+        accounts whose API filtering is off (``filter[id]`` is then ignored, so contacts cannot
+        be asked for by id)."""
+        data = await self._get("/api/v4/contacts", {"page": page, "limit": limit})
+        return _embedded(data, "contacts"), _has_next(data)
 
     async def get_contacts(self, ids: list[int]) -> list[dict[str, Any]]:
         if not ids:
             return []
         params = [("limit", "250")] + [("filter[id][]", str(i)) for i in ids]
-        data = await self._get("/api/v4/contacts", params)
-        return list(((data or {}).get("_embedded") or {}).get("contacts") or [])
+        return _embedded(await self._get("/api/v4/contacts", params), "contacts")
 
     async def subscribe_webhook(self, destination: str, settings: list[str]) -> dict[str, Any]:
         response = await self.transport.request(

@@ -12,10 +12,11 @@ class AmoCRMError(AppError):
     code = "AMOCRM_ERROR"
     message = "amoCRM answered with an error."
 
-    def __init__(self, message: str | None = None, *, hint: str | None = None, status: int = 0):
+    def __init__(self, message: str | None = None, *, hint: str | None = None) -> None:
         super().__init__(message)
+        # amoCRM's own explanation (its ``hint``): tells a dead refresh token from our own
+        # misconfiguration (``CONFIGURATION_HINTS``).
         self.hint = hint
-        self.upstream_status = status
 
 
 class AmoCRMAuthError(AmoCRMError):
@@ -50,11 +51,13 @@ CONFIGURATION_HINTS = (
 
 
 class AmoCRMRateLimited(AmoCRMError):
+    """429: too many requests for this account; ``retry_after`` says how long to wait."""
+
     code = "AMOCRM_RATE_LIMITED"
     message = "amoCRM asks us to slow down; try again shortly."
     status_code = 503
 
-    def __init__(self, retry_after: float, **kwargs: object) -> None:
+    def __init__(self, retry_after: float) -> None:
         super().__init__()
         self.retry_after = retry_after
         self.headers = {"Retry-After": str(max(1, int(retry_after)))}
@@ -68,6 +71,8 @@ class AmoCRMForbidden(AmoCRMError):
 
 
 class AmoCRMPaymentRequired(AmoCRMError):
+    """402: the account's subscription has lapsed."""
+
     code = "AMOCRM_PAYMENT_REQUIRED"
     message = "The amoCRM account is not paid; amoCRM refuses API access."
 

@@ -7,7 +7,6 @@ always the account's own host (``reforyou.amocrm.ru``)."""
 from __future__ import annotations
 
 import re
-from typing import Literal
 
 from foryou_crm.core.config import Settings
 
@@ -43,16 +42,6 @@ def allowed_account_host(settings: Settings, host: str | None) -> str | None:
     if any(_pattern(entry).fullmatch(candidate) for entry in settings.amocrm_allowed_domains):
         return candidate
     return None
-
-
-def is_allowed_account_host(settings: Settings, host: str | None) -> bool:
-    return allowed_account_host(settings, host) is not None
-
-
-def platform_name(platform: int | None, domain: str) -> Literal["amocrm", "kommo"]:
-    if platform == 2 or domain.endswith((".kommo.com", ".amocrm.com")):
-        return "kommo"
-    return "amocrm"
 
 
 def lead_url(domain: str, lead_id: int) -> str:

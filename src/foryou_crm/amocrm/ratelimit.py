@@ -118,7 +118,7 @@ class RedisRateBudget:
         keys = (f"{KEY_PREFIX}{account}", f"{KEY_PREFIX}{account}:slow")
         async with self._locks[account]:
             while True:
-                wait_us = await self.redis.eval(  # type: ignore[misc]
+                wait_us = await self.redis.eval(
                     self._ACQUIRE, 2, *keys, self.interval_us, SLOWDOWN_DECAY
                 )
                 if int(wait_us) <= 0:
@@ -126,7 +126,7 @@ class RedisRateBudget:
                 await asyncio.sleep(int(wait_us) / 1_000_000)
 
     async def rate_limited(self, account: str) -> None:
-        await self.redis.eval(  # type: ignore[misc]
+        await self.redis.eval(
             self._RATE_LIMITED, 1, f"{KEY_PREFIX}{account}:slow", SLOWDOWN_STEP, SLOWDOWN_MAX
         )
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -28,53 +27,20 @@ from foryou_crm.amocrm.errors import (
     AmoCRMMisconfigured,
 )
 from foryou_crm.amocrm.hosts import account_base_url
-from foryou_crm.amocrm.models import AmoConnection
+from foryou_crm.connections.errors import NotConnected, ReconnectRequired
+from foryou_crm.connections.models import AmoConnection, ConnectionRef
 from foryou_crm.core.clock import Clock
 from foryou_crm.core.config import Settings
 from foryou_crm.core.crypto import TokenCipher
-from foryou_crm.core.errors import AppError, Conflict
+from foryou_crm.core.errors import AppError
 
 log = structlog.get_logger("foryou_crm.amocrm.tokens")
 T = TypeVar("T")
 
 
-class NotConnected(Conflict):
-    code = "AMO_NOT_CONNECTED"
-    message = "amoCRM is not connected for this user."
-
-
-class ReconnectRequired(AppError):
-    status_code = 409
-    code = "AMO_RECONNECT_REQUIRED"
-    message = "amoCRM no longer accepts this connection; connect amoCRM again."
-
-
 def token_purpose(user_id: int, kind: str) -> str:
     """Associated data binding a ciphertext to its owner: it decrypts for this user only."""
     return f"amocrm:user:{user_id}:{kind}"
-
-
-@dataclass(frozen=True)
-class ConnectionRef:
-    id: int
-    user_id: int
-    account_id: int
-    domain: str
-    platform: int
-    is_admin: bool
-    amo_user_id: int | None
-
-
-def ref_of(row: AmoConnection) -> ConnectionRef:
-    return ConnectionRef(
-        id=row.id,
-        user_id=row.user_id,
-        account_id=row.account_id,
-        domain=row.domain,
-        platform=row.platform,
-        is_admin=row.is_admin,
-        amo_user_id=row.amo_user_id,
-    )
 
 
 class TokenManager:

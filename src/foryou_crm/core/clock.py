@@ -1,4 +1,4 @@
-"""The service's notion of "now". One object on app.state, so tests can move time forward to
+"""The service's notion of "now". One object in Services, so tests can move time forward to
 expire states, completion codes and tokens without sleeping."""
 
 from __future__ import annotations
@@ -18,8 +18,3 @@ class Clock:
 
     def reset(self) -> None:
         self._offset = timedelta()
-
-
-def as_utc(value: datetime) -> datetime:
-    """SQLite hands datetimes back naive; everything we store is UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

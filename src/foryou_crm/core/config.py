@@ -20,7 +20,6 @@ from foryou_crm.core.crypto import KeyConfigError, TokenCipher
 PLACEHOLDER_MARKERS = ("change-me", "changeme", "placeholder", "dev-insecure", "example")
 
 AMOCRM_AUTHORIZE_HOST = "https://www.amocrm.ru"
-KOMMO_AUTHORIZE_HOST = "https://www.kommo.com"
 
 CommaList = Annotated[list[str], NoDecode]
 
@@ -203,7 +202,7 @@ class Settings(BaseSettings):
         default=AMOCRM_AUTHORIZE_HOST,
         description=(
             f"Where agents approve access: `{AMOCRM_AUTHORIZE_HOST}` for amoCRM.ru "
-            f"integrations, `{KOMMO_AUTHORIZE_HOST}` for Kommo ones."
+            f"integrations, `https://www.kommo.com` for Kommo ones."
         ),
     )
     amocrm_allowed_domains: CommaList = Field(
@@ -300,10 +299,6 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
-
-    @property
-    def uses_sandbox(self) -> bool:
-        return bool(self.amocrm_sandbox_url)
 
     @property
     def redirect_uri(self) -> str:

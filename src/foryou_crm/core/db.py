@@ -1,18 +1,13 @@
-"""Database: SQLAlchemy 2 async engine (SQLite via aiosqlite by default, PostgreSQL via asyncpg),
-the declarative base with stable constraint names, and the request-scoped session.
-
-The request owns the transaction: services only ``flush()``; the session dependency commits once
-after the route returns, so a chain like "exchange code → read account → save tokens" is
-all-or-nothing. The one exception (a rotated refresh token) commits in its own session."""
+"""Database: SQLAlchemy 2 async engine (SQLite via aiosqlite by default, PostgreSQL via asyncpg)
+and the declarative base with stable constraint names. The request-scoped session
+(``SessionDep``, which commits once after the route returns) is in ``foryou_crm.services``."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any, cast
 
-from fastapi import Depends, Request
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import CursorResult, DateTime, Executable, MetaData, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -95,17 +90,8 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-    async with sessionmaker() as session:
-        try:
-            yield session
-            await session.commit()
-        except BaseException:
-            await session.rollback()
-            raise
-
-
-# scope="function": commit right after the route returns, before the response is sent, so the
-# client never sees success for a write that then fails to commit.
-SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+async def affected_rows(session: AsyncSession, statement: Executable) -> int:
+    """Run an UPDATE or DELETE; how many rows it touched. (``AsyncSession.execute`` is typed as
+    returning a plain ``Result``; for these statements it is a ``CursorResult``.)"""
+    result = cast(CursorResult[Any], await session.execute(statement))
+    return int(result.rowcount)

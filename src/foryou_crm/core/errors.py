@@ -48,12 +48,16 @@ class Unauthorized(AppError):
 
 
 class Forbidden(AppError):
+    """The caller is known but may not do this (another user's flow, a bad signature …)."""
+
     status_code = 403
     code = "FORBIDDEN"
     message = "You are not allowed to do this."
 
 
 class NotFound(AppError):
+    """Nothing here for this caller (an unknown webhook secret answers this too)."""
+
     status_code = 404
     code = "NOT_FOUND"
     message = "Not found."
@@ -73,12 +77,6 @@ class TooManyRequests(AppError):
     def __init__(self, message: str | None = None, *, retry_after: int, **kwargs: Any) -> None:
         kwargs.setdefault("headers", {"Retry-After": str(max(1, retry_after))})
         super().__init__(message, **kwargs)
-
-
-class ServiceUnavailable(AppError):
-    status_code = 503
-    code = "SERVICE_UNAVAILABLE"
-    message = "A service we depend on is unavailable; try again shortly."
 
 
 def envelope(code: str, message: str, details: Any = None) -> dict[str, Any]:

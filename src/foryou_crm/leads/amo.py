@@ -1,4 +1,4 @@
-"""amoCRM JSON → mirror rows, and the two reads ``AmoCRMClient`` does not offer yet.
+"""amoCRM JSON → mirror rows.
 
 Only what the mirror needs is read from a lead; the payload of a webhook is never used (see
 ``webhooks.py``): every row here comes from an API answer."""
@@ -6,8 +6,6 @@ Only what the mirror needs is read from a lead; the payload of a webhook is neve
 from __future__ import annotations
 
 from typing import Any
-
-from foryou_crm.amocrm.client import AmoCRMClient
 
 TAG_SEP = "\x1f"
 
@@ -73,19 +71,3 @@ def contact_name(contact: dict[str, Any]) -> str:
         return name
     first, last = contact.get("first_name") or "", contact.get("last_name") or ""
     return f"{first} {last}".strip()
-
-
-# --- reads shaped for the sync ----------------------------------------------------------------
-
-
-async def list_contacts_page(client: AmoCRMClient, page: int) -> tuple[list[dict[str, Any]], bool]:
-    """``GET /api/v4/contacts?page&limit=250``: every contact, for accounts whose API filtering
-    is off (``filter[id]`` is then ignored, so contacts cannot be asked for by id)."""
-    data = await client.list_contacts_page(page)
-    contacts = list(((data or {}).get("_embedded") or {}).get("contacts") or [])
-    return contacts, "next" in ((data or {}).get("_links") or {})
-
-
-async def current_user(client: AmoCRMClient) -> dict[str, Any] | None:
-    """``GET /v3/user``: the token owner's id and name (users API is admin-only)."""
-    return await client.get_current_user()

@@ -6,14 +6,12 @@ Unix seconds, so filters and sorts compare plain integers on every database."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
-    Float,
     ForeignKey,
     Index,
     Integer,
@@ -23,67 +21,63 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from foryou_crm.core.db import Base, UTCDateTime
+from foryou_crm.core.db import Base
 
 _CONNECTION_FK = "amocrm_connections.id"
 
 
-class AmoPipeline(Base):
-    __tablename__ = "amo_pipelines"
-    __table_args__ = (UniqueConstraint("connection_id", "amo_id"),)
+class MirrorRow:
+    """A row of one connection's mirror, keyed by amoCRM's own id within that connection."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     connection_id: Mapped[int] = mapped_column(ForeignKey(_CONNECTION_FK, ondelete="CASCADE"))
     amo_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class AmoPipeline(MirrorRow, Base):
+    __tablename__ = "amo_pipelines"
+    __table_args__ = (UniqueConstraint("connection_id", "amo_id"),)
+
     name: Mapped[str] = mapped_column(String(255))
     sort: Mapped[int] = mapped_column(Integer, default=0)
     is_main: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class AmoStatus(Base):
+class AmoStatus(MirrorRow, Base):
     """A pipeline stage. 142 (won) and 143 (lost) exist in every pipeline, so a status is
     identified by (pipeline, status)."""
 
     __tablename__ = "amo_statuses"
     __table_args__ = (UniqueConstraint("connection_id", "pipeline_amo_id", "amo_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    connection_id: Mapped[int] = mapped_column(ForeignKey(_CONNECTION_FK, ondelete="CASCADE"))
     pipeline_amo_id: Mapped[int] = mapped_column(BigInteger)
-    amo_id: Mapped[int] = mapped_column(BigInteger)
     name: Mapped[str] = mapped_column(String(255))
     color: Mapped[str | None] = mapped_column(String(32))
     sort: Mapped[int] = mapped_column(Integer, default=0)
     type: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class AmoUser(Base):
+class AmoUser(MirrorRow, Base):
     """amoCRM users known to this connection (all of them for an admin token, else the
     token's own user), for responsible-user names."""
 
     __tablename__ = "amo_users"
     __table_args__ = (UniqueConstraint("connection_id", "amo_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    connection_id: Mapped[int] = mapped_column(ForeignKey(_CONNECTION_FK, ondelete="CASCADE"))
-    amo_id: Mapped[int] = mapped_column(BigInteger)
     name: Mapped[str] = mapped_column(String(255))
 
 
-class AmoContact(Base):
+class AmoContact(MirrorRow, Base):
     """Contact names by id: leads only carry contact ids, and names rarely change, so they are
     fetched once and reused by every later sync."""
 
     __tablename__ = "amo_contacts"
     __table_args__ = (UniqueConstraint("connection_id", "amo_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    connection_id: Mapped[int] = mapped_column(ForeignKey(_CONNECTION_FK, ondelete="CASCADE"))
-    amo_id: Mapped[int] = mapped_column(BigInteger)
     name: Mapped[str] = mapped_column(Text)
 
 
-class AmoLead(Base):
+class AmoLead(MirrorRow, Base):
     __tablename__ = "amo_leads"
     __table_args__ = (
         UniqueConstraint("connection_id", "amo_id"),
@@ -101,9 +95,6 @@ class AmoLead(Base):
         Index("ix_amo_leads_id_connection", "id", "connection_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    connection_id: Mapped[int] = mapped_column(ForeignKey(_CONNECTION_FK, ondelete="CASCADE"))
-    amo_id: Mapped[int] = mapped_column(BigInteger)
     name: Mapped[str] = mapped_column(Text, default="")
     price: Mapped[int] = mapped_column(BigInteger, default=0)
     status_id: Mapped[int] = mapped_column(BigInteger)
@@ -123,33 +114,3 @@ class AmoLead(Base):
     contacts_pending: Mapped[bool] = mapped_column(Boolean, default=False)
     # The full-sync generation that last saw this lead; older ones are gone from amoCRM.
     sync_gen: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class SyncState(Base):
-    """One per connection: what the sync is doing, and where to resume after a restart."""
-
-    __tablename__ = "amo_sync_states"
-
-    connection_id: Mapped[int] = mapped_column(
-        ForeignKey(_CONNECTION_FK, ondelete="CASCADE"), primary_key=True
-    )
-    state: Mapped[str] = mapped_column(String(16), default="idle")  # idle | running | failed
-    phase: Mapped[str] = mapped_column(String(16), default="")  # full | incremental | ""
-    progress: Mapped[float] = mapped_column(Float, default=0.0)
-    gen: Mapped[int] = mapped_column(Integer, default=0)
-    # The full pass: last page written with every page before it (resume after it).
-    cursor_page: Mapped[int] = mapped_column(Integer, default=0)
-    # Newest updated_at when the running full pass began: the incremental pass after it
-    # catches whatever changed while the pages were read.
-    full_high_water: Mapped[int | None] = mapped_column(BigInteger)
-    first_created_at: Mapped[int | None] = mapped_column(BigInteger)
-    # Newest updated_at already mirrored: incremental syncs read down to it.
-    high_water: Mapped[int | None] = mapped_column(BigInteger)
-    leads_count: Mapped[int] = mapped_column(Integer, default=0)
-    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    last_full_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    error: Mapped[str | None] = mapped_column(Text)
-    retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    webhook_subscribed: Mapped[bool] = mapped_column(Boolean, default=False)
-    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.dml import Insert
 
+from foryou_crm.core.db import affected_rows
 from foryou_crm.leads.amo import search_text
 from foryou_crm.leads.models import (
     AmoContact,
@@ -18,7 +19,6 @@ from foryou_crm.leads.models import (
     AmoPipeline,
     AmoStatus,
     AmoUser,
-    SyncState,
 )
 
 _LEAD_KEYS = ("connection_id", "amo_id")
@@ -191,12 +191,12 @@ async def delete_leads(session: AsyncSession, connection_id: int, amo_ids: Itera
     ids = sorted(set(amo_ids))
     removed = 0
     for start in range(0, len(ids), 500):
-        result = await session.execute(
+        removed += await affected_rows(
+            session,
             delete(AmoLead).where(
                 AmoLead.connection_id == connection_id, AmoLead.amo_id.in_(ids[start : start + 500])
-            )
+            ),
         )
-        removed += int(result.rowcount)  # type: ignore[attr-defined]
     return removed
 
 
@@ -207,20 +207,6 @@ async def stale_lead_ids(session: AsyncSession, connection_id: int, gen: int) ->
     return [int(i) for i in result.scalars()]
 
 
-async def mark_seen(
-    session: AsyncSession, connection_id: int, gen: int, amo_ids: list[int]
-) -> None:
-    for start in range(0, len(amo_ids), 500):
-        await session.execute(
-            update(AmoLead)
-            .where(
-                AmoLead.connection_id == connection_id,
-                AmoLead.amo_id.in_(amo_ids[start : start + 500]),
-            )
-            .values(sync_gen=gen)
-        )
-
-
 async def count_leads(session: AsyncSession, connection_id: int) -> int:
     return int(
         await session.scalar(
@@ -228,10 +214,6 @@ async def count_leads(session: AsyncSession, connection_id: int) -> int:
         )
         or 0
     )
-
-
-async def get_state(session: AsyncSession, connection_id: int) -> SyncState | None:
-    return await session.get(SyncState, connection_id)
 
 
 async def refresh_statistics(sessionmaker: async_sessionmaker[AsyncSession]) -> None:

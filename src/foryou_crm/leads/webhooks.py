@@ -17,10 +17,9 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from foryou_crm.amocrm.errors import AmoCRMError
-from foryou_crm.amocrm.models import AmoConnection
-from foryou_crm.amocrm.tokens import TokenManager, ref_of
+from foryou_crm.amocrm.tokens import TokenManager
+from foryou_crm.connections.models import AmoConnection, SyncState
 from foryou_crm.core.config import Settings
-from foryou_crm.leads.models import SyncState
 
 log = structlog.get_logger("foryou_crm.leads.webhooks")
 
@@ -84,7 +83,7 @@ async def subscribe(
         row = await session.get(AmoConnection, connection_id)
         if row is None or not row.is_admin:
             return False
-        ref = ref_of(row)
+        ref = row.ref()
     url = destination(settings, ref.account_id)
     try:
         await tokens.call(ref, lambda c: c.subscribe_webhook(url, LEAD_EVENTS))

@@ -8,11 +8,9 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from foryou_crm.core.config import Settings
-from foryou_crm.core.db import SessionDep
 from foryou_crm.core.errors import Unauthorized
 from foryou_crm.core.security import decode_access_token
-from foryou_crm.users.external_jwt import ExternalJWTVerifier
+from foryou_crm.services import ServicesDep, SessionDep
 from foryou_crm.users.models import User
 from foryou_crm.users.service import user_for_external_identity
 
@@ -21,15 +19,16 @@ bearer = HTTPBearer(auto_error=False, description="The app's JWT")
 
 async def current_user(
     request: Request,
+    services: ServicesDep,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> User:
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise Unauthorized("Missing bearer token.")
     token = credentials.credentials
-    settings: Settings = request.app.state.settings
-    now = request.app.state.clock.now()
-    verifier: ExternalJWTVerifier | None = request.app.state.external_jwt
+    settings = services.settings
+    now = services.clock.now()
+    verifier = services.external_jwt
     issuer = None
     if verifier is not None:
         # Which verifier applies depends on the (not yet verified) issuer.

@@ -5,28 +5,26 @@ from typing import Any
 import structlog
 from fastapi import APIRouter, Request
 
-from foryou_crm.core.config import Settings
-from foryou_crm.core.db import SessionDep
 from foryou_crm.core.errors import Forbidden, TooManyRequests, error_responses
 from foryou_crm.core.security import issue_access_token
+from foryou_crm.services import Services, ServicesDep, SessionDep
 from foryou_crm.users import service
 from foryou_crm.users.deps import CurrentUser
 from foryou_crm.users.models import User
 from foryou_crm.users.schemas import LoginIn, RegisterIn, TokenOut, UserOut
-from foryou_crm.users.throttle import LoginThrottle
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 log = structlog.get_logger("foryou_crm.auth")
 
 
-def _token_for(request: Request, user: User) -> dict[str, Any]:
-    settings: Settings = request.app.state.settings
+def _token_for(services: Services, user: User) -> dict[str, Any]:
+    settings = services.settings
     issued = issue_access_token(
         user_id=user.id,
         secret=settings.jwt_secret.get_secret_value(),
         issuer=settings.jwt_issuer,
         ttl_seconds=settings.jwt_ttl_seconds,
-        now=request.app.state.clock.now(),
+        now=services.clock.now(),
     )
     out = TokenOut(
         access_token=issued.token,
@@ -37,8 +35,10 @@ def _token_for(request: Request, user: User) -> dict[str, Any]:
 
 
 @router.post("/login", responses=error_responses(401, 422, 429))
-async def login(body: LoginIn, request: Request, session: SessionDep) -> dict[str, Any]:
-    throttle: LoginThrottle = request.app.state.login_throttle
+async def login(
+    body: LoginIn, request: Request, services: ServicesDep, session: SessionDep
+) -> dict[str, Any]:
+    throttle = services.login_throttle
     client = request.client.host if request.client else "unknown"
     wait = await throttle.attempt(body.email, client)
     if wait:
@@ -53,22 +53,21 @@ async def login(body: LoginIn, request: Request, session: SessionDep) -> dict[st
         raise
     await throttle.succeeded(body.email, client)
     log.info("login_succeeded", user_id=user.id)
-    return _token_for(request, user)
+    return _token_for(services, user)
 
 
 @router.post("/register", status_code=201, responses=error_responses(403, 409, 422))
-async def register(body: RegisterIn, request: Request, session: SessionDep) -> dict[str, Any]:
-    settings: Settings = request.app.state.settings
-    if not settings.registration_enabled:
+async def register(body: RegisterIn, services: ServicesDep, session: SessionDep) -> dict[str, Any]:
+    if not services.settings.registration_enabled:
         raise Forbidden("Registration is disabled.", code="REGISTRATION_DISABLED")
     user = await service.create_user(
         session,
         email=body.email,
         password=body.password,
         name=body.name,
-        now=request.app.state.clock.now(),
+        now=services.clock.now(),
     )
-    return _token_for(request, user)
+    return _token_for(services, user)
 
 
 @router.get("/me", responses=error_responses(401))

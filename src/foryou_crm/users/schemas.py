@@ -1,11 +1,8 @@
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
-from pydantic.alias_generators import to_camel
 
-
-class CamelModel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+from foryou_crm.core.schemas import CamelModel
 
 
 class LoginIn(BaseModel):

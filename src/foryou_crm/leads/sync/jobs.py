@@ -18,7 +18,7 @@ from typing import Any
 
 import structlog
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from foryou_crm.amocrm.client import AmoCRMClient, LeadsPage
@@ -29,19 +29,14 @@ from foryou_crm.amocrm.errors import (
     AmoCRMPaymentRequired,
     AmoCRMRateLimited,
 )
-from foryou_crm.amocrm.models import AmoConnection
-from foryou_crm.amocrm.tokens import (
-    ConnectionRef,
-    NotConnected,
-    ReconnectRequired,
-    TokenManager,
-    ref_of,
-)
+from foryou_crm.amocrm.tokens import TokenManager
+from foryou_crm.connections import repository
+from foryou_crm.connections.errors import NotConnected, ReconnectRequired
+from foryou_crm.connections.models import AmoConnection, ConnectionRef, SyncState
 from foryou_crm.core.clock import Clock
 from foryou_crm.leads import store
-from foryou_crm.leads.amo import contact_name, current_user, lead_row, list_contacts_page
-from foryou_crm.leads.models import SyncState
-from foryou_crm.leads.pacing import Pacer, read_pages
+from foryou_crm.leads.amo import contact_name, lead_row
+from foryou_crm.leads.sync.pacing import Pacer, read_pages
 
 log = structlog.get_logger("foryou_crm.leads.sync")
 
@@ -61,10 +56,6 @@ class SyncDeps:
     pages_in_flight: int = 4
 
 
-class ConnectionGone(Exception):
-    """The connection was deleted (disconnect, uninstall) while its job ran."""
-
-
 @dataclass
 class _Job:
     deps: SyncDeps
@@ -80,15 +71,6 @@ class _Job:
 # --- state --------------------------------------------------------------------------------
 
 
-async def ensure_state(session: AsyncSession, connection_id: int) -> SyncState:
-    state = await session.get(SyncState, connection_id)
-    if state is None:
-        state = SyncState(connection_id=connection_id, state="idle", progress=0.0, gen=0)
-        session.add(state)
-        await session.flush()
-    return state
-
-
 async def _set_state(deps: SyncDeps, connection_id: int, **values: Any) -> None:
     values["updated_at"] = deps.clock.now()
     async with deps.sessionmaker() as session, session.begin():
@@ -102,8 +84,8 @@ async def _load(deps: SyncDeps, connection_id: int) -> tuple[ConnectionRef, Sync
         row = await session.get(AmoConnection, connection_id)
         if row is None:
             return None
-        state = await ensure_state(session, connection_id)
-        return ref_of(row), state
+        state = await repository.ensure_sync_state(session, connection_id)
+        return row.ref(), state
 
 
 # --- entry points -------------------------------------------------------------------------
@@ -130,7 +112,7 @@ async def run_sync(deps: SyncDeps, connection_id: int, *, full: bool | None = No
             await _full(job, state)
         else:
             await _incremental(job, state, progress_from=0.0)
-    except (ConnectionGone, NotConnected):
+    except NotConnected:
         log.info("leads_sync_connection_gone", connection_id=connection_id)
         return "gone"
     except IntegrityError:
@@ -139,6 +121,8 @@ async def run_sync(deps: SyncDeps, connection_id: int, *, full: bool | None = No
             return "gone"
         raise
     except Exception as exc:
+        # Broad on purpose: whatever stopped the job is recorded where the agent sees it (the
+        # sync state, with a retry time where one helps) and logged with its traceback.
         await _fail(job, exc)
         return "failed"
     return "idle"
@@ -173,8 +157,8 @@ async def _fail(job: _Job, exc: Exception) -> None:
     )
     try:
         await _set_state(job.deps, job.cid, state="failed", error=message, retry_at=retry_at)
-    except Exception:  # the connection may be gone; nothing more to record
-        log.info("leads_sync_state_not_saved", connection_id=job.cid)
+    except SQLAlchemyError as exc:  # the database itself failed the job; it is logged above
+        log.info("leads_sync_state_not_saved", connection_id=job.cid, error=type(exc).__name__)
 
 
 # --- reference data ------------------------------------------------------------------------
@@ -192,7 +176,7 @@ async def _refresh_reference(job: _Job) -> None:
     else:
         users = None
     if users is None:
-        me = await job.pacer.call(current_user)
+        me = await job.pacer.call(lambda c: c.get_current_user())
         uid = (me or {}).get("id") or job.ref.amo_user_id
         users = [{"id": uid, "name": (me or {}).get("name") or ""}] if uid else []
     async with job.deps.sessionmaker() as session, session.begin():
@@ -335,22 +319,34 @@ async def _drop_unseen(job: _Job) -> None:
         stale = await store.stale_lead_ids(session, job.cid, job.gen)
     if not stale:
         return
-    gone: list[int] = []
+    present, gone = await _reread(job, stale) if len(stale) <= VERIFY_STALE_MAX else ([], stale)
+    removed = await _apply(job, present, gone)
+    log.info("leads_reconciled", connection_id=job.cid, removed=removed, kept=len(present))
+
+
+async def _reread(job: _Job, lead_ids: list[int]) -> tuple[list[dict[str, Any]], list[int]]:
+    """Each lead read back from amoCRM: (the present ones, the ids of the absent ones)."""
     present: list[dict[str, Any]] = []
-    if len(stale) <= VERIFY_STALE_MAX:
-        for lead_id in stale:
-            lead = await job.pacer.call(lambda c, i=lead_id: c.get_lead(i))  # type: ignore[misc]
-            if lead is None:
-                gone.append(lead_id)
-            else:
-                present.append(lead)
-    else:
-        gone = stale
+    gone: list[int] = []
+    for lead_id in lead_ids:
+
+        async def get(c: AmoCRMClient, i: int = lead_id) -> dict[str, Any] | None:
+            return await c.get_lead(i)
+
+        lead = await job.pacer.call(get)
+        if lead is None:
+            gone.append(lead_id)
+        else:
+            present.append(lead)
+    return present, gone
+
+
+async def _apply(job: _Job, present: list[dict[str, Any]], gone: list[int]) -> int:
+    """Upsert the present leads and remove the absent ones, together; how many went."""
     async with job.deps.sessionmaker() as session, session.begin():
         if present:
             await _write_leads(session, job, present)
-        removed = await store.delete_leads(session, job.cid, gone)
-    log.info("leads_reconciled", connection_id=job.cid, removed=removed, kept=len(present))
+        return await store.delete_leads(session, job.cid, gone)
 
 
 # --- contact names --------------------------------------------------------------------------
@@ -402,7 +398,7 @@ async def _fetch_contact_names(job: _Job, ids: list[int]) -> dict[int, str]:
         names.clear()
 
         async def fetch_all(page: int) -> tuple[list[dict[str, Any]], bool]:
-            return await job.pacer.call(lambda c: list_contacts_page(c, page))
+            return await job.pacer.call(lambda c: c.list_contacts_page(page))
 
         async def keep_wanted(page: int, contacts: list[dict[str, Any]]) -> None:
             for x in contacts:
@@ -542,13 +538,8 @@ async def refetch_leads(deps: SyncDeps, connection_id: int, lead_ids: list[int])
     present: list[dict[str, Any]] = []
     gone: list[int] = []
     try:
-        for lead_id in sorted(set(lead_ids)):
-            lead = await job.pacer.call(lambda c, i=lead_id: c.get_lead(i))  # type: ignore[misc]
-            (present.append(lead) if lead is not None else gone.append(lead_id))
-        async with deps.sessionmaker() as session, session.begin():
-            if present:
-                await _write_leads(session, job, present)
-            await store.delete_leads(session, connection_id, gone)
+        present, gone = await _reread(job, sorted(set(lead_ids)))
+        await _apply(job, present, gone)
         await resolve_contacts(job)
         async with deps.sessionmaker() as session, session.begin():
             total = await store.count_leads(session, connection_id)
@@ -557,9 +548,8 @@ async def refetch_leads(deps: SyncDeps, connection_id: int, lead_ids: list[int])
                 .where(SyncState.connection_id == connection_id)
                 .values(leads_count=total)
             )
-    except (NotConnected, ConnectionGone):
-        return "gone"
-    except IntegrityError:
+    except (NotConnected, IntegrityError):
+        # Disconnected while it ran (an IntegrityError: the foreign key refused a write).
         return "gone"
     except AmoCRMError as exc:
         log.warning("leads_refetch_failed", connection_id=connection_id, error_code=exc.code)

@@ -1,11 +1,16 @@
+"""The record of one connect attempt (the OAuth flow)."""
+
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from foryou_crm.core.db import Base, UTCDateTime
+
+ClientKind = Literal["mobile", "web"]
 
 
 class OAuthFlow(Base):
@@ -21,7 +26,7 @@ class OAuthFlow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     state_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    client_kind: Mapped[str] = mapped_column(String(16))
+    client_kind: Mapped[ClientKind] = mapped_column(String(16))
     app_challenge: Mapped[str | None] = mapped_column(String(128))
     return_to: Mapped[str | None] = mapped_column(String(2048))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -43,29 +48,3 @@ class OAuthFlow(Base):
     refresh_token_enc: Mapped[str | None] = mapped_column(Text)
     token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     connection_id: Mapped[int | None] = mapped_column(Integer)
-
-
-class AmoConnection(Base):
-    """A user's own amoCRM/Kommo connection: one per user, never shared."""
-
-    __tablename__ = "amocrm_connections"
-    # Never reuse an id: a sync still running for a deleted connection must not write into a
-    # new connection that got the same id (SQLite reuses rowids without AUTOINCREMENT).
-    __table_args__ = ({"sqlite_autoincrement": True},)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
-    account_id: Mapped[int] = mapped_column(BigInteger, index=True)
-    domain: Mapped[str] = mapped_column(String(255))
-    platform: Mapped[int] = mapped_column(Integer)
-    account_name: Mapped[str] = mapped_column(String(255), default="")
-    amo_user_id: Mapped[int | None] = mapped_column(BigInteger)
-    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
-    access_token_enc: Mapped[str] = mapped_column(Text)
-    refresh_token_enc: Mapped[str] = mapped_column(Text)
-    key_id: Mapped[str] = mapped_column(String(64))
-    token_expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    needs_reconnect: Mapped[bool] = mapped_column(Boolean, default=False)
-    connected_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

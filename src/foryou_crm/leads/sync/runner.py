@@ -1,6 +1,6 @@
 """The in-process scheduler around the sync jobs: one task per connection at a time, a periodic
 incremental sync, resume after a restart, webhook re-fetches. A separate worker process would
-call the same ``sync.run_sync`` / ``sync.refetch_leads``."""
+call the same ``jobs.run_sync`` / ``jobs.refetch_leads``."""
 
 from __future__ import annotations
 
@@ -12,33 +12,22 @@ from typing import Any
 
 import structlog
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from foryou_crm.amocrm.models import AmoConnection
-from foryou_crm.amocrm.schemas import SyncOut
+from foryou_crm.connections import repository
+from foryou_crm.connections.models import AmoConnection, SyncState
 from foryou_crm.core.config import Settings
-from foryou_crm.leads import sync, webhooks
-from foryou_crm.leads.models import SyncState
+from foryou_crm.leads import webhooks
+from foryou_crm.leads.sync import jobs
 
 log = structlog.get_logger("foryou_crm.leads.runner")
 
 
-def sync_out(state: SyncState | None) -> SyncOut:
-    if state is None:
-        return SyncOut()
-    return SyncOut(
-        state=state.state if state.state in ("idle", "running", "failed") else "idle",  # type: ignore[arg-type]
-        progress=max(0.0, min(1.0, state.progress or 0.0)),
-        last_synced_at=state.last_synced_at,
-        leads=state.leads_count or 0,
-        error=state.error if state.state == "failed" else None,
-    )
-
-
 class LeadsRunner:
-    """Implements the ``ConnectionHooks`` protocol of ``foryou_crm.amocrm.router``."""
+    """Runs the sync jobs as tasks of this process. Exchange-code, lead webhooks and
+    ``POST /sync`` reach it as ``Services.sync_runner``; issue 13 replaces it with jobs on a
+    queue."""
 
-    def __init__(self, deps: sync.SyncDeps, settings: Settings) -> None:
+    def __init__(self, deps: jobs.SyncDeps, settings: Settings) -> None:
         self.deps = deps
         self.settings = settings
         self._syncs: dict[int, asyncio.Task[str]] = {}
@@ -47,22 +36,14 @@ class LeadsRunner:
         self._periodic: asyncio.Task[None] | None = None
         self._stopped = False
 
-    # --- ConnectionHooks --------------------------------------------------------------------
-
-    async def sync_state(self, session: AsyncSession, connection_id: int) -> SyncOut | None:
-        return sync_out(await session.get(SyncState, connection_id))
-
     async def connected(self, connection_id: int) -> None:
         """A connection was activated: subscribe webhooks (admins) and run the first sync.
         Returns at once; the work runs as a task of its own."""
-        self._spawn_after_connect(connection_id)
-
-    def _spawn_after_connect(self, connection_id: int) -> None:
         self._spawn(self._after_connect(connection_id))
 
     async def _after_connect(self, connection_id: int) -> None:
         async with self.deps.sessionmaker() as session, session.begin():
-            await sync.ensure_state(session, connection_id)
+            await repository.ensure_sync_state(session, connection_id)
         if self.settings.amocrm_rate_limit_rps <= 50:
             # The OAuth flow has just sent its own requests (token, account, users); a pause
             # lets their arrivals at amoCRM clear the one-second window before the pages.
@@ -83,18 +64,9 @@ class LeadsRunner:
         """Start a sync unless one is running for this connection. True if started."""
         if self._stopped or self.running(connection_id):
             return False
-        task = asyncio.create_task(sync.run_sync(self.deps, connection_id, full=full))
+        task = asyncio.create_task(jobs.run_sync(self.deps, connection_id, full=full))
         self._syncs[connection_id] = task
         return True
-
-    async def wait(self, connection_id: int) -> None:
-        """Until the connection's current sync (and queued re-fetches) finished."""
-        while True:
-            tasks = [t for t in (self._syncs.get(connection_id), *self._others) if t]
-            pending = [t for t in tasks if not t.done()]
-            if not pending:
-                return
-            await asyncio.wait(pending)
 
     async def idle(self) -> None:
         """Until no sync or re-fetch task runs (tests, the CLI)."""
@@ -113,7 +85,7 @@ class LeadsRunner:
     async def _drain_refetch(self, connection_id: int) -> None:
         while ids := self._pending_refetch.get(connection_id):
             self._pending_refetch[connection_id] = set()
-            await sync.refetch_leads(self.deps, connection_id, sorted(ids))
+            await jobs.refetch_leads(self.deps, connection_id, sorted(ids))
         self._pending_refetch.pop(connection_id, None)
 
     def _spawn(self, coro: Coroutine[Any, Any, object]) -> None:
@@ -149,6 +121,8 @@ class LeadsRunner:
             try:
                 await self.tick(interval)
             except Exception:
+                # Broad on purpose, logged with its traceback: one failed round (the database
+                # away for a moment) must not end the schedule of every later one.
                 log.exception("leads_scheduler_failed")
 
     async def tick(self, interval: timedelta) -> int:
@@ -160,17 +134,19 @@ class LeadsRunner:
                 .outerjoin(SyncState, SyncState.connection_id == AmoConnection.id)
                 .where(AmoConnection.needs_reconnect.is_(False))
             )
-            due = [cid for cid, state in rows if sync.is_due(state, now, interval)]
+            due = [cid for cid, state in rows if jobs.is_due(state, now, interval)]
         return sum(self.schedule(cid) for cid in due)
 
     async def stop(self) -> None:
         self._stopped = True
-        tasks: list[asyncio.Task[object]] = [*self._syncs.values(), *self._others]  # type: ignore[list-item]
+        tasks: list[asyncio.Task[object]] = [*self._syncs.values(), *self._others]
         if self._periodic is not None:
-            tasks.append(self._periodic)  # type: ignore[arg-type]
+            tasks.append(self._periodic)
         for task in tasks:
             task.cancel()
         for task in tasks:
+            # Each ends in CancelledError (or already ended in its own error, which the job
+            # recorded in its sync state): stopping only waits for them to finish.
             with contextlib.suppress(BaseException):
                 await task
         self._syncs.clear()

@@ -18,7 +18,8 @@ import structlog
 
 from foryou_crm.amocrm.client import AmoCRMClient
 from foryou_crm.amocrm.errors import AmoCRMRateLimited, AmoCRMUnavailable
-from foryou_crm.amocrm.tokens import ConnectionRef, TokenManager
+from foryou_crm.amocrm.tokens import TokenManager
+from foryou_crm.connections.models import ConnectionRef
 
 log = structlog.get_logger("foryou_crm.leads.sync")
 T = TypeVar("T")
@@ -133,6 +134,8 @@ async def read_pages(fetch: PageFetch, write: PageWrite, *, first: int, in_fligh
             task.cancel()
         waits: list[asyncio.Future[Any]] = [fetching, writer_task]
         for waited in waits:
+            # Only waiting for the cancelled helpers to end; the error that stopped the read
+            # is re-raised below.
             with contextlib.suppress(BaseException):
                 await waited
         raise

@@ -1,0 +1,68 @@
+"""Finding and deleting connections. Deleting one deletes its mirror and sync state with it
+(``ON DELETE CASCADE``)."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from foryou_crm.connections.models import AmoConnection, SyncState
+from foryou_crm.core.db import affected_rows
+
+
+async def connection_of(session: AsyncSession, user_id: int) -> AmoConnection | None:
+    return (
+        await session.execute(select(AmoConnection).where(AmoConnection.user_id == user_id))
+    ).scalar_one_or_none()
+
+
+async def connection_and_sync_state(
+    session: AsyncSession, user_id: int
+) -> tuple[AmoConnection, SyncState | None] | None:
+    """The user's connection and its sync state in one round trip (the lead list, the busiest
+    screen, needs both)."""
+    found = (
+        await session.execute(
+            select(AmoConnection, SyncState)
+            .outerjoin(SyncState, SyncState.connection_id == AmoConnection.id)
+            .where(AmoConnection.user_id == user_id)
+        )
+    ).one_or_none()
+    return None if found is None else (found[0], found[1])
+
+
+async def ensure_sync_state(session: AsyncSession, connection_id: int) -> SyncState:
+    state = await session.get(SyncState, connection_id)
+    if state is None:
+        state = SyncState(connection_id=connection_id, state="idle", progress=0.0, gen=0)
+        session.add(state)
+        await session.flush()
+    return state
+
+
+async def account_ids(session: AsyncSession) -> list[int]:
+    """Every amoCRM account some user is connected to."""
+    rows = await session.execute(select(AmoConnection.account_id).distinct())
+    return [int(i) for i in rows.scalars()]
+
+
+async def connection_ids_of_account(session: AsyncSession, account_id: int) -> list[int]:
+    rows = await session.execute(
+        select(AmoConnection.id).where(AmoConnection.account_id == account_id)
+    )
+    return [int(i) for i in rows.scalars()]
+
+
+async def delete_for_user(session: AsyncSession, user_id: int) -> bool:
+    """The user's connection, if any; True when there was one."""
+    removed = await affected_rows(
+        session, delete(AmoConnection).where(AmoConnection.user_id == user_id)
+    )
+    return removed > 0
+
+
+async def delete_for_account(session: AsyncSession, account_id: int) -> int:
+    """Every user's connection to this amoCRM account; how many there were."""
+    return await affected_rows(
+        session, delete(AmoConnection).where(AmoConnection.account_id == account_id)
+    )

@@ -1,0 +1,25 @@
+"""``GET /api/amo-crm/status``: the caller's connection (or "not connected") and its sync."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import APIRouter
+
+from foryou_crm.connections import repository
+from foryou_crm.connections.status import status_of
+from foryou_crm.core.errors import error_responses
+from foryou_crm.services import SessionDep
+from foryou_crm.users.deps import CurrentUser
+
+router = APIRouter(prefix="/api/amo-crm", tags=["amo-crm"])
+log = structlog.get_logger("foryou_crm.amocrm")
+
+
+@router.get("/status", responses=error_responses(401))
+async def status(session: SessionDep, user: CurrentUser) -> dict[str, Any]:
+    found = await repository.connection_and_sync_state(session, user.id)
+    out = status_of(*found) if found else status_of(None, None)
+    log.info("amocrm_status_served", user_id=user.id, connected=out.connected)
+    return out.envelope()

@@ -1,0 +1,149 @@
+"""The query of ``GET /api/amo-crm/leads``: one model, read from the query string
+(``Annotated[LeadFilter, Query()]``, FastAPI's query-parameter models) and validated there, so
+a bad value is a 422 naming the parameter. What each parameter selects is said here; how a
+database is asked is ``queries`` and ``dialects``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+Sort = Literal["-createdAt", "createdAt", "updatedAt", "-updatedAt", "price", "-price"]
+MAX_PRICE = 10**15
+MAX_TEXT = 200
+MAX_IDS = 100
+# A digits-only query also matches a lead's id or price; more digits than this never do
+# (and would overflow a BIGINT).
+MAX_NUMBER_DIGITS = 15
+
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A ``…From``/``…To`` value: a date-only value covers its whole UTC day."""
+
+    instant: datetime
+    date_only: bool
+
+    @property
+    def lower(self) -> int:
+        """As the lower end of a range, in Unix seconds."""
+        return int(self.instant.timestamp())
+
+    @property
+    def upper(self) -> int:
+        """As the inclusive upper end: to a date means to the end of that day."""
+        if self.date_only:
+            return int((self.instant + timedelta(days=1)).timestamp()) - 1
+        return int(self.instant.timestamp())
+
+
+def parse_bound(value: str) -> Bound:
+    """ISO 8601 date or date-time; a date-time without an offset is UTC."""
+    text = value.strip()
+    if _DATE_ONLY.match(text):
+        return Bound(datetime.combine(date.fromisoformat(text), time(), UTC), True)
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise ValueError("expected an ISO 8601 date (YYYY-MM-DD) or date-time") from None
+    return Bound(parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC), False)
+
+
+def _blank_is_none(value: str | None) -> str | None:
+    return (value.strip() or None) if value is not None else None
+
+
+def _is_bound(value: str | None) -> str | None:
+    if value is not None:
+        parse_bound(value)  # a ValueError here is the 422 naming the parameter
+    return value
+
+
+# Kept as given (the API docs show a string); ``Bound`` when read, through the properties.
+DateOrDateTime = Annotated[str | None, AfterValidator(_is_bound)]
+Text = Annotated[str | None, Field(max_length=MAX_TEXT), AfterValidator(_blank_is_none)]
+Price = Annotated[int | None, Field(ge=0, le=MAX_PRICE)]
+Ids = Annotated[list[int] | None, Field(max_length=MAX_IDS)]
+
+
+class LeadFilter(BaseModel):
+    """Every parameter is optional; together they narrow the agent's mirror (AND)."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        frozen=True,
+        # The parameter's name as the title, as FastAPI titles plain query parameters.
+        field_title_generator=lambda name, _info: to_camel(name).title(),
+    )
+
+    query: Text = None  # a substring of the name, a contact's name or a tag; or an id/price
+    pipeline_id: Annotated[int | None, Field(ge=1)] = None
+    status_id: Ids = None  # repeatable: any of these statuses
+    responsible_user_id: Ids = None  # repeatable
+    tag: Text = None  # one tag, exactly (case-insensitive)
+    price_from: Price = None
+    price_to: Price = None
+    created_from: DateOrDateTime = None
+    created_to: DateOrDateTime = None
+    updated_from: DateOrDateTime = None
+    updated_to: DateOrDateTime = None
+    sort: Sort = "-createdAt"
+    page: Annotated[int, Field(ge=1, le=1_000_000)] = 1
+    limit: Annotated[int, Field(ge=1, le=250)] = 50
+
+    @property
+    def text(self) -> str | None:
+        """The free-text query as the mirror's search text holds it (lowercase)."""
+        return self.query.lower() if self.query else None
+
+    @property
+    def number(self) -> int | None:
+        """amoCRM's ``query`` also finds a lead by its exact id or price: ASCII digits only
+        ("²" is a digit to ``isdigit``, not to ``int``)."""
+        text = self.text
+        if text and text.isascii() and text.isdigit() and len(text) <= MAX_NUMBER_DIGITS:
+            return int(text)
+        return None
+
+    @property
+    def price(self) -> tuple[int | None, int | None]:
+        return self.price_from, self.price_to
+
+    @property
+    def created(self) -> tuple[int | None, int | None]:
+        """Unix seconds, inclusive (amoCRM's times are Unix seconds)."""
+        return _range(self.created_from, self.created_to)
+
+    @property
+    def updated(self) -> tuple[int | None, int | None]:
+        return _range(self.updated_from, self.updated_to)
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.limit
+
+    @property
+    def unfiltered(self) -> bool:
+        """True when every lead of the mirror matches (only sort and paging given)."""
+        return not (
+            self.query
+            or self.pipeline_id is not None
+            or self.status_id
+            or self.responsible_user_id
+            or self.tag
+            or any(v is not None for v in (*self.price, *self.created, *self.updated))
+        )
+
+
+def _range(low: str | None, high: str | None) -> tuple[int | None, int | None]:
+    return (
+        parse_bound(low).lower if low is not None else None,
+        parse_bound(high).upper if high is not None else None,
+    )

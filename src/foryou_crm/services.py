@@ -1,0 +1,137 @@
+"""What a process runs on, built in one place: settings, clock, database, Redis, the HTTP client
+to amoCRM with its rate budget, the token manager, sign-in throttling, the admin backend's JWT
+verifier and (until the job queue of issue 13) the in-process leads sync runner.
+
+The web app (``create_app``), the CLI (``foryou-crm sync``, ``users`` …) and, later, the job
+worker all call ``Services.build(settings)`` and ``aclose()`` it when they stop. Routes read it
+through ``ServicesDep``; nothing else is kept on ``app.state``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated
+
+import httpx
+from fastapi import Depends, Request
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from foryou_crm.amocrm.client import AmoCRMTransport
+from foryou_crm.amocrm.ratelimit import MemoryRateBudget, RateBudget, RedisRateBudget
+from foryou_crm.amocrm.tokens import TokenManager
+from foryou_crm.core.clock import Clock
+from foryou_crm.core.config import Settings, ensure_local_secrets
+from foryou_crm.core.crypto import TokenCipher
+from foryou_crm.core.db import make_engine, make_sessionmaker
+from foryou_crm.leads.sync.jobs import SyncDeps
+from foryou_crm.leads.sync.runner import LeadsRunner
+from foryou_crm.users.external_jwt import ExternalJWTVerifier
+from foryou_crm.users.throttle import LoginThrottle, MemoryAttemptStore, RedisAttemptStore
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    clock: Clock
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    # None without FORYOU_REDIS_URL: the budget and the throttle then live in this process.
+    redis: Redis | None
+    # The one HTTP client to amoCRM; every request spends from ``budget`` first.
+    amocrm: AmoCRMTransport
+    budget: RateBudget
+    tokens: TokenManager
+    login_throttle: LoginThrottle
+    # None unless FORYOU_EXTERNAL_JWT_ISSUER is set.
+    external_jwt: ExternalJWTVerifier | None
+    # Interim: the in-process sync runner that exchange-code, lead webhooks and POST /sync hand
+    # work to. Issue 13 replaces it with jobs deferred on a queue.
+    sync_runner: LeadsRunner
+
+    @classmethod
+    def build(
+        cls,
+        settings: Settings,
+        *,
+        amocrm_transport: httpx.AsyncBaseTransport | None = None,
+        clock: Clock | None = None,
+    ) -> Services:
+        """Everything from settings; nothing connects until first used. ``amocrm_transport``
+        replaces the network under the amoCRM client (tests wire the sandbox in); ``clock``
+        lets tests move time."""
+        settings = ensure_local_secrets(settings)
+        clock = clock or Clock()
+        engine = make_engine(settings.resolved_database_url)
+        sessionmaker = make_sessionmaker(engine)
+        redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+        rps, margin = settings.amocrm_rate_limit_rps, settings.amocrm_rate_margin
+        budget: RateBudget = (
+            RedisRateBudget(redis, rps, margin) if redis else MemoryRateBudget(rps, margin)
+        )
+        amocrm = AmoCRMTransport(
+            timeout=settings.amocrm_http_timeout, budget=budget, transport=amocrm_transport
+        )
+        tokens = TokenManager(
+            settings=settings,
+            sessionmaker=sessionmaker,
+            cipher=TokenCipher(settings.token_encryption_keys.get_secret_value()),
+            transport=amocrm,
+            clock=clock,
+        )
+        throttle = LoginThrottle(
+            RedisAttemptStore(redis) if redis else MemoryAttemptStore(),
+            max_failures=settings.login_max_failures,
+            window_seconds=settings.login_window_seconds,
+        )
+        return cls(
+            settings=settings,
+            clock=clock,
+            engine=engine,
+            sessionmaker=sessionmaker,
+            redis=redis,
+            amocrm=amocrm,
+            budget=budget,
+            tokens=tokens,
+            login_throttle=throttle,
+            external_jwt=ExternalJWTVerifier(settings) if settings.external_jwt_issuer else None,
+            sync_runner=LeadsRunner(SyncDeps(sessionmaker, tokens, clock), settings),
+        )
+
+    async def aclose(self) -> None:
+        """Stop the sync runner's tasks first (they use everything else), then close."""
+        await self.sync_runner.stop()
+        await self.amocrm.aclose()
+        if self.redis is not None:
+            await self.redis.aclose()
+        await self.engine.dispose()
+
+
+def get_services(request: Request) -> Services:
+    """The process's services, which ``create_app`` put on the app: the one read of
+    ``app.state`` in the code base."""
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+async def get_session(services: ServicesDep) -> AsyncIterator[AsyncSession]:
+    """The request's session. The request owns the transaction: services only ``flush()``;
+    this commits once after the route returns, so a chain like "exchange code → read account →
+    save tokens" is all-or-nothing."""
+    async with services.sessionmaker() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            # Re-raised: whatever stopped the route (an error, a cancelled request) must not
+            # leave half its writes behind.
+            await session.rollback()
+            raise
+
+
+# scope="function": commit right after the route returns, before the response is sent, so the
+# client never sees success for a write that then fails to commit.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
