@@ -550,20 +550,6 @@ async def test_single_lead_with_contacts_and_pipeline_statuses(
     assert (await amo.get(admin, "/api/v4/leads/pipelines/1")).status_code == 204
 
 
-async def test_token_owner_and_subdomain_lookup(amo: Amo, agent: Tokens) -> None:
+async def test_token_owner(amo: Amo, agent: Tokens) -> None:
     me = (await amo.get(agent, "/v3/user")).json()
     assert me["email"] == AGENT
-    lookup = await amo.http.get(
-        f"/accounts/{AMO}/oauth2/account/current/subdomain",
-        headers={"X-Refresh-Token": agent.refresh_token},
-    )
-    assert lookup.json() == {
-        "id": 31920194,
-        "subdomain": "reforyou",
-        "domain": AMO,
-        "top_level_domain": "ru",
-    }
-    refused = await amo.http.get(
-        f"/accounts/{AMO}/oauth2/account/current/subdomain", headers={"X-Refresh-Token": "nope"}
-    )
-    assert refused.status_code == 401
