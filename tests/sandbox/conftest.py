@@ -215,19 +215,35 @@ class Amo:
             f"/accounts/{host or tokens.host}{path}", params=params, headers=tokens.headers
         )
 
-    async def leads(self, tokens: Tokens, query: str = "") -> list[dict[str, Any]]:
-        """Every lead a query matches, following `_links.next` like a client would."""
-        url: str | None = f"/accounts/{tokens.host}/api/v4/leads?limit=250&{query}"
+    async def post(self, tokens: Tokens, path: str, body: Any) -> httpx.Response:
+        return await self.http.post(f"/accounts/{tokens.host}{path}", headers=tokens.headers,
+                                    json=body)  # fmt: skip
+
+    async def patch(self, tokens: Tokens, path: str, body: Any) -> httpx.Response:
+        return await self.http.patch(f"/accounts/{tokens.host}{path}", headers=tokens.headers,
+                                     json=body)  # fmt: skip
+
+    async def every(
+        self, tokens: Tokens, path: str, query: str = "", limit: int = 250
+    ) -> list[dict[str, Any]]:
+        """Every item of a list, following `_links.next` like a client would."""
+        key = path.rstrip("/").rsplit("/", 1)[-1]
+        url: str | None = f"/accounts/{tokens.host}{path}?limit={limit}&{query}"
         found: list[dict[str, Any]] = []
         while url:
             response = await self.http.get(url, headers=tokens.headers)
             if response.status_code == 204:
+                assert response.content == b""
                 break
             assert response.status_code == 200, response.text
             body = response.json()
-            found += body["_embedded"]["leads"]
+            found += body["_embedded"][key]
             url = body["_links"].get("next", {}).get("href")
         return found
+
+    async def leads(self, tokens: Tokens, query: str = "") -> list[dict[str, Any]]:
+        """Every lead a query matches, following `_links.next` like a client would."""
+        return await self.every(tokens, "/api/v4/leads", query)
 
     async def control(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         return await self.http.request(method, f"/_sandbox{path}", **kwargs)

@@ -163,7 +163,10 @@ def page_links(
     has_more: bool,
     last: int | None = None,
 ) -> dict[str, Any]:
-    """Absolute, followable HAL links that keep every other query parameter."""
+    """Absolute, followable HAL links that keep every other query parameter. `first` and
+    `prev` appear from page 2 on, as in every published example (page 1 of the contacts,
+    companies, notes, tasks and events lists shows only self/next; page 2 of leads adds
+    first/prev); `last` where the list knows its size (custom fields)."""
     kept = [
         (k, v)
         for k, v in parse_qsl(request.scope.get("query_string", b"").decode("latin-1"), True)
@@ -177,8 +180,8 @@ def page_links(
     links = {"self": href(page)}
     if has_more:
         links["next"] = href(page + 1)
-    links["first"] = href(1)
     if page > 1:
+        links["first"] = href(1)
         links["prev"] = href(page - 1)
     if last is not None:
         links["last"] = href(last)

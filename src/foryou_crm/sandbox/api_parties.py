@@ -153,7 +153,9 @@ async def list_fields(request: Request, c: Caller, entity_type: str) -> Response
     base_path = f"{c.base}/api/v4/{entity_type}/custom_fields"
     return problems.hal(
         {
-            "_total_items": len(fields),
+            # The published example has `_total_items` 2 on page 1 of 10 with limit 2: the
+            # count is the page's, not the list's.
+            "_total_items": len(chunk),
             "_page": page,
             "_page_count": pages,
             "_links": page_links(request, base_path, page, limit, page < pages, last=pages),
