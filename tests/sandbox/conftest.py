@@ -216,12 +216,14 @@ class Amo:
         )
 
     async def post(self, tokens: Tokens, path: str, body: Any) -> httpx.Response:
-        return await self.http.post(f"/accounts/{tokens.host}{path}", headers=tokens.headers,
-                                    json=body)  # fmt: skip
+        return await self.http.post(
+            f"/accounts/{tokens.host}{path}", headers=tokens.headers, json=body
+        )
 
     async def patch(self, tokens: Tokens, path: str, body: Any) -> httpx.Response:
-        return await self.http.patch(f"/accounts/{tokens.host}{path}", headers=tokens.headers,
-                                     json=body)  # fmt: skip
+        return await self.http.patch(
+            f"/accounts/{tokens.host}{path}", headers=tokens.headers, json=body
+        )
 
     async def every(
         self, tokens: Tokens, path: str, query: str = "", limit: int = 250

@@ -21,12 +21,28 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # by the docs' own tables: "int|null", "array|null", or only set for some entities).
 NULLABLE = frozenset(
     {
-        "closed_at", "closest_task_at", "loss_reason_id", "source_id", "custom_fields_values",
-        "score", "code", "enums", "group_id", "remind", "currency", "metadata", "enum_code",
-        "enum_id", "contact_id", "company_id", "entity_id", "entity_type", "required_statuses",
+        "closed_at",
+        "closest_task_at",
+        "loss_reason_id",
+        "source_id",
+        "custom_fields_values",
+        "score",
+        "code",
+        "enums",
+        "group_id",
+        "remind",
+        "currency",
+        "metadata",
+        "enum_code",
+        "enum_id",
+        "contact_id",
+        "company_id",
+        "entity_id",
+        "entity_type",
+        "required_statuses",
         "field_code",
     }
-)  # fmt: skip
+)
 
 
 def load(name: str) -> Any:
@@ -79,11 +95,11 @@ def assert_shape(
         assert not unexpected, f"{path}: keys not in the sample: {sorted(unexpected)}"
         assert not absent, f"{path}: sample keys missing: {sorted(absent)}"
         for k in sample.keys() & actual.keys():
-            assert_shape(sample[k], actual[k], f"{path}.{k}", extra=extra, missing=missing,
-                         loose=loose)  # fmt: skip
+            assert_shape(
+                sample[k], actual[k], f"{path}.{k}", extra=extra, missing=missing, loose=loose
+            )
         if key == "self" and "href" in actual:
             assert actual["href"].startswith("http"), f"{path}.href is not absolute"
     elif isinstance(sample, list) and sample:
         for i, item in enumerate(actual):
-            assert_shape(sample[0], item, f"{path}[{i}]", extra=extra, missing=missing,
-                         loose=loose)  # fmt: skip
+            assert_shape(sample[0], item, f"{path}[{i}]", extra=extra, missing=missing, loose=loose)

@@ -70,9 +70,11 @@ async def test_contact_with_leads_customers_catalog_elements(amo: Amo, admin: To
     # The example's phone value says "enum"; live answers and the official PHP library
     # (MultitextCustomFieldValueModel::fromArray) use "enum_code".
     assert_shape(
-        sample["custom_fields_values"][0], _phone_field(body),
-        extra=frozenset({"enum_code"}), missing=frozenset({"enum"}),
-    )  # fmt: skip
+        sample["custom_fields_values"][0],
+        _phone_field(body),
+        extra=frozenset({"enum_code"}),
+        missing=frozenset({"enum"}),
+    )
 
 
 async def test_companies_list_and_one(amo: Amo, admin: Tokens) -> None:
@@ -83,9 +85,11 @@ async def test_companies_list_and_one(amo: Amo, admin: Tokens) -> None:
     sample = load("amocrm/company")
     assert_shape(sample, one, extra=PARTY_EXTRA, loose=frozenset({"custom_fields_values"}))
     assert_shape(
-        sample["custom_fields_values"][0], _phone_field(one),
-        extra=frozenset({"enum_code"}), missing=frozenset({"enum"}),
-    )  # fmt: skip
+        sample["custom_fields_values"][0],
+        _phone_field(one),
+        extra=frozenset({"enum_code"}),
+        missing=frozenset({"enum"}),
+    )
 
 
 @pytest.mark.parametrize("entity", ["leads", "contacts", "companies"])
@@ -113,12 +117,27 @@ async def test_writes_answer_like_the_examples(amo: Amo, admin: Tokens) -> None:
         ("contacts_updated", "patch", "/api/v4/contacts", [{"id": contact["id"], "name": "Х"}]),
         ("companies_added", "post", "/api/v4/companies", [{"name": "ТОВ «Нова»"}]),
         ("companies_updated", "patch", "/api/v4/companies", [{"id": company["id"], "name": "Y"}]),
-        ("notes_added", "post", "/api/v4/leads/notes",
-         [{"entity_id": lead["id"], "note_type": "common", "params": {"text": "x"}}]),
-        ("tasks_added", "post", "/api/v4/tasks",
-         [{"text": "Передзвонити", "complete_till": 1_900_000_000, "entity_type": "leads",
-           "entity_id": lead["id"], "request_id": "example"}]),
-    ]  # fmt: skip
+        (
+            "notes_added",
+            "post",
+            "/api/v4/leads/notes",
+            [{"entity_id": lead["id"], "note_type": "common", "params": {"text": "x"}}],
+        ),
+        (
+            "tasks_added",
+            "post",
+            "/api/v4/tasks",
+            [
+                {
+                    "text": "Передзвонити",
+                    "complete_till": 1_900_000_000,
+                    "entity_type": "leads",
+                    "entity_id": lead["id"],
+                    "request_id": "example",
+                }
+            ],
+        ),
+    ]
     for fixture, method, path, body in calls:
         response = await getattr(amo, method)(admin, path, body)
         assert response.status_code == 200, (fixture, response.text)
@@ -194,7 +213,13 @@ async def test_links(amo: Amo, admin: Tokens) -> None:
     made = await amo.post(
         admin,
         f"/api/v4/leads/{linked[0]['id']}/link",
-        [{"to_entity_id": contact["id"], "to_entity_type": "contacts", "metadata": {"is_main": True}}],
+        [
+            {
+                "to_entity_id": contact["id"],
+                "to_entity_type": "contacts",
+                "metadata": {"is_main": True},
+            }
+        ],
     )
     assert made.status_code == 200, made.text
     assert_shape(load("amocrm/links_added"), made.json(), loose=loose)
@@ -206,15 +231,23 @@ async def test_complex(amo: Amo, admin: Tokens) -> None:
             "name": "Квартира 2к, Поділ",
             "price": 98000,
             "_embedded": {
-                "contacts": [{"first_name": "Ірина", "custom_fields_values": [
-                    {"field_code": "PHONE", "values": [{"value": "+380671112233",
-                                                        "enum_code": "MOB"}]}]}],
+                "contacts": [
+                    {
+                        "first_name": "Ірина",
+                        "custom_fields_values": [
+                            {
+                                "field_code": "PHONE",
+                                "values": [{"value": "+380671112233", "enum_code": "MOB"}],
+                            }
+                        ],
+                    }
+                ],
                 "companies": [{"name": "ТОВ «Ріелті»"}],
             },
             "request_id": "qweasd",
         },
         {"name": "Заявка з сайту", "_embedded": {"metadata": {"category": "forms"}}},
-    ]  # fmt: skip
+    ]
     response = await amo.post(admin, "/api/v4/leads/complex", sample_request)
     assert response.status_code == 200, response.text
     assert_shape(load("amocrm/leads_complex"), response.json())
@@ -228,8 +261,9 @@ async def test_account_with_everything(amo: Amo, admin: Tokens) -> None:
     body = await _ok(amo, admin, "/api/v4/account", {"with": everything})
     # Kommo's example and the PHP AccountModel add created/updated and currency keys;
     # "uuid" sits in amoCRM's example but is no documented `with` value.
-    extra = frozenset({"created_at", "created_by", "updated_at", "updated_by", "currency",
-                       "currency_symbol"})  # fmt: skip
+    extra = frozenset(
+        {"created_at", "created_by", "updated_at", "updated_by", "currency", "currency_symbol"}
+    )
     assert_shape(load("amocrm/account"), body, extra=extra, missing=frozenset({"uuid"}))
 
 

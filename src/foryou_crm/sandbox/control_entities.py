@@ -20,7 +20,7 @@ from .links import apply_link, check_links
 from .models import Account
 from .notes import add_notes, note_json, update_notes
 from .parties import create_parties, delete_party, update_parties
-from .seed_activity import ensure
+from .seed_activity import ensure, ensure_all
 from .serialize import company_json, contact_json, lead_json
 from .state import Sandbox
 from .tasks import add_tasks, delete_task, task_json, update_tasks
@@ -178,6 +178,7 @@ async def restore(request: Request) -> Response:
 
 
 def counts(account: Account) -> dict[str, int]:
+    ensure_all(account)
     return {
         "contacts": sum(1 for c in account.contacts.values() if not c.is_deleted),
         "companies": sum(1 for c in account.companies.values() if not c.is_deleted),

@@ -92,17 +92,18 @@ def entity_exists(account: Account, entity_type: str, entity_id: int) -> bool:
     return entity_id in account.companies and not account.companies[entity_id].is_deleted
 
 
-def check_link(account: Account, entity_type: str, item: Any, path: str) -> Errors:
+def check_link(account: Account, entity_type: str, item: Any) -> Errors:
+    """One link of a body (paths are relative to the item, whose index is the request_id)."""
     if not isinstance(item, dict):
-        return [bad_type(path, "object")]
+        return [bad_type("", "object")]
     to_type, to_id = item.get("to_entity_type"), item.get("to_entity_id")
     if to_type not in ALLOWED[entity_type]:
-        return [not_a_choice(f"{path}.to_entity_type")]
+        return [not_a_choice("to_entity_type")]
     if not is_int(to_id) or not entity_exists(account, to_type, to_id):
-        return [not_found(f"{path}.to_entity_id")]
+        return [not_found("to_entity_id")]
     metadata = item.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
-        return [bad_type(f"{path}.metadata", "object")]
+        return [bad_type("metadata", "object")]
     return []
 
 
@@ -165,7 +166,7 @@ def check_links(
         return [("0", [bad_type("", "array")])]
     problems: list[tuple[str, Errors]] = []
     for i, item in enumerate(items):
-        errors = check_link(account, entity_type, item, "")
+        errors = check_link(account, entity_type, item)
         if entity_id is None:
             own = item.get("entity_id") if isinstance(item, dict) else None
             if not is_int(own) or not entity_exists(account, entity_type, own):
