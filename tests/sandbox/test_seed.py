@@ -134,3 +134,31 @@ async def test_the_kommo_agency_is_in_dubai(one: Amo) -> None:
     account = (await one.get(tokens, "/api/v4/account", {"with": "task_types"})).json()
     assert [t["name"] for t in account["_embedded"]["task_types"]][:2] == ["Follow-up", "Meeting"]
     assert AMO not in account["subdomain"]
+
+
+async def test_drawing_in_the_background_draws_the_same_world(one: Amo, two: Amo) -> None:
+    """The standalone sandbox draws notes and tasks in the background (its lifespan); a
+    sandbox without lifespan draws them on demand. Same world either way."""
+    pending = (await one.control("GET", "/accounts")).json()["accounts"][0]["activityPending"]
+    assert pending == 300 + 300 + 150  # leads' notes, leads' tasks, contacts' notes
+    one.sandbox.start_drawing()
+    await one.sandbox.drawn()
+    drawn = (await one.control("GET", "/accounts")).json()["accounts"]
+    assert [a["activityPending"] for a in drawn] == [0, 0]
+    a = await _snapshot(one, await one.login(ADMIN))
+    b = await _snapshot(two, await two.login(ADMIN))
+    assert a == b
+
+
+async def test_a_leads_values_do_not_move_when_the_lead_does(one: Amo, two: Amo) -> None:
+    """Seeded values are drawn from the seeded price, stage and dates: a change of those
+    must not redraw them."""
+    a_tokens, b_tokens = await one.login(ADMIN), await two.login(ADMIN)
+    before = [x for x in await two.leads(b_tokens) if x["custom_fields_values"]][:25]
+    edits = [{"id": x["id"], "price": x["price"] * 3 + 1, "status_id": 143} for x in before]
+    assert (await one.patch(a_tokens, "/api/v4/leads", edits)).status_code == 200
+    await one.control("DELETE", f"/accounts/{AMO}/leads/{before[0]['id']}")
+    after = {x["id"]: x for x in await one.leads(a_tokens, "with=only_deleted")}
+    after |= {x["id"]: x for x in await one.leads(a_tokens)}
+    for lead in before:
+        assert after[lead["id"]]["custom_fields_values"] == lead["custom_fields_values"]

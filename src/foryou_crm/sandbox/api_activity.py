@@ -77,7 +77,7 @@ async def list_notes(request: Request, c: Caller, entity_type: str) -> Response:
         found = [n for eid in entity_ids for n in account.notes_by_entity.get(eid, [])]
         source = sorted(found, key=lambda n: n.id)
     else:
-        ensure_all(account)
+        ensure_all(account, "notes")
         source = account.notes.values()
     field, descending = parse_order(params, ("updated_at", "id"))
     ordered = sorted_view(list(source), field, descending)
@@ -200,7 +200,7 @@ async def list_tasks(request: Request, c: Caller) -> Response:
         found = [t for eid in entity_ids for t in c.account.tasks_by_entity.get(eid, [])]
         source = sorted(found, key=lambda t: t.id)
     else:
-        ensure_all(c.account)
+        ensure_all(c.account, "tasks")
         source = c.account.tasks.values()
     field, descending = parse_order(params, ("created_at", "complete_till", "id"))
     ordered = sorted_view(list(source), field, descending)

@@ -104,6 +104,8 @@ def _account_row(sb: Sandbox, host: str, *, counted: bool = False) -> dict[str, 
         "rateLimitRps": sb.rps(a),
         "liveTokens": live,
         "limiter": sb.limiter.state(a.host),
+        # Seeded leads/contacts whose notes or tasks are not drawn yet (seed_activity.py).
+        "activityPending": len(a.notes_todo) + len(a.tasks_todo),
         **(control_entities.counts(a) if counted else {}),
         "users": [
             {"id": u.id, "name": u.name, "email": u.email, "isAdmin": u.is_admin}

@@ -178,7 +178,8 @@ async def restore(request: Request) -> Response:
 
 
 def counts(account: Account) -> dict[str, int]:
-    ensure_all(account)
+    ensure_all(account, "notes")
+    ensure_all(account, "tasks")
     return {
         "contacts": sum(1 for c in account.contacts.values() if not c.is_deleted),
         "companies": sum(1 for c in account.companies.values() if not c.is_deleted),

@@ -22,7 +22,7 @@ class Stream:
     __slots__ = ("key", "n")
 
     def __init__(self, *key: int) -> None:
-        self.key = key
+        self.key = hash(key)
         self.n = 0
 
     def random(self) -> float:

@@ -16,9 +16,11 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
-from .models import Account, CustomField, FieldEnum, Values
+from .models import Account, Contact, CustomField, FieldEnum, Lead, Values
 from .params import QueryError, Range, as_list, to_int, to_range
 from .profiles import FieldDef
+from .seed_people import contact_values
+from .seed_values import lead_values
 
 ENUM_TYPES = frozenset({"select", "multiselect", "radiobutton"})
 SINGLE_ENUM_TYPES = frozenset({"select", "radiobutton"})
@@ -35,7 +37,9 @@ MAX_VALUES_PER_ENTITY = 40  # leads/complex: "не более 40 значени�
 
 
 class HasValues(Protocol):
-    seeded: tuple[Any, ...] | None
+    @property
+    def seeded(self) -> Any: ...
+
     values: Values | None
 
 
@@ -97,9 +101,15 @@ def values_of(account: Account, entity_type: str, entity: HasValues) -> Values:
     """The entity's values (a fresh dict for seeded ones: do not mutate it)."""
     if entity.values is not None:
         return entity.values
-    if entity.seeded is None:
+    if isinstance(entity, Contact):
+        seeded = contact_values(account, entity)
+    elif isinstance(entity, Lead):
+        seeded = lead_values(account, entity)
+    else:
+        seeded = entity.seeded
+    if seeded is None:
         return {}
-    return seeded_values(account.fields[entity_type], entity.seeded)
+    return seeded_values(account.fields[entity_type], seeded)
 
 
 def writable_values(account: Account, entity_type: str, entity: HasValues) -> Values:

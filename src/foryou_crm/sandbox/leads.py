@@ -18,7 +18,7 @@ from .fields import Changes, apply_values, change_event_values, parse_values
 from .hooks import lead_hook
 from .links import set_lead_company, set_lead_contacts
 from .models import CLOSED_STATUS_IDS, Account, Lead, User
-from .seed_activity import ensure
+from .seed_activity import before_change
 from .tagging import apply_tag_changes, check_tag_changes
 from .validation import (
     Errors,
@@ -290,7 +290,7 @@ def update_leads(
     raise_if(problems)
     change = rec.begin(account)
     for item, lead, changes in plans:
-        ensure(account, lead.id)  # draw its seeded notes/tasks while it is as seeded
+        before_change(account, lead.id)  # while it is still as seeded
         _apply_update(change, user, item, lead, changes)
     rec.commit(change)
     return [lead for _, lead, _ in plans]
@@ -301,7 +301,7 @@ def delete_lead(rec: Recorder, account: Account, user: User, lead_id: int) -> Le
     lead = account.leads_by_id.get(lead_id)
     if lead is None or lead.is_deleted:
         raise KeyError(f"no lead {lead_id}")
-    ensure(account, lead.id)
+    before_change(account, lead.id)
     change = rec.begin(account)
     index = bisect.bisect_left(account.leads, lead.id, key=lambda item: item.id)
     del account.leads[index]
@@ -320,7 +320,7 @@ def restore_lead(rec: Recorder, account: Account, user: User, lead_id: int) -> L
     lead = account.leads_by_id.get(lead_id)
     if lead is None or not lead.is_deleted:
         raise KeyError(f"no deleted lead {lead_id}")
-    ensure(account, lead.id)
+    before_change(account, lead.id)
     change = rec.begin(account)
     account.deleted_leads.remove(lead)
     lead.is_deleted = False

@@ -11,7 +11,7 @@ from typing import Any
 from .changes import Change
 from .hooks import lead_hook, party_hook
 from .models import Account, Contact, Lead
-from .seed_activity import ensure
+from .seed_activity import before_change
 from .validation import Errors, bad_type, error, is_int, not_a_choice, not_found
 
 SINGULAR = {"leads": "lead", "contacts": "contact", "companies": "company"}
@@ -116,7 +116,7 @@ def apply_link(
     to_type, to_id = item["to_entity_type"], item["to_entity_id"]
     pair = {entity_type: entity_id, to_type: to_id}
     for touched_id in pair.values():
-        ensure(account, touched_id)
+        before_change(account, touched_id)
     lead = account.lead(pair["leads"]) if "leads" in pair else None
     contact = account.contacts.get(pair["contacts"]) if "contacts" in pair else None
     metadata: dict[str, Any] | None = None

@@ -175,7 +175,7 @@ class Lead:
     company_id: int | None = None
     loss_reason_id: int | None = None
     source_id: int | None = None
-    seeded: tuple[Any, ...] | None = None
+    seeded: tuple[Any, ...] | int | None = None  # an int: see seed_values.py
     values: Values | None = None
     is_deleted: bool = False
 
@@ -278,9 +278,14 @@ class Account:
     webhooks: list[Webhook] = field(default_factory=list)
     # Seeded notes and tasks are drawn when first needed (seed_activity.py): the entities
     # still waiting, and what drawing them needs.
-    activity_todo: set[int] = field(default_factory=set)
+    values_todo: set[int] = field(default_factory=set)  # contacts whose values wait
+    notes_todo: set[int] = field(default_factory=set)  # leads/contacts not drawn yet
+    tasks_todo: set[int] = field(default_factory=set)
+    notes_in_order: bool = True  # `notes` iterates in id order
+    tasks_in_order: bool = True
     seed: int = 0
     anchor: int = 0  # the end of the seeded history
+    first_stages: set[int] = field(default_factory=set)  # "unsorted" and the first stage
     id_base: int = 0
     profile: Any = None  # profiles.Profile of the seeded account
     is_api_filter_enabled: bool = True

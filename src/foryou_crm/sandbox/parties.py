@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from .changes import Change, Recorder
-from .fields import Changes, apply_values, change_event_values, parse_values
+from .fields import Changes, apply_values, change_event_values, parse_values, values_of
 from .hooks import lead_hook, party_hook
 from .links import set_contact_company, set_lead_company, set_lead_contacts
 from .models import Account, Company, Contact, User
-from .seed_activity import ensure
+from .seed_activity import before_change, ensure
 from .tagging import apply_tag_changes, check_tag_changes
 from .validation import (
     Errors,
@@ -124,6 +124,7 @@ def _apply_update(
     changes: Changes,
 ) -> None:
     account, by, singular = change.account, user.id, SINGULAR[entity_type]
+    values_of(account, entity_type, entity)  # draws seeded values while the names are seeded
     old_owner = entity.responsible_user_id
     _apply_names(entity, item)
     if "responsible_user_id" in item:
@@ -190,7 +191,7 @@ def delete_party(
     for lead_id in (
         account.leads_by_contact if entity_type == "contacts" else account.leads_by_company
     ).get(entity_id, []):
-        ensure(account, lead_id)
+        before_change(account, lead_id)
     change = rec.begin(account)
     touched = []
     if isinstance(entity, Contact):

@@ -27,9 +27,10 @@ from .models import (
     TaskType,
     User,
 )
-from .profiles import EN, UA, LeadKind, Profile
+from .profiles import EN, UA, Profile
 from .seed_activity import index_links, seed_activity
 from .seed_people import populate_people
+from .seed_values import pack
 
 DAY = 86_400
 TWO_YEARS = 730 * DAY
@@ -208,55 +209,6 @@ def _furnish(account: Account, profile: Profile, base: int) -> None:
     )
 
 
-def _lead_values(
-    profile: Profile,
-    r: Callable[[], float],
-    kind: LeadKind,
-    place: str,
-    rooms: int,
-    area: int,
-    price: int,
-) -> tuple[object, ...] | None:
-    """The compact custom field values of a seeded lead (slots = profile.lead_fields)."""
-    if r() < 0.12:
-        return None  # some leads carry no custom fields at all, as in real accounts
-    buckets = profile.rent_budgets if kind.rent else profile.budgets
-    budget = next(i for limit, i in buckets if price < limit)
-    n_sources = len(profile.lead_fields[5].enums)
-    features = None
-    if r() < 0.45:
-        n = len(profile.lead_fields[6].enums)
-        features = tuple(sorted({int(r() * n) for _ in range(1 + int(r() * 3))}))
-    return (
-        profile.district_of.get(place),
-        kind.ptype,
-        rooms or None,
-        area if r() < 0.8 else None,
-        budget if r() < 0.75 else None,
-        int(r() * n_sources) if r() < 0.85 else None,
-        features,
-        (r() < 0.3) if not kind.rent and r() < 0.5 else None,
-        None,  # the viewing date is set from the lead's history below
-        profile.object_url.format(n=10_000 + int(r() * 90_000)) if r() < 0.35 else None,
-    )
-
-
-def _area(
-    profile: Profile, r: Callable[[], float], kind: LeadKind, rooms: int, office: int, sotky: int
-) -> int:
-    if kind.office:
-        return office
-    if kind.plot:
-        return int(sotky * 100 * profile.area_per_m2)
-    if kind.rooms:
-        m2 = 25 + rooms * 20 + int(r() * 20)
-    elif kind.rent:
-        m2 = 20 + int(r() * 25)  # studios
-    else:
-        m2 = 90 + int(r() * 510)  # houses, villas, penthouses
-    return int(m2 * profile.area_per_m2)
-
-
 def _status_of(pipeline: Pipeline, roll: float, r: Callable[[], float]) -> Status:
     """6 % unsorted, 20 % won, 20 % lost, the rest spread over the working stages."""
     if roll < 0.06:
@@ -283,7 +235,6 @@ def _populate_leads(
     tags = list(account.tags.values())
     loss_reasons, sources = account.loss_reasons, account.sources
     kinds, places, offices = profile.kinds, profile.places, profile.office_areas
-    viewing_slot = 8  # profile.lead_fields: "Дата перегляду" / "Viewing date"
     start = anchor - TWO_YEARS
     created_times = sorted(start + int(r() * (TWO_YEARS - 3600)) for _ in range(n_leads))
     main_pipeline = account.main_pipeline
@@ -291,11 +242,14 @@ def _populate_leads(
     lead_id = base
     for created in created_times:
         lead_id += 1 + int(r() * 3)
-        kind = kinds[int(r() * len(kinds))]
+        kind_i = int(r() * len(kinds))
+        kind = kinds[kind_i]
         rooms, sotky = 1 + int(r() * 4), 4 + int(r() * 22)
-        office = offices[int(r() * len(offices))]
+        office_i = int(r() * len(offices))
+        office = offices[office_i]
         choices = places[kind.place]
-        place = choices[int(r() * len(choices))]
+        place_i = int(r() * len(choices))
+        place = choices[place_i]
         name = kind.template.format(
             rooms=rooms, kyiv=place, dubai=place, suburb=place, area=office, sotky=sotky
         )
@@ -314,14 +268,6 @@ def _populate_leads(
         lead_contacts = [contact_ids[int(r() * n_contacts)] for _ in range(n_links)]
         if n_links == 2 and lead_contacts[0] == lead_contacts[1]:
             lead_contacts.pop()
-        whole_house = not (kind.rooms or kind.office or kind.plot or kind.rent)
-        house_rooms = rooms if kind.rooms else (3 + int(r() * 5) if whole_house else 0)
-        area = _area(profile, r, kind, rooms, office, sotky)
-        seeded = _lead_values(profile, r, kind, place, house_rooms, area, price)
-        if seeded is not None and status.sort >= 30 and r() < 0.6:
-            # Leads past the first stage have usually had a viewing.
-            viewing = (created + int(r() * max(1, updated - created))) // DAY * DAY
-            seeded = (*seeded[:viewing_slot], viewing, *seeded[viewing_slot + 1 :])
         main = contacts[lead_contacts[0]] if lead_contacts else None
         n_tags = (0, 0, 1, 1, 2)[int(r() * 5)]
         lead_tags = d.distinct(tags, n_tags) if n_tags else []
@@ -345,7 +291,7 @@ def _populate_leads(
             if status.id == LOST_STATUS_ID and r() < 0.7
             else None,
             sources[int(r() * len(sources))].id if r() < 0.2 else None,
-            seeded,
+            pack(kind_i, place_i, rooms, office_i, sotky),  # values: seed_values.py
         )
         account.leads.append(lead)
         account.leads_by_id[lead_id] = lead
@@ -361,7 +307,10 @@ def _populate(
     seed: int,
 ) -> None:
     d = Dice(rng)
+    # What drawing on demand needs later (seed_people.contact_values, seed_activity).
+    account.seed, account.id_base, account.profile, account.anchor = seed, base, profile, anchor
     _furnish(account, profile, base)
+    account.first_stages = {s.id for p in account.pipelines for s in p.statuses[:2]}
     populate_people(account, profile, d, max(20, n_leads // 2), anchor, base)
     _populate_leads(account, profile, d, n_leads, anchor, base)
     index_links(account)
@@ -371,7 +320,7 @@ def _populate(
         max(account.tags, default=0),
         max(account.leads_by_id, default=0),
     )
-    seed_activity(account, profile, seed, anchor, base)
+    seed_activity(account, anchor, base)
 
 
 def build_world(seed: int, leads: int, anchor: int) -> dict[str, Account]:

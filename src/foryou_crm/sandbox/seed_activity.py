@@ -2,22 +2,26 @@
 and the last month of the events feed — consistent with the leads they belong to
 (`closest_task_at` is the earliest open task's `complete_till`).
 
-A real account holds several notes and tasks per lead; drawing 250 000 of them would
+A real account holds several notes and tasks per lead; drawing 350 000 of them would
 double the start-up time at 100 000 leads, so they are drawn when first needed: one
-entity's when it is read or changed (`ensure`), everything when a list spans the account
-(`ensure_all`). Each entity draws from its own stream (seed, id) and its notes/tasks get
-ids derived from its own id, so the result does not depend on when it is drawn. Whatever
-changes an entity calls `ensure` first, so drawing always sees the seeded values.
+entity's when it is read or changed (`ensure`), all notes or all tasks when a list spans
+the account (`ensure_all`). An entity draws its notes and its tasks from two streams of
+its own (seed, account, id) and they get ids derived from its id, so the result does not
+depend on when, or in which order, things are drawn. Whatever changes an entity calls
+`ensure` first, so drawing always sees the seeded values.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from .dice import Dice, Stream
+from .dice import Stream
 from .events import new_event
-from .models import CLOSED_STATUS_IDS, Account, Lead, Note, Task
+from .fields import values_of
+from .models import CLOSED_STATUS_IDS, Account, Contact, Lead, Note, Task
 from .profiles import Profile
+from .seed_people import contact_values
 
 DAY = 86_400
 HOUR = 3_600
@@ -31,140 +35,139 @@ ACTIVITY_END = 95_000_000  # ids above base + this are free for runtime entities
 CALL_STATUSES = (4, 4, 4, 4, 4, 4, 4, 6, 6, 7, 2)
 
 
-def _dice(account: Account, entity_id: int) -> Dice:
-    return Dice(Stream(account.seed, account.id, entity_id))
+def _phone(account: Account, contact: Contact) -> str | None:
+    values = contact_values(account, contact)
+    phones: Any = values[0] if values else None  # PHONE: ((value, enum index), …)
+    return str(phones[0][0]) if phones else None
 
 
-def _lead_notes(account: Account, profile: Profile, d: Dice, lead: Lead) -> list[Note]:
+def _lead_notes(account: Account, profile: Profile, lead: Lead) -> list[Note]:
+    r = Stream(account.seed, account.id, lead.id, 1).random
     main = account.contacts.get(lead.contact_ids[0]) if lead.contact_ids else None
-    phone = main.seeded[0][0][0] if main is not None and main.seeded else None
-    admin = account.admin.id
-    span = max(HOUR, lead.updated_at - lead.created_at)
-    times = sorted(lead.created_at + d.below(span) for _ in range(1 + d.below(4)))
+    phone = _phone(account, main) if main is not None else None
+    admin, owner = account.admin.id, lead.responsible_user_id
+    start, span = lead.created_at, max(HOUR, lead.updated_at - lead.created_at)
+    times = sorted(start + int(r() * span) for _ in range(1 + int(r() * 4)))
     first_id = account.id_base + NOTES_OFFSET + 5 * (lead.id - account.id_base)
+    texts, services = profile.notes, profile.service_notes
     notes: list[Note] = []
     for k, at in enumerate(times):
-        author = admin if d.chance(0.15) else lead.responsible_user_id
-        roll = d.random()
+        author = admin if r() < 0.15 else owner
+        roll = r()
         seeded: tuple[object, ...]
         if roll < 0.35 and phone:
-            note_type = "call_out" if d.chance(0.6) else "call_in"
-            status = d.pick(CALL_STATUSES)
-            duration = d.between(20, 900) if status == 4 else 0
-            result = profile.call_results[0 if status == 4 else 1 + d.below(2)]
+            note_type = "call_out" if r() < 0.6 else "call_in"
+            status = CALL_STATUSES[int(r() * len(CALL_STATUSES))]
+            duration = 20 + int(r() * 880) if status == 4 else 0
+            result = profile.call_results[0 if status == 4 else 1 + int(r() * 2)]
             seeded = (duration, profile.call_source, phone, result, status)
         elif roll < 0.45:
             note_type = "service_message"
-            seeded = d.pick(profile.service_notes)
+            seeded = services[int(r() * len(services))]
         else:
             note_type = "common"
-            seeded = (d.pick(profile.notes),)
-        notes.append(
-            Note(
-                first_id + k,
-                "leads",
-                lead.id,
-                note_type,
-                author,
-                author,
-                at,
-                at,
-                author,
-                seeded=seeded,
-            )
-        )
+            seeded = (texts[int(r() * len(texts))],)
+        note = Note(first_id + k, "leads", lead.id, note_type, author, author, at, at, author)
+        note.seeded = seeded
+        notes.append(note)
     return notes
 
 
-def _lead_tasks(account: Account, profile: Profile, d: Dice, lead: Lead, anchor: int) -> list[Task]:
-    custom = account.task_types[-1].id
-    owner = lead.responsible_user_id
+def _lead_tasks(account: Account, profile: Profile, lead: Lead) -> list[Task]:
+    """An open task at `closest_task_at` (sometimes a second, later one) for leads that
+    have one, and a done task for half of all leads."""
+    r = Stream(account.seed, account.id, lead.id, 2).random
+    anchor, custom = account.anchor, account.task_types[-1].id
+    owner, start = lead.responsible_user_id, lead.created_at
     next_id = account.id_base + TASKS_OFFSET + 3 * (lead.id - account.id_base)
     tasks: list[Task] = []
 
     def task(type_id: int, till: int, created: int, done: bool) -> None:
         texts = profile.task_texts[3 if type_id == custom else type_id]
-        updated = min(anchor, till + d.below(6 * HOUR)) if done else created
-        result = d.pick(profile.task_results) if done and d.chance(0.8) else None
+        updated = min(anchor, till + int(r() * 6 * HOUR)) if done else created
+        results = profile.task_results
+        result = results[int(r() * len(results))] if done and r() < 0.8 else None
+        text = texts[int(r() * len(texts))]
+        duration = HOUR if type_id == 2 else 0
         tasks.append(
-            Task(
-                next_id + len(tasks),
-                "leads",
-                lead.id,
-                owner,
-                owner,
-                created,
-                max(created, updated),
-                owner,
-                type_id,
-                d.pick(texts),
-                till,
-                HOUR if type_id == 2 else 0,
-                done,
-                result,
-            )
-        )
+            Task(next_id + len(tasks), "leads", lead.id, owner, owner, created,
+                 max(created, updated), owner, type_id, text, till, duration, done, result)
+        )  # fmt: skip
 
-    if d.chance(0.5):
-        end = max(lead.created_at + HOUR, min(anchor, lead.updated_at))
-        till = d.between(lead.created_at, end)
-        task(d.pick((1, 1, custom, 2)), till, max(lead.created_at, till - d.below(7 * DAY)), True)
+    if r() < 0.5:
+        end = max(start + HOUR, min(anchor, lead.updated_at))
+        till = start + int(r() * (end - start))
+        kind = (1, 1, custom, 2)[int(r() * 4)]
+        task(kind, till, max(start, till - int(r() * 7 * DAY)), True)
     if lead.closest_task_at is not None:
         till = lead.closest_task_at
-        created = d.between(max(lead.created_at, till - 30 * DAY), min(anchor, till))
-        task(d.pick((1, 1, 1, 1, custom, custom, 2)), till, max(lead.created_at, created), False)
-        if d.chance(0.2):
-            task(1, till + d.between(DAY, 10 * DAY), min(anchor, till), False)
+        low, high = max(start, till - 30 * DAY), min(anchor, till)
+        created = max(start, low + int(r() * max(0, high - low)))
+        task((1, 1, 1, 1, custom, custom, 2)[int(r() * 7)], till, created, False)
+        if r() < 0.2:
+            task(1, till + DAY + int(r() * 9 * DAY), min(anchor, till), False)
     return tasks
 
 
-def _contact_note(account: Account, profile: Profile, entity_id: int) -> Note | None:
-    contact = account.contacts.get(entity_id)
-    if contact is None:
+def _contact_note(account: Account, profile: Profile, contact_id: int) -> Note | None:
+    contact = account.contacts.get(contact_id)
+    r = Stream(account.seed, account.id, contact_id, 1).random
+    if contact is None or r() >= 0.1:
         return None
-    d = _dice(account, entity_id)
-    if not d.chance(0.1):
-        return None
-    at = contact.created_at + d.below(max(HOUR, contact.updated_at - contact.created_at))
+    at = contact.created_at + int(r() * max(HOUR, contact.updated_at - contact.created_at))
     by = contact.responsible_user_id
     # Contact ids are base + 20 000 000 + 3i (seed_people.py): one note id per contact.
-    note_id = account.id_base + CONTACT_NOTES_OFFSET + entity_id - account.id_base - 20_000_000
-    return Note(
-        note_id,
-        "contacts",
-        entity_id,
-        "common",
-        by,
-        by,
-        at,
-        at,
-        by,
-        seeded=(d.pick(profile.notes),),
-    )
+    note_id = account.id_base + CONTACT_NOTES_OFFSET + contact_id - account.id_base - 20_000_000
+    note = Note(note_id, "contacts", contact_id, "common", by, by, at, at, by)
+    note.seeded = (profile.notes[int(r() * len(profile.notes))],)
+    return note
+
+
+def _draw_notes(account: Account, entity_id: int) -> None:
+    profile: Profile = account.profile
+    lead = account.leads_by_id.get(entity_id)
+    if lead is not None:
+        notes = _lead_notes(account, profile, lead)
+    else:
+        note = _contact_note(account, profile, entity_id)
+        notes = [note] if note is not None else []
+    if notes:
+        for note in notes:
+            account.notes[note.id] = note
+        account.notes_by_entity.setdefault(entity_id, []).extend(notes)
+        account.notes_in_order = False
+
+
+def _draw_tasks(account: Account, entity_id: int) -> None:
+    lead = account.leads_by_id.get(entity_id)
+    tasks = _lead_tasks(account, account.profile, lead) if lead is not None else []
+    if tasks:
+        for task in tasks:
+            account.tasks[task.id] = task
+        account.tasks_by_entity.setdefault(entity_id, []).extend(tasks)
+        account.tasks_in_order = False
 
 
 def ensure(account: Account, entity_id: int | None) -> None:
     """Draw the seeded notes and tasks of one lead or contact, if not drawn yet."""
-    if entity_id is None or entity_id not in account.activity_todo:
+    if entity_id is None:
         return
-    account.activity_todo.discard(entity_id)
-    profile: Profile = account.profile
+    if entity_id in account.notes_todo:
+        account.notes_todo.discard(entity_id)
+        _draw_notes(account, entity_id)
+    if entity_id in account.tasks_todo:
+        account.tasks_todo.discard(entity_id)
+        _draw_tasks(account, entity_id)
+
+
+def before_change(account: Account, entity_id: int) -> None:
+    """Call before changing a lead or contact: draws its notes and tasks, and freezes a
+    seeded lead's custom field values (they are drawn from its seeded price, stage and
+    dates, which the change may move)."""
+    ensure(account, entity_id)
     lead = account.leads_by_id.get(entity_id)
-    if lead is None:
-        note = _contact_note(account, profile, entity_id)
-        if note is not None:
-            account.notes[note.id] = note
-            account.notes_by_entity.setdefault(entity_id, []).append(note)
-        return
-    d = _dice(account, entity_id)
-    notes = _lead_notes(account, profile, d, lead)
-    tasks = _lead_tasks(account, profile, d, lead, account.anchor)
-    for note in notes:
-        account.notes[note.id] = note
-    account.notes_by_entity.setdefault(entity_id, []).extend(notes)
-    for task in tasks:
-        account.tasks[task.id] = task
-    account.tasks_by_entity.setdefault(entity_id, []).extend(tasks)
+    if lead is not None and lead.values is None and isinstance(lead.seeded, int):
+        lead.values = dict(values_of(account, "leads", lead))
 
 
 def owner_of(account: Account, kind: str, item_id: int) -> int | None:
@@ -185,21 +188,49 @@ def ensure_owner(account: Account, kind: str, item_id: Any) -> None:
         ensure(account, owner_of(account, kind, item_id))
 
 
-def ensure_all(account: Account) -> None:
-    """Draw everything still waiting, then put notes and tasks back in id order (lists
-    page through them by id)."""
-    if not account.activity_todo:
-        return
-    for entity_id in sorted(account.activity_todo):
-        ensure(account, entity_id)
-    account.notes = dict(sorted(account.notes.items()))
-    account.tasks = dict(sorted(account.tasks.items()))
+def ensure_all(account: Account, kind: str) -> None:
+    """Draw every seeded note (kind "notes") or task ("tasks") still waiting, and keep
+    the dict in id order (lists page through them by id; ids drawn late land out of
+    order). A no-op once everything is drawn and in order."""
+    if kind == "notes" and (account.notes_todo or not account.notes_in_order):
+        for entity_id in sorted(account.notes_todo):
+            _draw_notes(account, entity_id)
+        account.notes_todo.clear()
+        account.notes = dict(sorted(account.notes.items()))
+        account.notes_in_order = True
+    if kind == "tasks" and (account.tasks_todo or not account.tasks_in_order):
+        for entity_id in sorted(account.tasks_todo):
+            _draw_tasks(account, entity_id)
+        account.tasks_todo.clear()
+        account.tasks = dict(sorted(account.tasks.items()))
+        account.tasks_in_order = True
 
 
-def seed_activity(account: Account, profile: Profile, seed: int, anchor: int, base: int) -> None:
+async def draw_in_background(account: Account, chunk: int = 1_000) -> None:
+    """Draw everything a little at a time on the event loop (requests are served between
+    chunks and never see half-drawn state), so account-wide lists are usually ready by
+    the time anyone asks; the result is the same as drawing on demand."""
+    for kind, todo, draw in (
+        ("tasks", account.tasks_todo, _draw_tasks),  # fewer, and open tasks are asked first
+        ("notes", account.notes_todo, _draw_notes),
+    ):
+        pending = sorted(todo)
+        drew = False
+        for i in range(0, len(pending), chunk):
+            for entity_id in pending[i : i + chunk]:
+                if entity_id in todo:
+                    todo.discard(entity_id)
+                    draw(account, entity_id)
+                    drew = True
+            await asyncio.sleep(0)
+        if drew:
+            ensure_all(account, kind)  # nothing left to draw: puts the dict in id order
+
+
+def seed_activity(account: Account, anchor: int, base: int) -> None:
     """Arm the lazy notes/tasks and write the last month of the events feed."""
-    account.seed, account.id_base, account.profile, account.anchor = seed, base, profile, anchor
-    account.activity_todo = {lead.id for lead in account.leads} | set(account.contacts)
+    account.notes_todo = {lead.id for lead in account.leads} | set(account.contacts)
+    account.tasks_todo = {lead.id for lead in account.leads}
     account.next_id = max(account.next_id, base + ACTIVITY_END)
     _seed_events(account, anchor)
 

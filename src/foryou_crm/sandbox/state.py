@@ -24,6 +24,7 @@ from .models import Account, Lead, User, Webhook
 from .query import ListQuery, select
 from .reqlog import RequestLog
 from .seed import build_world, default_anchor
+from .seed_activity import draw_in_background
 from .tokens import TokenStore
 from .webhooks import KNOWN_SETTINGS, Delivery, Outbox
 
@@ -52,6 +53,7 @@ class Sandbox:
         self.accounts: dict[str, Account] = {}
         self.anchor = 0
         self._sorted: dict[tuple[str, str], tuple[int, list[Lead]]] = {}
+        self._drawing: asyncio.Task[None] | None = None  # see start_drawing
         self._seed(self.config.seed, self.config.leads)
 
     # --- seeding -----------------------------------------------------------------------
@@ -61,8 +63,35 @@ class Sandbox:
         self._install(build_world(seed, leads, self.anchor))
 
     def _install(self, world: dict[str, Account]) -> None:
+        drawing = self._drawing is not None
+        self.stop_drawing()
         self.accounts = world
         self._sorted.clear()
+        if drawing:
+            self.start_drawing()
+
+    def start_drawing(self) -> None:
+        """Draw the lazily seeded notes and tasks in the background, a chunk at a time on
+        the event loop (the app's lifespan starts this; without it they are drawn on
+        demand, with the same result)."""
+        self.stop_drawing()
+        accounts = list(self.accounts.values())
+
+        async def draw() -> None:
+            for account in accounts:
+                await draw_in_background(account)
+
+        self._drawing = asyncio.get_running_loop().create_task(draw())
+
+    def stop_drawing(self) -> None:
+        if self._drawing is not None:
+            self._drawing.cancel()
+            self._drawing = None
+
+    async def drawn(self) -> None:
+        """Wait for the background drawing (tests and tools)."""
+        if self._drawing is not None:
+            await self._drawing
 
     async def reset(self, leads: int | None = None, seed: int | None = None) -> dict[str, Any]:
         """Reseed and forget everything: tokens, sessions, log, faults, limits, clock."""
@@ -329,6 +358,7 @@ class Sandbox:
         await self.outbox.drain()
 
     async def aclose(self) -> None:
+        self.stop_drawing()
         await self.outbox.cancel_all()
 
 
