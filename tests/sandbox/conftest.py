@@ -106,6 +106,18 @@ async def amo(sb_app: Starlette) -> AsyncIterator[Amo]:
         yield Amo(http, sb_app)
 
 
+@pytest.fixture
+async def admin(amo: Amo) -> Tokens:
+    """A token of the amoCRM account's admin (sees every lead)."""
+    return await amo.login(ADMIN)
+
+
+@pytest.fixture
+async def agent(amo: Amo) -> Tokens:
+    """A token of an agent (sees only the leads they are responsible for)."""
+    return await amo.login(AGENT)
+
+
 @dataclass
 class Tokens:
     access_token: str

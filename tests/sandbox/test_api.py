@@ -7,17 +7,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from .conftest import ADMIN, AGENT, AMO, KOMMO, KOMMO_ADMIN, Amo, Tokens
-
-
-@pytest.fixture
-async def admin(amo: Amo) -> Tokens:
-    return await amo.login(ADMIN)
-
-
-@pytest.fixture
-async def agent(amo: Amo) -> Tokens:
-    return await amo.login(AGENT)
+from .conftest import AGENT, AMO, KOMMO, KOMMO_ADMIN, Amo, Tokens
 
 
 @pytest.fixture

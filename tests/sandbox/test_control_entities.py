@@ -6,14 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import pytest
-
-from .conftest import ADMIN, AGENT, AMO, Amo, Receiver, Tokens
-
-
-@pytest.fixture
-async def admin(amo: Amo) -> Tokens:
-    return await amo.login(ADMIN)
+from .conftest import AGENT, AMO, Amo, Receiver, Tokens
 
 
 async def _card(amo: Amo, lead_id: int) -> dict[str, Any]:

@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from .conftest import ADMIN, AGENT, AMO, Amo, Tokens
-
-
-@pytest.fixture
-async def admin(amo: Amo) -> Tokens:
-    return await amo.login(ADMIN)
+from .conftest import AGENT, AMO, Amo, Tokens
 
 
 async def _events(amo: Amo, tokens: Tokens, query: str) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import ADMIN, AMO, Amo, Tokens
+from .conftest import AMO, Amo, Tokens
 
 KYIV_DISTRICTS = {
     "Голосіївський",
@@ -21,11 +21,6 @@ KYIV_DISTRICTS = {
     "Солом'янський",
     "Шевченківський",
 }
-
-
-@pytest.fixture
-async def admin(amo: Amo) -> Tokens:
-    return await amo.login(ADMIN)
 
 
 async def _fields(amo: Amo, tokens: Tokens, entity: str) -> dict[str, dict[str, Any]]:

@@ -8,17 +8,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import ADMIN, AGENT, AMO, Amo, Tokens
-
-
-@pytest.fixture
-async def admin(amo: Amo) -> Tokens:
-    return await amo.login(ADMIN)
-
-
-@pytest.fixture
-async def agent(amo: Amo) -> Tokens:
-    return await amo.login(AGENT)
+from .conftest import AMO, Amo, Tokens
 
 
 @pytest.fixture

@@ -7,12 +7,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import ADMIN, AGENT, AMO, Amo, Tokens
-
-
-@pytest.fixture
-async def admin(amo: Amo) -> Tokens:
-    return await amo.login(ADMIN)
+from .conftest import AGENT, AMO, Amo, Tokens
 
 
 @pytest.fixture

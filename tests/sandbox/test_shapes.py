@@ -11,17 +11,12 @@ from typing import Any
 
 import pytest
 
-from .conftest import ADMIN, AMO, Amo, Tokens
+from .conftest import AMO, Amo, Tokens
 from .shapes import assert_shape, load
 
 # Keys the field tables list for contacts/companies although the list examples omit them;
 # `is_unsorted` is in live amoCRM contact answers (see docs/sandbox.md, "Sources").
 PARTY_EXTRA = frozenset({"is_deleted", "is_unsorted"})
-
-
-@pytest.fixture
-async def admin(amo: Amo) -> Tokens:
-    return await amo.login(ADMIN)
 
 
 async def _ok(amo: Amo, tokens: Tokens, path: str, params: Any = None) -> Any:

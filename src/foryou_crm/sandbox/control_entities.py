@@ -53,19 +53,14 @@ def _entity_type(body: dict[str, Any]) -> str:
 
 
 async def parties(request: Request, body: dict[str, Any], entity_type: str) -> Response:
-    sb = sandbox_of(request)
-    account = sb.require_account(request.path_params["host"])
-    user = sb.resolve_user(account, body.get("as_user"))
-    items = _items(body, entity_type)
-    if request.method == "POST":
-        changed = create_parties(sb.recorder, account, entity_type, user, items)
-    else:
-        changed = update_parties(sb.recorder, account, entity_type, user, items)
-    base = _base(request, account)
-    return JSONResponse(
-        {entity_type: [party_json(x, account, base, {"leads"}) for x in changed]},
-        201 if request.method == "POST" else 200,
-    )
+    def write(sb: Sandbox, account: Account, user: Any, items: list[Any], creating: bool) -> Any:
+        act = create_parties if creating else update_parties
+        return act(sb.recorder, account, entity_type, user, items)
+
+    def render(account: Account, entity: Any, base: str) -> dict[str, Any]:
+        return party_json(entity, account, base, {"leads"})
+
+    return await _write(request, body, entity_type, write, render)
 
 
 async def delete(request: Request, entity_type: str) -> Response:
@@ -80,37 +75,44 @@ async def delete(request: Request, entity_type: str) -> Response:
     return JSONResponse({"deleted": entity_id})
 
 
-async def notes(request: Request, body: dict[str, Any]) -> Response:
+Render = Callable[[Account, Any, str], dict[str, Any]]
+
+
+async def _write(
+    request: Request,
+    body: dict[str, Any],
+    key: str,
+    write: Callable[[Sandbox, Account, Any, list[dict[str, Any]], bool], list[Any]],
+    render: Render,
+) -> Response:
+    """POST creates, PATCH edits `body[key]` as the given user; answers the results."""
     sb = sandbox_of(request)
     account = sb.require_account(request.path_params["host"])
     user = sb.resolve_user(account, body.get("as_user"))
-    entity_type = _entity_type(body)
-    items = _items(body, "notes")
-    if request.method == "POST":
-        changed = add_notes(sb.recorder, account, user, entity_type, items, _everyone)
-    else:
-        changed = update_notes(sb.recorder, account, user, entity_type, items, _everyone)
+    creating = request.method == "POST"
+    changed = write(sb, account, user, _items(body, key), creating)
     base = _base(request, account)
     return JSONResponse(
-        {"notes": [note_json(account, n, base) for n in changed]},
-        201 if request.method == "POST" else 200,
+        {key: [render(account, x, base) for x in changed]}, 201 if creating else 200
     )
+
+
+async def notes(request: Request, body: dict[str, Any]) -> Response:
+    entity_type = _entity_type(body)
+
+    def write(sb: Sandbox, account: Account, user: Any, items: list[Any], creating: bool) -> Any:
+        act = add_notes if creating else update_notes
+        return act(sb.recorder, account, user, entity_type, items, _everyone)
+
+    return await _write(request, body, "notes", write, note_json)
 
 
 async def tasks(request: Request, body: dict[str, Any]) -> Response:
-    sb = sandbox_of(request)
-    account = sb.require_account(request.path_params["host"])
-    user = sb.resolve_user(account, body.get("as_user"))
-    items = _items(body, "tasks")
-    if request.method == "POST":
-        changed = add_tasks(sb.recorder, account, user, items, _everyone)
-    else:
-        changed = update_tasks(sb.recorder, account, user, items, _everyone)
-    base = _base(request, account)
-    return JSONResponse(
-        {"tasks": [task_json(account, t, base) for t in changed]},
-        201 if request.method == "POST" else 200,
-    )
+    def write(sb: Sandbox, account: Account, user: Any, items: list[Any], creating: bool) -> Any:
+        act = add_tasks if creating else update_tasks
+        return act(sb.recorder, account, user, items, _everyone)
+
+    return await _write(request, body, "tasks", write, task_json)
 
 
 async def links(request: Request, body: dict[str, Any]) -> Response:

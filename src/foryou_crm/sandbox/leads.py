@@ -23,6 +23,7 @@ from .tagging import apply_tag_changes, check_tag_changes
 from .validation import (
     Errors,
     bad_type,
+    check_all,
     check_batch,
     error,
     int_or_none,
@@ -137,17 +138,9 @@ def new_lead(change: Change, user: User, item: dict[str, Any], changes: Changes)
 def create_leads(
     rec: Recorder, account: Account, user: User, items: list[dict[str, Any]]
 ) -> list[Lead]:
-    check_batch(items)
-    checked = [check_lead(account, item, None) for item in items]
-    raise_if(
-        [
-            (request_id(it, i), e)
-            for i, (it, (e, _)) in enumerate(zip(items, checked, strict=True))
-            if e
-        ]
-    )
+    changes = check_all(items, lambda item: check_lead(account, item, None))
     change = rec.begin(account)
-    created = [new_lead(change, user, it, ch) for it, (_, ch) in zip(items, checked, strict=True)]
+    created = [new_lead(change, user, it, ch) for it, ch in zip(items, changes, strict=True)]
     rec.commit(change)
     return created
 

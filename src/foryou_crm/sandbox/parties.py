@@ -18,6 +18,7 @@ from .tagging import apply_tag_changes, check_tag_changes
 from .validation import (
     Errors,
     bad_type,
+    check_all,
     check_batch,
     int_or_none,
     is_int,
@@ -97,19 +98,10 @@ def new_party(
 def create_parties(
     rec: Recorder, account: Account, entity_type: str, user: User, items: list[dict[str, Any]]
 ) -> list[Party]:
-    check_batch(items)
-    checked = [check_party(account, entity_type, item) for item in items]
-    raise_if(
-        [
-            (request_id(it, i), e)
-            for i, (it, (e, _)) in enumerate(zip(items, checked, strict=True))
-            if e
-        ]
-    )
+    changes = check_all(items, lambda item: check_party(account, entity_type, item))
     change = rec.begin(account)
     made = [
-        new_party(change, entity_type, user, it, ch)
-        for it, (_, ch) in zip(items, checked, strict=True)
+        new_party(change, entity_type, user, it, ch) for it, ch in zip(items, changes, strict=True)
     ]
     rec.commit(change)
     return made

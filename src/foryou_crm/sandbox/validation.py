@@ -3,7 +3,10 @@ all-or-nothing, at most 250 entities per request (error-codes.md, leads-api.md).
 
 from __future__ import annotations
 
-from typing import Any, TypeGuard
+from collections.abc import Callable
+from typing import Any, TypeGuard, TypeVar
+
+T = TypeVar("T")
 
 MAX_BATCH = 250
 Errors = list[dict[str, str]]
@@ -62,3 +65,22 @@ def check_batch(items: list[dict[str, Any]], limit: int = MAX_BATCH) -> None:
 def raise_if(problems: list[tuple[str, Errors]]) -> None:
     if problems:
         raise ValidationFailed(problems)
+
+
+def check_all(
+    items: list[dict[str, Any]],
+    check: Callable[[dict[str, Any]], tuple[Errors, T]],
+    limit: int = MAX_BATCH,
+) -> list[T]:
+    """Check a whole batch before anything changes: every item's errors under its
+    request_id, or every item's parsed input."""
+    check_batch(items, limit)
+    results = [check(item) for item in items]
+    raise_if(
+        [
+            (request_id(item, i), errors)
+            for i, (item, (errors, _)) in enumerate(zip(items, results, strict=True))
+            if errors
+        ]
+    )
+    return [parsed for _, parsed in results]
