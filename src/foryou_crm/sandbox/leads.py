@@ -24,14 +24,12 @@ from .validation import (
     Errors,
     bad_type,
     check_all,
-    check_batch,
+    check_existing,
     error,
     int_or_none,
     is_int,
     not_a_choice,
     not_found,
-    raise_if,
-    request_id,
 )
 
 Visible = Callable[[Lead], bool] | None
@@ -268,19 +266,14 @@ def update_leads(
     items: list[dict[str, Any]],
     visible: Visible = None,
 ) -> list[Lead]:
-    check_batch(items)
-    problems: list[tuple[str, Errors]] = []
-    plans: list[tuple[dict[str, Any], Lead, Changes]] = []
-    for i, item in enumerate(items):
+
+    def find(item: dict[str, Any]) -> Lead | None:
         lead = account.leads_by_id.get(int_or_none(item.get("id")) or 0)
         if lead is None or lead.is_deleted or (visible is not None and not visible(lead)):
-            problems.append((request_id(item, i), [not_found()]))
-            continue
-        errors, changes = check_lead(account, item, lead)
-        if errors:
-            problems.append((request_id(item, i), errors))
-        plans.append((item, lead, changes))
-    raise_if(problems)
+            return None
+        return lead
+
+    plans = check_existing(items, find, lambda item, lead: check_lead(account, item, lead))
     change = rec.begin(account)
     for item, lead, changes in plans:
         before_change(account, lead.id)  # while it is still as seeded

@@ -19,6 +19,7 @@ from .validation import (
     Errors,
     bad_type,
     check_batch,
+    check_existing,
     error,
     int_or_none,
     is_int,
@@ -199,10 +200,8 @@ def update_notes(
     entity_id: int | None = None,
 ) -> list[Note]:
     """PATCH: `params` (and `note_type`) of existing notes of this entity type."""
-    check_batch(items)
-    problems: list[tuple[str, Errors]] = []
-    found: list[tuple[dict[str, Any], Note]] = []
-    for i, item in enumerate(items):
+
+    def find(item: dict[str, Any]) -> Note | None:
         ensure_owner(account, "notes", item.get("id"))
         note = account.notes.get(int_or_none(item.get("id")) or 0)
         if (
@@ -211,14 +210,14 @@ def update_notes(
             or (entity_id is not None and note.entity_id != entity_id)
             or not visible(entity_type, note.entity_id)
         ):
-            problems.append((request_id(item, i), [not_found()]))
-            continue
+            return None
+        return note
+
+    def check(item: dict[str, Any], note: Note) -> tuple[Errors, None]:
         note_type = item.get("note_type", note.note_type)
-        params = item.get("params", note_params(account, note))
-        if errors := check_params(note_type, params):
-            problems.append((request_id(item, i), errors))
-        found.append((item, note))
-    raise_if(problems)
+        return check_params(note_type, item.get("params", note_params(account, note))), None
+
+    found = [(item, note) for item, note, _ in check_existing(items, find, check)]
     change = rec.begin(account)
     for item, note in found:
         note.note_type = item.get("note_type", note.note_type)

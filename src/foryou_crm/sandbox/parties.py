@@ -19,13 +19,10 @@ from .validation import (
     Errors,
     bad_type,
     check_all,
-    check_batch,
+    check_existing,
     int_or_none,
     is_int,
     not_a_choice,
-    not_found,
-    raise_if,
-    request_id,
 )
 
 SINGULAR = {"contacts": "contact", "companies": "company"}
@@ -150,20 +147,16 @@ def _apply_update(
 def update_parties(
     rec: Recorder, account: Account, entity_type: str, user: User, items: list[dict[str, Any]]
 ) -> list[Party]:
-    check_batch(items)
     found = registry(account, entity_type)
-    problems: list[tuple[str, Errors]] = []
-    plans: list[tuple[dict[str, Any], Party, Changes]] = []
-    for i, item in enumerate(items):
+
+    def find(item: dict[str, Any]) -> Party | None:
         entity = found.get(int_or_none(item.get("id")) or 0)
-        if entity is None or entity.is_deleted:
-            problems.append((request_id(item, i), [not_found()]))
-            continue
-        errors, changes = check_party(account, entity_type, item)
-        if errors:
-            problems.append((request_id(item, i), errors))
-        plans.append((item, entity, changes))
-    raise_if(problems)
+        return None if entity is None or entity.is_deleted else entity
+
+    def check(item: dict[str, Any], _: Party) -> tuple[Errors, Changes]:
+        return check_party(account, entity_type, item)
+
+    plans: list[tuple[dict[str, Any], Party, Changes]] = check_existing(items, find, check)
     change = rec.begin(account)
     for item, entity, changes in plans:
         ensure(account, entity.id)

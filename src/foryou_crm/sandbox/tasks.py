@@ -16,6 +16,7 @@ from .validation import (
     Errors,
     bad_type,
     check_batch,
+    check_existing,
     error,
     int_or_none,
     is_int,
@@ -223,25 +224,21 @@ def update_tasks(
     visible: VisibleEntity,
     visible_task: VisibleTask = None,
 ) -> list[Task]:
-    check_batch(items)
-    problems: list[tuple[str, Errors]] = []
-    plans: list[tuple[dict[str, Any], Task]] = []
-    for i, item in enumerate(items):
+
+    def find(item: dict[str, Any]) -> Task | None:
         ensure_owner(account, "tasks", item.get("id"))
         ensure(account, item.get("entity_id"))
         task = account.tasks.get(int_or_none(item.get("id")) or 0)
-        if task is None or (visible_task is not None and not visible_task(task)):
-            problems.append((request_id(item, i), [not_found()]))
-            continue
-        if errors := _check(account, item, task, visible):
-            problems.append((request_id(item, i), errors))
-        plans.append((item, task))
-    raise_if(problems)
+        return None if task is None or (visible_task and not visible_task(task)) else task
+
+    plans = check_existing(
+        items, find, lambda item, task: (_check(account, item, task, visible), 0)
+    )
     change = rec.begin(account)
-    for item, task in plans:
+    for item, task, _ in plans:
         _apply(change, user, item, task)
     rec.commit(change)
-    return [task for _, task in plans]
+    return [task for _, task, _ in plans]
 
 
 def delete_task(rec: Recorder, account: Account, user: User, task_id: int) -> Task:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any, TypeGuard, TypeVar
 
 T = TypeVar("T")
+E = TypeVar("E")
 
 MAX_BATCH = 250
 Errors = list[dict[str, str]]
@@ -84,3 +85,26 @@ def check_all(
         ]
     )
     return [parsed for _, parsed in results]
+
+
+def check_existing(
+    items: list[dict[str, Any]],
+    find: Callable[[dict[str, Any]], E | None],
+    check: Callable[[dict[str, Any], E], tuple[Errors, T]],
+) -> list[tuple[dict[str, Any], E, T]]:
+    """Check a batch of edits: each item's entity must exist for the caller (else
+    NotFound at `id`), then its input; nothing changes unless every item passes."""
+    check_batch(items)
+    problems: list[tuple[str, Errors]] = []
+    plans: list[tuple[dict[str, Any], E, T]] = []
+    for i, item in enumerate(items):
+        found = find(item)
+        if found is None:
+            problems.append((request_id(item, i), [not_found()]))
+            continue
+        errors, parsed = check(item, found)
+        if errors:
+            problems.append((request_id(item, i), errors))
+        plans.append((item, found, parsed))
+    raise_if(problems)
+    return plans
