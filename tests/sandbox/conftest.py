@@ -237,6 +237,22 @@ class Amo:
             f"/accounts/{tokens.host}{path}", headers=tokens.headers, json=body
         )
 
+    async def link_main_contact(
+        self, tokens: Tokens, lead_id: int, contact_id: int
+    ) -> httpx.Response:
+        """`POST /api/v4/leads/{id}/link`: the contact becomes the lead's main one."""
+        return await self.post(
+            tokens,
+            f"/api/v4/leads/{lead_id}/link",
+            [
+                {
+                    "to_entity_id": contact_id,
+                    "to_entity_type": "contacts",
+                    "metadata": {"is_main": True},
+                }
+            ],
+        )
+
     async def every(
         self, tokens: Tokens, path: str, query: str = "", limit: int = 250
     ) -> list[dict[str, Any]]:

@@ -131,17 +131,7 @@ async def test_agents_see_events_of_their_own_leads(amo: Amo, admin: Tokens) -> 
 async def test_link_and_unlink_a_contact(amo: Amo, admin: Tokens) -> None:
     lead = next(x for x in await amo.leads(admin, "with=contacts") if x["_embedded"]["contacts"])
     contact = (await amo.every(admin, "/api/v4/contacts"))[-1]
-    made = await amo.post(
-        admin,
-        f"/api/v4/leads/{lead['id']}/link",
-        [
-            {
-                "to_entity_id": contact["id"],
-                "to_entity_type": "contacts",
-                "metadata": {"is_main": True},
-            }
-        ],
-    )
+    made = await amo.link_main_contact(admin, lead["id"], contact["id"])
     assert made.status_code == 200, made.text
     assert made.json()["_embedded"]["links"][0]["metadata"] == {"main_contact": True}
     after = (await amo.get(admin, f"/api/v4/leads/{lead['id']}", {"with": "contacts"})).json()

@@ -205,17 +205,7 @@ async def test_links(amo: Amo, admin: Tokens) -> None:
     mass = await amo.http.get(f"/accounts/{AMO}/api/v4/leads/links?{ids}", headers=admin.headers)
     assert_shape(load("amocrm/links_mass_list"), mass.json(), loose=loose)
     contact = (await amo.every(admin, "/api/v4/contacts"))[-1]
-    made = await amo.post(
-        admin,
-        f"/api/v4/leads/{linked[0]['id']}/link",
-        [
-            {
-                "to_entity_id": contact["id"],
-                "to_entity_type": "contacts",
-                "metadata": {"is_main": True},
-            }
-        ],
-    )
+    made = await amo.link_main_contact(admin, linked[0]["id"], contact["id"])
     assert made.status_code == 200, made.text
     assert_shape(load("amocrm/links_added"), made.json(), loose=loose)
 
