@@ -106,6 +106,18 @@ async def amo(sb_app: Starlette) -> AsyncIterator[Amo]:
         yield Amo(http, sb_app)
 
 
+@pytest.fixture
+async def admin(amo: Amo) -> Tokens:
+    """A token of the amoCRM account's admin (sees every lead)."""
+    return await amo.login(ADMIN)
+
+
+@pytest.fixture
+async def agent(amo: Amo) -> Tokens:
+    """A token of an agent (sees only the leads they are responsible for)."""
+    return await amo.login(AGENT)
+
+
 @dataclass
 class Tokens:
     access_token: str
@@ -215,19 +227,53 @@ class Amo:
             f"/accounts/{host or tokens.host}{path}", params=params, headers=tokens.headers
         )
 
-    async def leads(self, tokens: Tokens, query: str = "") -> list[dict[str, Any]]:
-        """Every lead a query matches, following `_links.next` like a client would."""
-        url: str | None = f"/accounts/{tokens.host}/api/v4/leads?limit=250&{query}"
+    async def post(self, tokens: Tokens, path: str, body: Any) -> httpx.Response:
+        return await self.http.post(
+            f"/accounts/{tokens.host}{path}", headers=tokens.headers, json=body
+        )
+
+    async def patch(self, tokens: Tokens, path: str, body: Any) -> httpx.Response:
+        return await self.http.patch(
+            f"/accounts/{tokens.host}{path}", headers=tokens.headers, json=body
+        )
+
+    async def link_main_contact(
+        self, tokens: Tokens, lead_id: int, contact_id: int
+    ) -> httpx.Response:
+        """`POST /api/v4/leads/{id}/link`: the contact becomes the lead's main one."""
+        return await self.post(
+            tokens,
+            f"/api/v4/leads/{lead_id}/link",
+            [
+                {
+                    "to_entity_id": contact_id,
+                    "to_entity_type": "contacts",
+                    "metadata": {"is_main": True},
+                }
+            ],
+        )
+
+    async def every(
+        self, tokens: Tokens, path: str, query: str = "", limit: int = 250
+    ) -> list[dict[str, Any]]:
+        """Every item of a list, following `_links.next` like a client would."""
+        key = path.rstrip("/").rsplit("/", 1)[-1]
+        url: str | None = f"/accounts/{tokens.host}{path}?limit={limit}&{query}"
         found: list[dict[str, Any]] = []
         while url:
             response = await self.http.get(url, headers=tokens.headers)
             if response.status_code == 204:
+                assert response.content == b""
                 break
             assert response.status_code == 200, response.text
             body = response.json()
-            found += body["_embedded"]["leads"]
+            found += body["_embedded"][key]
             url = body["_links"].get("next", {}).get("href")
         return found
+
+    async def leads(self, tokens: Tokens, query: str = "") -> list[dict[str, Any]]:
+        """Every lead a query matches, following `_links.next` like a client would."""
+        return await self.every(tokens, "/api/v4/leads", query)
 
     async def control(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         return await self.http.request(method, f"/_sandbox{path}", **kwargs)

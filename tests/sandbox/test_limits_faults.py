@@ -165,3 +165,100 @@ async def test_bad_fault_requests_are_refused(amo: Amo) -> None:
     ):
         response = await amo.control("POST", "/faults", json=body)
         assert response.status_code == 400, body
+
+
+# --- violations decay ------------------------------------------------------------------
+
+
+async def _burst(amo: Amo, tokens: Any, n: int) -> list[int]:
+    return [(await amo.get(tokens, "/api/v4/account")).status_code for _ in range(n)]
+
+
+async def test_an_occasional_burst_never_ends_in_a_block(amo: Amo) -> None:
+    """A compliant client that overshoots now and then: one 429 every four minutes for
+    three hours (45 violations in all, more than 4 × the block threshold) — never 403."""
+    tokens = await amo.login(ADMIN)
+    await amo.control("PATCH", f"/accounts/{AMO}", json={"rateLimitRps": 2})
+    seen: list[int] = []
+    for _ in range(45):
+        await amo.control("POST", "/clock", json={"seconds": 240})
+        seen += await _burst(amo, tokens, 3)  # two pass, the third is refused
+    assert seen.count(429) == 45
+    assert 403 not in seen
+    state = (await amo.control("GET", f"/accounts/{AMO}")).json()["limiter"]
+    assert state["blockedUntil"] is None and state["violations"] <= 3
+
+
+async def test_old_violations_stop_counting(amo: Amo) -> None:
+    tokens = await amo.login(ADMIN)
+    await amo.control("PATCH", f"/accounts/{AMO}", json={"rateLimitRps": 1})
+    await amo.control("POST", "/clock", json={"seconds": 2})
+    assert await _burst(amo, tokens, 4) == [200, 429, 429, 429]  # three violations
+    await amo.control("POST", "/clock", json={"seconds": 601})  # the window (600 s) passes
+    assert await _burst(amo, tokens, 4) == [200, 429, 429, 429]  # three again: no block
+    assert await _burst(amo, tokens, 1) == [403]  # the fourth within the window blocks
+
+
+async def test_a_client_that_keeps_violating_is_still_blocked(amo: Amo) -> None:
+    tokens = await amo.login(ADMIN)
+    await amo.control("PATCH", f"/accounts/{AMO}", json={"rateLimitRps": 2})
+    seen: list[int] = []
+    for _ in range(10):
+        await amo.control("POST", "/clock", json={"seconds": 1})
+        seen += await _burst(amo, tokens, 4)
+    assert seen[-1] == 403
+    blocked = seen.index(403)
+    assert seen[:blocked].count(429) == 3  # the fourth violation within the window blocks
+    until = (await amo.control("GET", f"/accounts/{AMO}")).json()["limiter"]["blockedUntil"]
+    now = (await amo.control("GET", "/clock")).json()["now"]
+    await amo.control("POST", "/clock", json={"seconds": until - now - 1})
+    assert (await amo.get(tokens, "/api/v4/account")).status_code == 403
+    await amo.control("POST", "/clock", json={"seconds": 2})
+    assert (await amo.get(tokens, "/api/v4/account")).status_code == 200
+
+
+# --- faults on the newer endpoints ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "endpoint,method,path,body",
+    [
+        ("companies", "GET", "/api/v4/companies", None),
+        ("custom_fields", "GET", "/api/v4/contacts/custom_fields", None),
+        ("notes", "GET", "/api/v4/leads/notes", None),
+        ("tasks", "GET", "/api/v4/tasks", None),
+        ("events", "GET", "/api/v4/events", None),
+        ("links", "GET", "/api/v4/leads/links?filter[entity_id][]=1", None),
+        ("complex", "POST", "/api/v4/leads/complex", [{"name": "x"}]),
+    ],
+)
+async def test_faults_on_new_endpoints(
+    amo: Amo, endpoint: str, method: str, path: str, body: Any
+) -> None:
+    tokens = await amo.login(ADMIN)
+    injected = await amo.control("POST", "/faults", json={"endpoint": endpoint, "kind": "500"})
+    assert injected.status_code == 201, injected.text
+    url = f"/accounts/{AMO}{path}"
+    first = await amo.http.request(method, url, headers=tokens.headers, json=body)
+    assert first.status_code == 500
+    second = await amo.http.request(method, url, headers=tokens.headers, json=body)
+    assert second.status_code in (200, 204)
+    assert (await amo.control("GET", "/requests")).json()["byEndpoint"][endpoint] == 2
+
+
+async def test_fault_by_path_pattern(amo: Amo) -> None:
+    tokens = await amo.login(ADMIN)
+    lead = (await amo.leads(tokens))[0]["id"]
+    await amo.control(
+        "POST", "/faults", json={"path": "/api/v4/leads/*/notes", "kind": "500", "count": 2}
+    )
+    assert (await amo.get(tokens, "/api/v4/leads/notes")).status_code == 200  # not the pattern
+    assert (await amo.get(tokens, f"/api/v4/leads/{lead}/notes")).status_code == 500
+    assert (await amo.get(tokens, f"/api/v4/leads/{lead}/notes/")).status_code == 500
+    assert (await amo.get(tokens, f"/api/v4/leads/{lead}/notes")).status_code == 200
+    both = await amo.control(
+        "POST", "/faults", json={"path": "/x", "endpoint": "leads", "kind": "500"}
+    )
+    assert both.status_code == 400
+    relative = await amo.control("POST", "/faults", json={"path": "api/*", "kind": "500"})
+    assert relative.status_code == 400

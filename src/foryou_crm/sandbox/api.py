@@ -1,23 +1,39 @@
-"""API v4 on an account host: `S/accounts/{host}/api/v4/...` (Bearer access token)."""
+"""API v4 on an account host: `S/accounts/{host}/api/v4/...` (Bearer access token).
+
+This module: account, users, pipelines, leads, tags, webhooks, and the route table;
+contacts/companies/custom fields live in api_parties.py, notes/tasks/events/links in
+api_activity.py.
+"""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from . import problems
-from .models import Account, Lead, User
-from .query import QueryError, as_list, build_query, ints, parse_nested
+from . import api_activity, api_parties, problems
+from .api_common import (
+    Caller,
+    admin_only,
+    authenticated,
+    expect_list,
+    expect_object,
+    hal_page,
+    json_body,
+    page_links,
+    paging,
+    params_of,
+    with_of,
+    write_result,
+)
+from .complex import add_complex
+from .leads import create_leads, update_leads
+from .models import Lead
+from .query import as_list, build_query
 from .serialize import (
     account_json,
-    contact_json,
     lead_json,
     link,
     pipeline_json,
@@ -26,134 +42,13 @@ from .serialize import (
     user_json,
     webhook_json,
 )
-from .state import LeadValidationError, Sandbox
-from .web import account_base, sandbox_of
-
-DEFAULT_LIMIT = 50
-MAX_LIMIT = 250
-
-
-@dataclass
-class Caller:
-    sandbox: Sandbox
-    account: Account
-    user: User
-    base: str  # absolute base URL of this account's routes
-
-    @property
-    def visible(self) -> Callable[[Lead], bool] | None:
-        """None = sees everything (admin); else the agent's "own leads only" rule."""
-        if self.user.is_admin:
-            return None
-        uid = self.user.id
-        return lambda lead: lead.responsible_user_id == uid
-
-
-Handler = Callable[[Request, Caller], Awaitable[Response]]
-
-
-def authenticated(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-    """401 for a missing/expired/revoked/malformed token, 402 for an unpaid account."""
-
-    async def endpoint(request: Request) -> Response:
-        sb = sandbox_of(request)
-        account = sb.account(request.path_params["host"])
-        assert account is not None  # the gate answers 404 for unknown hosts
-        pair = sb.tokens.authenticate(account, request.headers.get("authorization"))
-        if pair is None or pair.user_id not in account.users:
-            return problems.unauthorized(account.platform)
-        if not account.paid:
-            return problems.payment_required()
-        caller = Caller(
-            sb, account, account.users[pair.user_id], account_base(request, account.host)
-        )
-        try:
-            return await handler(request, caller)
-        except QueryError as exc:
-            return problems.validation_error(
-                [{"code": "InvalidValue", "path": exc.path, "detail": exc.detail}]
-            )
-        except LeadValidationError as exc:
-            return _validation_failed(exc)
-
-    return endpoint
-
-
-def admin_only(handler: Handler) -> Handler:
-    async def wrapped(request: Request, caller: Caller) -> Response:
-        if not caller.user.is_admin:
-            return problems.forbidden()
-        return await handler(request, caller)
-
-    return wrapped
-
-
-def _validation_failed(exc: LeadValidationError) -> Response:
-    body = {
-        "validation-errors": [
-            {"request_id": request_id, "errors": errors} for request_id, errors in exc.errors
-        ],
-        "title": "Bad Request",
-        "type": "https://httpstatus.es/400",
-        "status": 400,
-        "detail": "Request validation failed",
-    }
-    return Response(
-        json.dumps(body, ensure_ascii=False).encode(), 400, media_type=problems.PROBLEM_JSON
-    )
-
-
-def _params(request: Request) -> dict[str, Any]:
-    return parse_nested(request.scope.get("query_string", b"").decode("latin-1"))
-
-
-def _paging(params: dict[str, Any]) -> tuple[int, int]:
-    page = _positive(params.get("page"), "page", 1)
-    limit = _positive(params.get("limit"), "limit", DEFAULT_LIMIT)
-    if limit > MAX_LIMIT:
-        # Observed (UNCONFIRMED): above 250 amoCRM falls back to its default page size, so
-        # a client that trusts its own limit silently loses rows unless it follows `next`.
-        limit = DEFAULT_LIMIT
-    return page, limit
-
-
-def _positive(value: Any, name: str, default: int) -> int:
-    if value is None or value == "":
-        return default
-    if not isinstance(value, str) or not value.isdigit() or int(value) < 1:
-        raise QueryError(name, "This value should be a positive integer.")
-    return int(value)
-
-
-def _page_links(
-    request: Request, base_path: str, page: int, limit: int, has_more: bool
-) -> dict[str, Any]:
-    """Absolute, followable HAL links that keep every other query parameter."""
-    kept = [
-        (k, v)
-        for k, v in parse_qsl(request.scope.get("query_string", b"").decode("latin-1"), True)
-        if k not in ("page", "limit")
-    ]
-
-    def href(n: int) -> dict[str, str]:
-        query = urlencode([*kept, ("limit", str(limit)), ("page", str(n))], safe="[]")
-        return {"href": f"{base_path}?{query}"}
-
-    links = {"self": href(page)}
-    if has_more:
-        links["next"] = href(page + 1)
-    links["first"] = href(1)
-    if page > 1:
-        links["prev"] = href(page - 1)
-    return links
-
 
 # --- account, users, pipelines -----------------------------------------------------------
 
 
 async def get_account(request: Request, c: Caller) -> Response:
-    with_ = {w.strip() for w in request.query_params.get("with", "").split(",") if w.strip()}
-    return problems.hal(account_json(c.account, c.user, c.base, with_))
+    now = c.sandbox.clock.now()
+    return problems.hal(account_json(c.account, c.user, c.base, with_of(request), now))
 
 
 async def get_current_user(request: Request, c: Caller) -> Response:
@@ -163,7 +58,7 @@ async def get_current_user(request: Request, c: Caller) -> Response:
 
 @admin_only
 async def list_users(request: Request, c: Caller) -> Response:
-    page, limit = _paging(_params(request))
+    page, limit = paging(params_of(request))
     users = list(c.account.users.values())
     chunk = users[(page - 1) * limit : page * limit]
     if not chunk:
@@ -174,7 +69,7 @@ async def list_users(request: Request, c: Caller) -> Response:
             "_total_items": len(users),
             "_page": page,
             "_page_count": -(-len(users) // limit),
-            "_links": _page_links(request, f"{c.base}/api/v4/users", page, limit, has_more),
+            "_links": page_links(request, f"{c.base}/api/v4/users", page, limit, has_more),
             "_embedded": {"users": [user_json(u, c.base) for u in chunk]},
         }
     )
@@ -234,25 +129,13 @@ async def get_status(request: Request, c: Caller) -> Response:
 
 
 async def list_leads(request: Request, c: Caller) -> Response:
-    params = _params(request)
-    page, limit = _paging(params)
+    params = params_of(request)
+    page, limit = paging(params)
     # Without the API-filtering add-on amoCRM ignores filter[...] silently.
-    query = build_query(params, filters_enabled=c.account.is_api_filter_enabled)
+    query = build_query(params, filters_enabled=c.account.is_api_filter_enabled, account=c.account)
     leads, has_more = c.sandbox.page_leads(c.account, query, c.visible, page, limit)
-    if not leads:
-        return problems.no_content()
-    return problems.hal(
-        {
-            "_page": page,
-            "_links": _page_links(request, f"{c.base}/api/v4/leads", page, limit, has_more),
-            "_embedded": {
-                "leads": [
-                    lead_json(lead, c.account, c.base, with_contacts=query.with_contacts)
-                    for lead in leads
-                ]
-            },
-        }
-    )
+    items = [lead_json(lead, c.account, c.base, with_=query.with_) for lead in leads]
+    return hal_page(request, f"{c.base}/api/v4/leads", "leads", items, page, limit, has_more)
 
 
 async def get_lead(request: Request, c: Caller) -> Response:
@@ -260,45 +143,24 @@ async def get_lead(request: Request, c: Caller) -> Response:
     visible = c.visible
     if lead is None or lead.is_deleted or (visible is not None and not visible(lead)):
         return problems.no_content()
-    with_ = request.query_params.get("with", "").split(",")
-    return problems.hal(lead_json(lead, c.account, c.base, with_contacts="contacts" in with_))
-
-
-async def _json_body(request: Request) -> Any:
-    try:
-        return json.loads(await request.body() or b"null")
-    except ValueError:
-        return None
-
-
-def _batch_error(detail: str) -> Response:
-    return problems.problem(422, "Unprocessable Entity", detail)
+    return problems.hal(lead_json(lead, c.account, c.base, with_=with_of(request)))
 
 
 async def add_leads(request: Request, c: Caller) -> Response:
-    items = await _json_body(request)
-    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items) or not items:
-        return problems.validation_error(
-            [{"code": "InvalidType", "path": "", "detail": "Expected a non-empty array of leads."}]
-        )
-    try:
-        created = c.sandbox.create_leads(c.account, c.user, items)
-    except OverflowError as exc:
-        return _batch_error(str(exc))
-    return problems.hal(
-        {
-            "_links": link(f"{c.base}/api/v4/leads"),
-            "_embedded": {
-                "leads": [
-                    {
-                        "id": lead.id,
-                        "request_id": str(i),
-                        "_links": link(f"{c.base}/api/v4/leads/{lead.id}"),
-                    }
-                    for i, lead in enumerate(created)
-                ]
-            },
-        }
+    items = expect_list(await json_body(request), "a non-empty array of leads")
+    created = create_leads(c.sandbox.recorder, c.account, c.user, items)
+    return write_result(
+        c.base,
+        "leads",
+        "leads",
+        [
+            {
+                "id": lead.id,
+                "request_id": str(item.get("request_id", i)),
+                "_links": link(f"{c.base}/api/v4/leads/{lead.id}"),
+            }
+            for i, (item, lead) in enumerate(zip(items, created, strict=True))
+        ],
     )
 
 
@@ -310,86 +172,32 @@ def _updated(lead: Lead, base: str) -> dict[str, Any]:
     }
 
 
-async def update_leads(request: Request, c: Caller) -> Response:
-    items = await _json_body(request)
-    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items) or not items:
-        return problems.validation_error(
-            [{"code": "InvalidType", "path": "", "detail": "Expected a non-empty array of leads."}]
-        )
-    try:
-        updated = c.sandbox.update_leads(c.account, c.user, items, c.visible)
-    except OverflowError as exc:
-        return _batch_error(str(exc))
-    return problems.hal(
-        {
-            "_links": link(f"{c.base}/api/v4/leads"),
-            "_embedded": {"leads": [_updated(lead, c.base) for lead in updated]},
-        }
-    )
+async def patch_leads(request: Request, c: Caller) -> Response:
+    items = expect_list(await json_body(request), "a non-empty array of leads")
+    updated = update_leads(c.sandbox.recorder, c.account, c.user, items, c.visible)
+    return write_result(c.base, "leads", "leads", [_updated(lead, c.base) for lead in updated])
 
 
-async def update_lead(request: Request, c: Caller) -> Response:
-    item = await _json_body(request)
-    if not isinstance(item, dict):
-        return problems.validation_error(
-            [{"code": "InvalidType", "path": "", "detail": "Expected a lead object."}]
-        )
+async def patch_lead(request: Request, c: Caller) -> Response:
+    item = expect_object(await json_body(request), "a lead object")
     item["id"] = int(request.path_params["lead_id"])
-    updated = c.sandbox.update_leads(c.account, c.user, [item], c.visible)
+    updated = update_leads(c.sandbox.recorder, c.account, c.user, [item], c.visible)
     return problems.hal(_updated(updated[0], c.base))
 
 
+async def post_complex(request: Request, c: Caller) -> Response:
+    """`POST /api/v4/leads/complex`: a plain JSON array answer, as documented."""
+    items = expect_list(await json_body(request), "a non-empty array of leads")
+    return problems.hal(add_complex(c.sandbox.recorder, c.account, c.user, items))
+
+
 async def list_tags(request: Request, c: Caller) -> Response:
-    page, limit = _paging(_params(request))
+    page, limit = paging(params_of(request))
     tags = list(c.account.tags.values())
     chunk = tags[(page - 1) * limit : page * limit]
-    if not chunk:
-        return problems.no_content()
     has_more = page * limit < len(tags)
-    return problems.hal(
-        {
-            "_page": page,
-            "_links": _page_links(request, f"{c.base}/api/v4/leads/tags", page, limit, has_more),
-            "_embedded": {"tags": [tag_json(t) for t in chunk]},
-        }
-    )
-
-
-# --- contacts ----------------------------------------------------------------------------
-
-
-async def list_contacts(request: Request, c: Caller) -> Response:
-    params = _params(request)
-    page, limit = _paging(params)
-    contacts = c.account.contacts
-    raw_filter = params.get("filter") if c.account.is_api_filter_enabled else None
-    if isinstance(raw_filter, dict) and "id" in raw_filter:
-        wanted = ints(raw_filter["id"], "filter.id")
-        candidates = [contacts[i] for i in sorted(wanted) if i in contacts]
-    else:
-        candidates = list(contacts.values())
-    text = params.get("query")
-    if isinstance(text, str) and text.strip():
-        needle = text.strip().lower()
-        candidates = [x for x in candidates if needle in x.name.lower()]
-    chunk = candidates[(page - 1) * limit : page * limit + 1]
-    if not chunk:
-        return problems.no_content()
-    has_more = len(chunk) > limit
-    return problems.hal(
-        {
-            "_page": page,
-            "_links": _page_links(request, f"{c.base}/api/v4/contacts", page, limit, has_more),
-            "_embedded": {"contacts": [contact_json(x, c.account, c.base) for x in chunk[:limit]]},
-        }
-    )
-
-
-async def get_contact(request: Request, c: Caller) -> Response:
-    contact = c.account.contacts.get(int(request.path_params["contact_id"]))
-    if contact is None:
-        return problems.no_content()
-    return problems.hal(contact_json(contact, c.account, c.base))
+    items = [tag_json(t) for t in chunk]
+    return hal_page(request, f"{c.base}/api/v4/leads/tags", "tags", items, page, limit, has_more)
 
 
 # --- webhooks ----------------------------------------------------------------------------
@@ -397,7 +205,7 @@ async def get_contact(request: Request, c: Caller) -> Response:
 
 @admin_only
 async def add_webhook(request: Request, c: Caller) -> Response:
-    body = await _json_body(request)
+    body = await json_body(request)
     errors: list[dict[str, str]] = []
     if not isinstance(body, dict):
         body = {}
@@ -427,7 +235,7 @@ async def add_webhook(request: Request, c: Caller) -> Response:
 
 @admin_only
 async def list_webhooks(request: Request, c: Caller) -> Response:
-    params = _params(request)
+    params = params_of(request)
     raw_filter = params.get("filter")
     hooks = c.account.webhooks
     if isinstance(raw_filter, dict) and "destination" in raw_filter:
@@ -446,7 +254,7 @@ async def list_webhooks(request: Request, c: Caller) -> Response:
 
 @admin_only
 async def delete_webhook(request: Request, c: Caller) -> Response:
-    body = await _json_body(request)
+    body = await json_body(request)
     destination = body.get("destination") if isinstance(body, dict) else None
     hook = next((h for h in c.account.webhooks if h.destination == destination), None)
     if hook is None:
@@ -469,13 +277,13 @@ async def leads(request: Request, c: Caller) -> Response:
     if request.method == "POST":
         return await add_leads(request, c)
     if request.method == "PATCH":
-        return await update_leads(request, c)
+        return await patch_leads(request, c)
     return await list_leads(request, c)
 
 
 async def lead(request: Request, c: Caller) -> Response:
     if request.method == "PATCH":
-        return await update_lead(request, c)
+        return await patch_lead(request, c)
     return await get_lead(request, c)
 
 
@@ -485,38 +293,40 @@ async def not_found(request: Request) -> Response:
 
 
 def routes() -> list[Route]:
-    p = "/accounts/{host}"
-    return [
-        Route(f"{p}/api/v4/account", authenticated(get_account), methods=["GET"]),
-        Route(f"{p}/v3/user", authenticated(get_current_user), methods=["GET"]),
-        Route(f"{p}/api/v4/users", authenticated(list_users), methods=["GET"]),
-        Route(f"{p}/api/v4/users/{{user_id:int}}", authenticated(get_user), methods=["GET"]),
-        Route(f"{p}/api/v4/leads", authenticated(leads), methods=["GET", "POST", "PATCH"]),
-        Route(f"{p}/api/v4/leads/pipelines", authenticated(list_pipelines), methods=["GET"]),
+    p = "/accounts/{host}/api/v4"
+    own = [
+        Route(f"{p}/account", authenticated(get_account), methods=["GET"]),
+        Route(f"{p}/users", authenticated(list_users), methods=["GET"]),
+        Route(f"{p}/users/{{user_id:int}}", authenticated(get_user), methods=["GET"]),
+        Route(f"{p}/leads", authenticated(leads), methods=["GET", "POST", "PATCH"]),
+        Route(f"{p}/leads/complex", authenticated(post_complex), methods=["POST"]),
+        Route(f"{p}/leads/pipelines", authenticated(list_pipelines), methods=["GET"]),
         Route(
-            f"{p}/api/v4/leads/pipelines/{{pipeline_id:int}}",
+            f"{p}/leads/pipelines/{{pipeline_id:int}}",
             authenticated(get_pipeline),
             methods=["GET"],
         ),
         Route(
-            f"{p}/api/v4/leads/pipelines/{{pipeline_id:int}}/statuses",
+            f"{p}/leads/pipelines/{{pipeline_id:int}}/statuses",
             authenticated(list_statuses),
             methods=["GET"],
         ),
         Route(
-            f"{p}/api/v4/leads/pipelines/{{pipeline_id:int}}/statuses/{{status_id:int}}",
+            f"{p}/leads/pipelines/{{pipeline_id:int}}/statuses/{{status_id:int}}",
             authenticated(get_status),
             methods=["GET"],
         ),
-        Route(f"{p}/api/v4/leads/tags", authenticated(list_tags), methods=["GET"]),
-        Route(f"{p}/api/v4/leads/{{lead_id:int}}", authenticated(lead), methods=["GET", "PATCH"]),
-        Route(f"{p}/api/v4/contacts", authenticated(list_contacts), methods=["GET"]),
+        Route(f"{p}/leads/tags", authenticated(list_tags), methods=["GET"]),
+        Route(f"{p}/leads/{{lead_id:int}}", authenticated(lead), methods=["GET", "PATCH"]),
+        Route(f"{p}/webhooks", authenticated(webhooks), methods=["GET", "POST", "DELETE"]),
+    ]
+    return [
+        Route("/accounts/{host}/v3/user", authenticated(get_current_user), methods=["GET"]),
+        *own,
+        *api_parties.routes(p),
+        *api_activity.routes(p),
         Route(
-            f"{p}/api/v4/contacts/{{contact_id:int}}", authenticated(get_contact), methods=["GET"]
-        ),
-        Route(f"{p}/api/v4/webhooks", authenticated(webhooks), methods=["GET", "POST", "DELETE"]),
-        Route(
-            f"{p}/{{rest:path}}",
+            "/accounts/{host}/{rest:path}",
             not_found,
             methods=["GET", "POST", "PATCH", "PUT", "DELETE", "HEAD"],
         ),

@@ -20,6 +20,7 @@ def create_sandbox_app(config: SandboxConfig | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        sandbox.start_drawing()
         yield
         await sandbox.aclose()
 

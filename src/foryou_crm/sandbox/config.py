@@ -41,6 +41,8 @@ class SandboxConfig:
     retry_after: int = 1
     block_after_violations: int = 30
     block_seconds: float = 3600.0
+    # Only the 429s of the last `violation_window` seconds count towards a block (limits.py).
+    violation_window: float = 600.0
 
     # Lifetimes (seconds) from the reference: code 20 min, access 1 day, refresh 3 months.
     code_ttl: int = 1200

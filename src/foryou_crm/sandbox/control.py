@@ -16,10 +16,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from . import control_entities
 from .config import DEMO_PASSWORD
 from .serialize import lead_json
-from .state import LeadValidationError, Sandbox
+from .state import Sandbox
 from .tokens import public_key_pem
+from .validation import ValidationFailed
 from .web import sandbox_base, sandbox_of, templates
 
 
@@ -53,6 +55,14 @@ def _ok(data: Any, status: int = 200) -> JSONResponse:
 
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+BodyEndpoint = Callable[[Request, dict[str, Any]], Awaitable[Response]]
+
+
+def with_body(handler: BodyEndpoint) -> Endpoint:
+    async def endpoint(request: Request) -> Response:
+        return await handler(request, await _body(request))
+
+    return endpoint
 
 
 def control(handler: Endpoint) -> Endpoint:
@@ -65,7 +75,7 @@ def control(handler: Endpoint) -> Endpoint:
             return JSONResponse({"error": str(exc.args[0])}, status_code=404)
         except (ValueError, TypeError) as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
-        except LeadValidationError as exc:
+        except ValidationFailed as exc:
             return JSONResponse(
                 {"error": "validation failed", "details": [list(e) for e in exc.errors]}, 400
             )
@@ -75,7 +85,9 @@ def control(handler: Endpoint) -> Endpoint:
     return endpoint
 
 
-def _account_row(sb: Sandbox, host: str) -> dict[str, Any]:
+def _account_row(sb: Sandbox, host: str, *, counted: bool = False) -> dict[str, Any]:
+    """An account's state; `counted` adds its entity counts (drawing every lazily seeded
+    note and task first, which takes seconds at 100 000 leads)."""
     a = sb.require_account(host)
     live = sum(1 for p in sb.tokens.pairs.values() if p.account_host == host and not p.revoked)
     return {
@@ -92,6 +104,9 @@ def _account_row(sb: Sandbox, host: str) -> dict[str, Any]:
         "rateLimitRps": sb.rps(a),
         "liveTokens": live,
         "limiter": sb.limiter.state(a.host),
+        # Seeded leads/contacts whose notes or tasks are not drawn yet (seed_activity.py).
+        "activityPending": len(a.notes_todo) + len(a.tasks_todo),
+        **(control_entities.counts(a) if counted else {}),
         "users": [
             {"id": u.id, "name": u.name, "email": u.email, "isAdmin": u.is_admin}
             for u in a.users.values()
@@ -149,13 +164,15 @@ async def faults(request: Request) -> Response:
     sb = sandbox_of(request)
     if request.method == "POST":
         body = await _body(request)
+        endpoint = body.get("endpoint")
         fault = sb.inject_fault(
-            str(body.get("endpoint", "")),
+            str(endpoint) if endpoint is not None else None,
             str(body.get("kind", "")),
             count=int(body.get("count", 1)),
             seconds=float(body["seconds"]) if body.get("seconds") is not None else None,
             ms=float(body.get("ms", 0)),
             account=body.get("account"),
+            path=body.get("path"),
         )
         return _ok(fault, 201)
     if request.method == "DELETE":
@@ -180,7 +197,7 @@ async def account_settings(request: Request) -> Response:
         if unknown:
             raise ControlError(400, f"unknown settings: {', '.join(sorted(unknown))}")
         sb.configure_account(host, **body)
-    return _ok(_account_row(sb, host))
+    return _ok(_account_row(sb, host, counted=True))
 
 
 @control
@@ -321,6 +338,7 @@ def routes() -> list[Route]:
         Route(
             f"{s}/accounts/{{host}}/leads/{{lead_id:int}}", control_delete_lead, methods=["DELETE"]
         ),
+        *control_entities.routes(control, with_body),
         Route(f"{s}/integration", integration, methods=["GET", "PATCH"]),
         Route(f"{s}/requests", requests_log, methods=["GET", "DELETE"]),
         Route(f"{s}/deliveries", deliveries, methods=["GET", "DELETE"]),

@@ -22,15 +22,28 @@ from .state import Sandbox
 ACCOUNT_PREFIX = "/accounts/"
 # Hosts amoCRM/Kommo serve accounts on; other Host headers mean "the sandbox itself".
 _ACCOUNT_HOST = re.compile(r"^(?!www\.)[a-z0-9-]+\.(amocrm\.ru|amocrm\.com|kommo\.com)$")
+# The platforms' central API hosts (a token's `api_domain`): api-a/api-b.amocrm.ru,
+# api-c.kommo.com. They serve no account, only the subdomain lookup.
+CENTRAL_HOST = re.compile(r"^api-[a-z]\.(amocrm\.ru|amocrm\.com|kommo\.com)$")
+SUBDOMAIN_PATH = "/oauth2/account/current/subdomain"
+_ENTITY = r"(leads|contacts|companies)"
 _ENDPOINTS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^/oauth2/access_token/?$"), "token"),
+    (re.compile(r"^/oauth2/account/current/subdomain/?$"), "subdomain"),
     (re.compile(r"^/api/v4/account/?$"), "account"),
     (re.compile(r"^/api/v4/leads/?$"), "leads"),
+    (re.compile(r"^/api/v4/leads/complex/?$"), "complex"),
     (re.compile(r"^/api/v4/leads/pipelines(/.*)?$"), "pipelines"),
     (re.compile(r"^/api/v4/leads/tags/?$"), "tags"),
     (re.compile(r"^/api/v4/leads/\d+/?$"), "lead"),
     (re.compile(r"^/api/v4/users(/\d+)?/?$"), "users"),
     (re.compile(r"^/api/v4/contacts(/\d+)?/?$"), "contacts"),
+    (re.compile(r"^/api/v4/companies(/\d+)?/?$"), "companies"),
+    (re.compile(rf"^/api/v4/{_ENTITY}/custom_fields(/\d+)?/?$"), "custom_fields"),
+    (re.compile(rf"^/api/v4/{_ENTITY}(/\d+)?/notes(/\d+)?/?$"), "notes"),
+    (re.compile(rf"^/api/v4/{_ENTITY}(/\d+)?/(links|link|unlink)/?$"), "links"),
+    (re.compile(r"^/api/v4/tasks(/\d+)?/?$"), "tasks"),
+    (re.compile(r"^/api/v4/events(/[0-9a-z]+)?/?$"), "events"),
     (re.compile(r"^/api/v4/webhooks/?$"), "webhooks"),
     (re.compile(r"^/v3/user/?$"), "user"),
 ]
@@ -124,7 +137,13 @@ class SandboxGate:
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send, target: _Target) -> None:
         sb = self.sandbox
-        if target.host != "www":
+        if CENTRAL_HOST.match(target.host):
+            # Not an account: no rate limit of its own; only the subdomain lookup exists.
+            if target.endpoint != "subdomain":
+                url = f"https://{target.host}{target.path}"
+                await problems.not_found(url, scope["method"])(scope, receive, send)
+                return
+        elif target.host != "www":
             account = sb.account(target.host)
             if account is None:
                 # No such account: logged above (tests prove nothing was sent here), then 404.
@@ -137,6 +156,7 @@ class SandboxGate:
                 rps=sb.rps(account),
                 block_after=sb.config.block_after_violations,
                 block_seconds=sb.config.block_seconds,
+                violation_window=sb.config.violation_window,
             )
             if verdict == Verdict.BLOCKED:
                 await problems.blocked()(scope, receive, send)
@@ -145,7 +165,7 @@ class SandboxGate:
                 await problems.too_many_requests(sb.config.retry_after)(scope, receive, send)
                 return
 
-        fault = sb.faults.take(target.endpoint, target.host)
+        fault = sb.faults.take(target.endpoint, target.host, target.path)
         if fault is None:
             await self.app(scope, receive, send)
         elif fault.kind == "latency":

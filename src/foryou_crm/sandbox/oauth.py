@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from . import problems
 from .config import DEMO_PASSWORD
+from .gate import CENTRAL_HOST, SUBDOMAIN_PATH
 from .models import Account, User
 from .tokens import TokenError
 from .web import cookie_path, sandbox_base, sandbox_of, templates
@@ -244,13 +245,18 @@ async def access_token(request: Request) -> Response:
 
 
 async def current_subdomain(request: Request) -> Response:
-    """`GET /oauth2/account/current/subdomain` with X-Refresh-Token (amocrm-api.md §2)."""
+    """`GET https://{api_domain}/oauth2/account/current/subdomain` with `X-Refresh-Token`
+    (account-subdomain-info.md): served only on the central host a token's `api_domain`
+    names (api-b.amocrm.ru, api-c.kommo.com), never on the account host."""
     sb = sandbox_of(request)
-    account = sb.account(request.path_params["host"])
-    assert account is not None
-    pair = sb.tokens.by_refresh.get(request.headers.get("x-refresh-token", ""))
-    if pair is None or pair.revoked or pair.account_host != account.host:
-        return problems.unauthorized(account.platform)
+    host = request.path_params["host"].lower()
+    if not CENTRAL_HOST.match(host):
+        return problems.not_found(f"https://{host}{SUBDOMAIN_PATH}")
+    platforms = {a.host: a.platform for a in sb.accounts.values()}
+    pair = sb.tokens.active_refresh(request.headers.get("x-refresh-token", ""), platforms)
+    account = sb.account(pair.account_host) if pair is not None else None
+    if account is None or account.api_domain != host:
+        return problems.unauthorized(2 if host.endswith("kommo.com") else 1)
     return JSONResponse(
         {
             "id": account.id,

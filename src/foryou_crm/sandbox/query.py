@@ -1,124 +1,65 @@
-"""PHP-style bracket query parsing and the leads filter of GET /api/v4/leads.
+"""List queries: the documented `filter[…]`, `query`, `order[…]` and `with` of API v4 lists.
 
-amoCRM is a PHP application, so `filter[id][0]=1`, `filter[id][]=1` and `filter[id]=1`
-all arrive as the same nested array. We parse the raw query the same way instead of
-trusting one syntax.
+Filters follow filters-api.md (leads, contacts, companies share id/name/users/dates/custom
+fields; leads add price/pipeline/statuses). Parsing primitives live in `params.py`.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Iterator
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-from urllib.parse import parse_qsl
+from typing import Any, Protocol, TypeVar
 
+from .fields import value_filters, values_of
 from .models import Account, Lead
+from .params import (
+    QueryError,
+    as_list,
+    csv_list,
+    ints,
+    parse_nested,
+    to_int,
+    to_range,
+    with_set,
+)
 
-_KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
-_PART = re.compile(r"\[([^\[\]]*)\]")
+__all__ = [
+    "ListQuery",
+    "QueryError",
+    "as_list",
+    "build_query",
+    "csv_list",
+    "ints",
+    "page_of",
+    "parse_nested",
+    "select",
+    "sorted_view",
+]
 
-
-class QueryError(ValueError):
-    """A parameter that amoCRM would refuse with 400 Request validation failed."""
-
-    def __init__(self, path: str, detail: str) -> None:
-        super().__init__(f"{path}: {detail}")
-        self.path = path
-        self.detail = detail
-
-
-def parse_nested(query_string: str) -> dict[str, Any]:
-    """`a[b][]=1&a[b][]=2&a[c][x]=3` → {"a": {"b": {"0": "1", "1": "2"}, "c": {"x": "3"}}}.
-
-    Arrays are dicts with numeric keys, as in PHP; `[]` appends at the next index.
-    """
-    root: dict[str, Any] = {}
-    for raw_key, value in parse_qsl(query_string, keep_blank_values=True):
-        match = _KEY.match(raw_key)
-        if not match:
-            root[raw_key] = value
-            continue
-        parts = [match.group(1), *_PART.findall(match.group(2))]
-        node: dict[str, Any] = root
-        for i, part in enumerate(parts):
-            if part == "":
-                numeric = [int(k) for k in node if k.isdigit()]
-                part = str(max(numeric) + 1 if numeric else 0)
-            if i == len(parts) - 1:
-                node[part] = value
-                break
-            child = node.get(part)
-            if not isinstance(child, dict):
-                # A later bracketed key replaces an earlier scalar, as PHP does.
-                child = {}
-                node[part] = child
-            node = child
-    return root
+Predicate = Callable[[Any], bool]
+T = TypeVar("T")
 
 
-def as_list(value: Any) -> list[Any]:
-    """A PHP array in any of its spellings as a Python list (dict keys in key order)."""
-    if value is None:
-        return []
-    if isinstance(value, list):
-        return value
-    if isinstance(value, dict):
-        return [value[k] for k in sorted(value, key=lambda k: (not k.isdigit(), _int_or(k)))]
-    return [value]
+class _Identified(Protocol):
+    id: int
 
 
-def _int_or(key: str) -> int:
-    return int(key) if key.isdigit() else 0
-
-
-def to_int(value: Any, path: str) -> int:
-    if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
-        return int(value)
-    raise QueryError(path, "This value should be of type int.")
-
-
-def ints(value: Any, path: str) -> set[int]:
-    return {to_int(v, path) for v in as_list(value)}
+E = TypeVar("E", bound=_Identified)
 
 
 @dataclass
-class Range:
-    low: int | None = None
-    high: int | None = None
-
-    def holds(self, value: int | None) -> bool:
-        if value is None:
-            return False
-        if self.low is not None and value < self.low:
-            return False
-        return not (self.high is not None and value > self.high)
-
-
-def to_range(value: Any, path: str) -> Range:
-    if isinstance(value, dict):
-        low = value.get("from")
-        high = value.get("to")
-        return Range(
-            to_int(low, f"{path}.from") if low not in (None, "") else None,
-            to_int(high, f"{path}.to") if high not in (None, "") else None,
-        )
-    # A scalar (the PHP lib sends `filter[created_at]=123`) means exactly that value.
-    exact = to_int(value, path)
-    return Range(exact, exact)
-
-
-Predicate = Callable[[Lead], bool]
-
-
-@dataclass
-class LeadQuery:
+class ListQuery:
     predicates: list[Predicate] = field(default_factory=list)
     order_field: str | None = None
     descending: bool = False
     only_deleted: bool = False
-    with_contacts: bool = False
+    with_: set[str] = field(default_factory=set)
     text: str | None = None
+
+    @property
+    def with_contacts(self) -> bool:
+        return "contacts" in self.with_
 
     @property
     def is_plain(self) -> bool:
@@ -126,34 +67,49 @@ class LeadQuery:
         return not self.predicates and self.text is None and self.order_field in (None, "id")
 
 
-def _member(field: str, allowed: set[int]) -> Predicate:
-    return lambda lead: getattr(lead, field) in allowed
+def _member(name: str, allowed: set[int]) -> Predicate:
+    return lambda item: getattr(item, name) in allowed
 
 
-def _within(field: str, bounds: Range) -> Predicate:
-    return lambda lead: bounds.holds(getattr(lead, field))
+def _within(name: str, raw: Any, path: str) -> Predicate:
+    bounds = to_range(raw, path)
+    return lambda item: bounds.holds(getattr(item, name))
 
 
-_RANGE_FIELDS = ("created_at", "updated_at", "closed_at", "closest_task_at")
 _USER_FIELDS = ("created_by", "updated_by", "responsible_user_id")
+LEAD_RANGES = ("created_at", "updated_at", "closed_at", "closest_task_at")
+PARTY_RANGES = ("created_at", "updated_at", "closest_task_at")
 
 
-def build_filters(raw: dict[str, Any]) -> list[Predicate]:
-    """Predicates for every documented `filter[...]` key (unknown keys are ignored)."""
+def common_filters(
+    raw: dict[str, Any], account: Account | None, entity_type: str, ranges: Iterable[str]
+) -> list[Predicate]:
+    """id, name, the three user filters, date ranges and custom field values."""
     preds: list[Predicate] = []
     if "id" in raw:
-        ids = ints(raw["id"], "filter.id")
-        preds.append(lambda lead: lead.id in ids)
+        preds.append(_member("id", ints(raw["id"], "filter.id")))
     if "name" in raw:
         # Exact match: a substring search is what `query` is for (semantics UNCONFIRMED).
         names = {str(v) for v in as_list(raw["name"])}
-        preds.append(lambda lead: lead.name in names)
+        preds.append(lambda item: item.name in names)
+    for name in _USER_FIELDS:
+        if name in raw:
+            preds.append(_member(name, ints(raw[name], f"filter.{name}")))
+    for name in ranges:
+        if name in raw:
+            preds.append(_within(name, raw[name], f"filter.{name}"))
+    if "custom_fields_values" in raw and account is not None:
+        preds += value_filters(account, entity_type, raw["custom_fields_values"])
+    return preds
+
+
+def lead_filters(raw: dict[str, Any], account: Account | None) -> list[Predicate]:
+    """Predicates for every documented lead `filter[...]` key (unknown keys are ignored)."""
+    preds = common_filters(raw, account, "leads", LEAD_RANGES)
     if "price" in raw:
-        price = to_range(raw["price"], "filter.price")
-        preds.append(lambda lead: price.holds(lead.price))
+        preds.append(_within("price", raw["price"], "filter.price"))
     if "pipeline_id" in raw:
-        pipelines = ints(raw["pipeline_id"], "filter.pipeline_id")
-        preds.append(lambda lead: lead.pipeline_id in pipelines)
+        preds.append(_member("pipeline_id", ints(raw["pipeline_id"], "filter.pipeline_id")))
     if "statuses" in raw:
         pairs: set[tuple[int, int]] = set()
         for i, item in enumerate(as_list(raw["statuses"])):
@@ -169,40 +125,47 @@ def build_filters(raw: dict[str, Any]) -> list[Predicate]:
             )
         if pairs:
             preds.append(lambda lead: (lead.pipeline_id, lead.status_id) in pairs)
-    for name in _USER_FIELDS:
-        if name in raw:
-            users = ints(raw[name], f"filter.{name}")
-            preds.append(_member(name, users))
-    for name in _RANGE_FIELDS:
-        if name in raw:
-            rng = to_range(raw[name], f"filter.{name}")
-            preds.append(_within(name, rng))
     return preds
 
 
-_ORDER_FIELDS = ("created_at", "updated_at", "id")
+LEAD_ORDER = ("created_at", "updated_at", "id")
+PARTY_ORDER = ("updated_at", "id")  # contacts-api.md, companies-api.md
 
 
-def build_query(params: dict[str, Any], *, filters_enabled: bool) -> LeadQuery:
-    q = LeadQuery()
-    with_ = {w.strip() for w in str(params.get("with", "")).split(",") if w.strip()}
-    q.only_deleted = "only_deleted" in with_
-    q.with_contacts = "contacts" in with_
+def parse_order(params: dict[str, Any], allowed: Sequence[str]) -> tuple[str | None, bool]:
+    order = params.get("order")
+    if not isinstance(order, dict) or not order:
+        return None, False
+    key, direction = next(iter(order.items()))
+    if key not in allowed:
+        raise QueryError(f"order.{key}", "This field is not supported for sorting.")
+    if str(direction).lower() not in ("asc", "desc"):
+        raise QueryError(f"order.{key}", "The value you selected is not a valid choice.")
+    return key, str(direction).lower() == "desc"
+
+
+def build_query(
+    params: dict[str, Any],
+    *,
+    filters_enabled: bool,
+    account: Account | None = None,
+    entity_type: str = "leads",
+) -> ListQuery:
+    """The query of a leads/contacts/companies list. Without the API-filtering add-on
+    amoCRM ignores `filter[...]` silently; `query` and `order` keep working."""
+    q = ListQuery(with_=with_set(params))
+    q.only_deleted = "only_deleted" in q.with_
     raw_filter = params.get("filter")
     if filters_enabled and isinstance(raw_filter, dict):
-        q.predicates = build_filters(raw_filter)
+        if entity_type == "leads":
+            q.predicates = lead_filters(raw_filter, account)
+        else:
+            q.predicates = common_filters(raw_filter, account, entity_type, PARTY_RANGES)
     text = params.get("query")
     if isinstance(text, str) and text.strip():
         q.text = text.strip().lower()
-    order = params.get("order")
-    if isinstance(order, dict) and order:
-        key, direction = next(iter(order.items()))
-        if key not in _ORDER_FIELDS:
-            raise QueryError(f"order.{key}", "This field is not supported for sorting.")
-        if str(direction).lower() not in ("asc", "desc"):
-            raise QueryError(f"order.{key}", "The value you selected is not a valid choice.")
-        q.order_field = key
-        q.descending = str(direction).lower() == "desc"
+    allowed = LEAD_ORDER if entity_type == "leads" else PARTY_ORDER
+    q.order_field, q.descending = parse_order(params, allowed)
     return q
 
 
@@ -219,10 +182,26 @@ def lead_matches_text(account: Account, lead: Lead, text: str) -> bool:
     return False
 
 
+def party_matches_text(account: Account, entity_type: str, item: Any, text: str) -> bool:
+    """`query` over a contact or company: its name and every filled text value (phones are
+    compared by digits, so "067 123" finds "+380671234567")."""
+    if text in item.name.lower() or text == str(item.id):
+        return True
+    digits = "".join(ch for ch in text if ch.isdigit())
+    for values in values_of(account, entity_type, item).values():
+        for value, _ in values:
+            as_text = str(value).lower()
+            if text in as_text:
+                return True
+            if len(digits) >= 3 and digits in "".join(ch for ch in as_text if ch.isdigit()):
+                return True
+    return False
+
+
 def select(
     account: Account,
     source: Iterable[Lead],
-    query: LeadQuery,
+    query: ListQuery,
     visible: Callable[[Lead], bool] | None,
 ) -> Iterator[Lead]:
     """Lazily yield the leads a query matches, in the order of `source`."""
@@ -233,3 +212,20 @@ def select(
             continue
         if all(p(lead) for p in query.predicates):
             yield lead
+
+
+def sorted_view(items: Sequence[E], order_field: str | None, descending: bool) -> Sequence[E]:
+    """Items (kept in id order) by `order_field`, ties by id — the order stays total, so a
+    page never repeats or skips an item when nothing changes between requests."""
+    source = items
+    if order_field not in (None, "id"):
+        assert order_field is not None
+        source = sorted(items, key=lambda x: (getattr(x, order_field), x.id))
+    return source[::-1] if descending else source
+
+
+def page_of(matches: Iterable[T], page: int, limit: int) -> tuple[list[T], bool]:
+    """One page of an ordered stream and whether another follows."""
+    start = (page - 1) * limit
+    chunk = list(itertools.islice(matches, start, start + limit + 1))
+    return chunk[:limit], len(chunk) > limit

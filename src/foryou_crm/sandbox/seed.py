@@ -1,27 +1,36 @@
-"""Deterministic seed data: two accounts, their users, pipelines, tags, contacts and leads.
+"""Deterministic seed data: two real-estate agencies with everything an account holds.
 
 Everything is drawn from one `random.Random(seed)` in a fixed order, so the same
-(seed, leads, anchor) always produces the same world. Ids look like amoCRM ids
-(large, increasing, with gaps) and grow with `created_at`, as on a real account.
+(seed, leads, anchor) always produces the same world. Ids look like amoCRM ids (large,
+increasing, with gaps) and grow with `created_at`, as on a real account. People live in
+seed_people.py, notes/tasks/events in seed_activity.py, the vocabulary in profiles.py.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from collections.abc import Callable
 
 from .config import DEMO_ADMIN_LOGIN, DEMO_AGENT_LOGIN
+from .dice import Dice
+from .fields import build_fields
 from .models import (
     LOST_STATUS_ID,
     WON_STATUS_ID,
     Account,
-    Contact,
     Lead,
+    LossReason,
     Pipeline,
+    Source,
     Status,
     Tag,
+    TaskType,
     User,
 )
+from .profiles import EN, UA, Profile
+from .seed_activity import index_links, seed_activity
+from .seed_people import populate_people
+from .seed_values import pack
 
 DAY = 86_400
 TWO_YEARS = 730 * DAY
@@ -35,82 +44,6 @@ KOMMO_LEADS = 40
 UNSORTED_COLOR = "#c1c1c1"
 WON_COLOR = "#CCFF66"
 LOST_COLOR = "#D5D8DB"
-
-KYIV = [
-    "Печерськ",
-    "Поділ",
-    "Оболонь",
-    "Липки",
-    "Осокорки",
-    "Позняки",
-    "Голосіїв",
-    "Лук'янівка",
-    "Русанівка",
-    "Звіринець",
-]
-DUBAI = [
-    "Dubai Marina",
-    "Downtown Dubai",
-    "Palm Jumeirah",
-    "JVC",
-    "Business Bay",
-    "Dubai Hills",
-    "JBR",
-    "Arabian Ranches",
-]
-SUBURBS = ["Буча", "Ірпінь", "Козин", "Вишгород", "Гатне", "Бровари"]
-FIRST_NAMES = [
-    "Іван",
-    "Олена",
-    "Тарас",
-    "Наталія",
-    "Богдан",
-    "Ірина",
-    "John",
-    "Emma",
-    "Ahmed",
-    "Fatima",
-    "Oliver",
-    "Sofia",
-    "Максим",
-    "Юлія",
-]
-LAST_NAMES = [
-    "Петренко",
-    "Шевченко",
-    "Коваленко",
-    "Бондар",
-    "Ткаченко",
-    "Smith",
-    "Williams",
-    "Al Mansoori",
-    "Haddad",
-    "Novak",
-    "Lindqvist",
-    "Кравчук",
-]
-
-
-@dataclass(frozen=True)
-class _LeadKind:
-    template: str
-    low: int
-    high: int
-    step: int
-    rent: bool = False
-
-
-LEAD_KINDS = [
-    _LeadKind("Квартира {rooms}к, {kyiv}", 45_000, 350_000, 1_000),
-    _LeadKind("Apartment {rooms}BR, {dubai}", 180_000, 1_500_000, 5_000),
-    _LeadKind("Villa in {dubai}", 900_000, 9_000_000, 50_000),
-    _LeadKind("Будинок, {suburb}", 120_000, 900_000, 5_000),
-    _LeadKind("Таунхаус, {suburb}", 90_000, 400_000, 5_000),
-    _LeadKind("Офіс {area} м², {kyiv}", 60_000, 1_200_000, 5_000),
-    _LeadKind("Penthouse, {dubai}", 2_000_000, 15_000_000, 100_000),
-    _LeadKind("Оренда: квартира {rooms}к, {kyiv}", 600, 4_000, 50, rent=True),
-    _LeadKind("Rent: studio, {dubai}", 1_500, 9_000, 100, rent=True),
-]
 
 
 def default_anchor(now: float) -> int:
@@ -181,8 +114,8 @@ def _reforyou_shell(anchor: int) -> Account:
     ]
     tag_names = ["Dubai", "Київ", "VIP", "Інвестиція", "Off-plan", "Вторинка", "Гарячий", "Іпотека"]
     return _shell(
-        REFORYOU_ID, REFORYOU_HOST, "ReForYou Real Estate", 1, ("UA", "USD", "$"), anchor, users,
-        pipelines, tag_names, 62_000_000,
+        REFORYOU_ID, REFORYOU_HOST, "ReForYou Real Estate", 1, ("UA", "USD", "$", "Europe/Kyiv"),
+        anchor, users, pipelines, tag_names, 62_000_000,
     )  # fmt: skip
 
 
@@ -214,8 +147,8 @@ def _kommo_shell(anchor: int) -> Account:
         ),
     ]
     return _shell(
-        KOMMO_ID, KOMMO_HOST, "Other Agency", 2, ("AE", "AED", "AED"), anchor, users, pipelines,
-        ["Dubai", "Investor", "Cash buyer", "Hot"], 72_000_000,
+        KOMMO_ID, KOMMO_HOST, "Other Agency", 2, ("AE", "AED", "AED", "Asia/Dubai"), anchor,
+        users, pipelines, ["Dubai", "Investor", "Cash buyer", "Hot"], 72_000_000,
     )  # fmt: skip
 
 
@@ -224,7 +157,7 @@ def _shell(
     host: str,
     name: str,
     platform: int,
-    locale: tuple[str, str, str],
+    locale: tuple[str, str, str, str],
     anchor: int,
     users: list[User],
     pipelines: list[Pipeline],
@@ -244,6 +177,7 @@ def _shell(
         country=locale[0],
         currency=locale[1],
         currency_symbol=locale[2],
+        timezone=locale[3],
         created_at=anchor - TWO_YEARS - 30 * DAY,
         users={u.id: u for u in users},
         pipelines=pipelines,
@@ -255,93 +189,145 @@ def _shell(
     )
 
 
-def _populate(account: Account, rng: random.Random, n_leads: int, anchor: int, base: int) -> None:
-    users = list(account.users.values())
+def _furnish(account: Account, profile: Profile, base: int) -> None:
+    """Field definitions, loss reasons, sources and task types of the account."""
+    field_base = base // 20 + 1_000_000
+    enum_base = base // 8 + 2_000_000
+    leads, enum_id = build_fields(profile.lead_fields, "leads", field_base, enum_base)
+    contacts, enum_id = build_fields(profile.contact_fields, "contacts", field_base + 100, enum_id)
+    companies, _ = build_fields(profile.company_fields, "companies", field_base + 200, enum_id)
+    account.fields = {"leads": leads, "contacts": contacts, "companies": companies}
+    created = account.created_at
+    account.loss_reasons = [
+        LossReason(base // 6 + i * 2, reason, (i + 1) * 100_000, created)
+        for i, reason in enumerate(profile.loss_reasons)
+    ]
+    account.sources = [Source(base // 12 + i * 3, s) for i, s in enumerate(profile.sources)]
+    account.task_types = [TaskType(tid, name, code) for tid, name, code in profile.task_types]
+    account.task_types.append(
+        TaskType(base // 24 + 1, profile.custom_task_type, None, "#ffc8c8", 5)
+    )
+
+
+def _status_of(pipeline: Pipeline, roll: float, r: Callable[[], float]) -> Status:
+    """6 % unsorted, 20 % won, 20 % lost, the rest spread over the working stages."""
+    if roll < 0.06:
+        return pipeline.statuses[0]
+    if roll < 0.26:
+        return pipeline.statuses[-2]  # 142
+    if roll < 0.46:
+        return pipeline.statuses[-1]  # 143
+    stages = pipeline.statuses[1:-2]
+    return stages[int(r() * len(stages))]
+
+
+def _populate_leads(
+    account: Account, profile: Profile, d: Dice, n_leads: int, anchor: int, base: int
+) -> None:
+    """Leads in creation order. The loop draws with `random()` directly: it runs 100 000+
+    times at start-up, so every call counts."""
+    r = d.random
     admin = account.admin
-    agents = [u for u in users if not u.is_admin]
-    start = anchor - TWO_YEARS
-
-    # Contacts: roughly one per two leads, owned by the same people who own leads.
-    n_contacts = max(20, n_leads // 2)
-    contact_base = base + 20_000_000
-    contacts: dict[int, Contact] = {}
-    for i in range(n_contacts):
-        cid = contact_base + i * 3
-        created = start + rng.randrange(TWO_YEARS)
-        contacts[cid] = Contact(
-            id=cid,
-            first_name=rng.choice(FIRST_NAMES),
-            last_name=rng.choice(LAST_NAMES),
-            responsible_user_id=rng.choice(users).id,
-            created_by=admin.id,
-            created_at=created,
-            updated_at=created + rng.randrange(max(1, anchor - created)),
-        )
-    account.contacts = contacts
+    agents = [u for u in account.users.values() if not u.is_admin]
+    contacts = account.contacts
     contact_ids = list(contacts)
-
-    created_times = sorted(start + rng.randrange(TWO_YEARS - 3600) for _ in range(n_leads))
+    n_contacts = len(contact_ids)
     tags = list(account.tags.values())
+    loss_reasons, sources = account.loss_reasons, account.sources
+    kinds, places, offices = profile.kinds, profile.places, profile.office_areas
+    start = anchor - TWO_YEARS
+    created_times = sorted(start + int(r() * (TWO_YEARS - 3600)) for _ in range(n_leads))
+    main_pipeline = account.main_pipeline
+    rent_pipeline = next((p for p in account.pipelines if not p.is_main), main_pipeline)
     lead_id = base
-    rent_pipeline = next((p for p in account.pipelines if not p.is_main), account.main_pipeline)
     for created in created_times:
-        lead_id += rng.randint(1, 3)
-        kind = rng.choice(LEAD_KINDS)
+        lead_id += 1 + int(r() * 3)
+        kind_i = int(r() * len(kinds))
+        kind = kinds[kind_i]
+        rooms, sotky = 1 + int(r() * 4), 4 + int(r() * 22)
+        office_i = int(r() * len(offices))
+        office = offices[office_i]
+        choices = places[kind.place]
+        place_i = int(r() * len(choices))
+        place = choices[place_i]
         name = kind.template.format(
-            rooms=rng.randint(1, 4),
-            kyiv=rng.choice(KYIV),
-            dubai=rng.choice(DUBAI),
-            suburb=rng.choice(SUBURBS),
-            area=rng.choice([45, 60, 85, 120, 240, 410]),
+            rooms=rooms, kyiv=place, dubai=place, suburb=place, area=office, sotky=sotky
         )
-        price = rng.randrange(kind.low, kind.high, kind.step)
-        pipeline = rent_pipeline if kind.rent else account.main_pipeline
-        roll = rng.random()
-        if roll < 0.06:
-            status = pipeline.statuses[0]
-        elif roll < 0.26:
-            status = pipeline.status(WON_STATUS_ID) or pipeline.statuses[0]
-        elif roll < 0.46:
-            status = pipeline.status(LOST_STATUS_ID) or pipeline.statuses[0]
-        else:
-            status = rng.choice(pipeline.statuses[1:-2])
-        responsible = admin if rng.random() < 0.15 else rng.choice(agents)
-        updated = created + rng.randrange(max(1, anchor - created))
+        price = kind.low + int(r() * ((kind.high - kind.low) // kind.step)) * kind.step
+        pipeline = rent_pipeline if kind.rent else main_pipeline
+        status = _status_of(pipeline, r(), r)
+        responsible = admin if r() < 0.15 else agents[int(r() * len(agents))]
+        updated = created + int(r() * max(1, anchor - created))
         closed_at: int | None = None
         closest_task_at: int | None = None
         if status.id in (WON_STATUS_ID, LOST_STATUS_ID):
-            closed_at = created + rng.randrange(max(1, updated - created + 1))
-        elif rng.random() < 0.6:
-            closest_task_at = anchor + rng.randrange(-5 * DAY, 20 * DAY)
-        lead_tags = rng.sample(tags, k=rng.choice([0, 0, 1, 1, 2])) if tags else []
-        n_lead_contacts = rng.choice([0, 1, 1, 1, 2])
-        lead_contacts = rng.sample(contact_ids, k=n_lead_contacts)
+            closed_at = created + int(r() * (updated - created + 1))
+        elif r() < 0.6:
+            closest_task_at = max(anchor + int(r() * 25 * DAY) - 5 * DAY, created + 3_600)
+        n_links = (0, 1, 1, 1, 2)[int(r() * 5)]
+        lead_contacts = [contact_ids[int(r() * n_contacts)] for _ in range(n_links)]
+        if n_links == 2 and lead_contacts[0] == lead_contacts[1]:
+            lead_contacts.pop()
+        main = contacts[lead_contacts[0]] if lead_contacts else None
+        n_tags = (0, 0, 1, 1, 2)[int(r() * 5)]
+        lead_tags = d.distinct(tags, n_tags) if n_tags else []
         lead = Lead(
-            id=lead_id,
-            name=name,
-            price=price,
-            responsible_user_id=responsible.id,
-            status_id=status.id,
-            pipeline_id=pipeline.id,
-            created_by=rng.choice([responsible.id, admin.id]),
-            updated_by=responsible.id,
-            created_at=created,
-            updated_at=updated,
-            closed_at=closed_at,
-            closest_task_at=closest_task_at,
-            tags=lead_tags,
-            contact_ids=lead_contacts,
+            lead_id,
+            name,
+            price,
+            responsible.id,
+            status.id,
+            pipeline.id,
+            responsible.id if r() < 0.5 else admin.id,
+            responsible.id,
+            created,
+            updated,
+            closed_at,
+            closest_task_at,
+            lead_tags,
+            lead_contacts,
+            main.company_id if main is not None and r() < 0.8 else None,
+            loss_reasons[int(r() * len(loss_reasons))].id
+            if status.id == LOST_STATUS_ID and r() < 0.7
+            else None,
+            sources[int(r() * len(sources))].id if r() < 0.2 else None,
+            pack(kind_i, place_i, rooms, office_i, sotky),  # values: seed_values.py
         )
         account.leads.append(lead)
-        account.leads_by_id[lead.id] = lead
-    account.next_id = max([lead_id, contact_base + 3 * n_contacts, *account.tags])
+        account.leads_by_id[lead_id] = lead
+
+
+def _populate(
+    account: Account,
+    profile: Profile,
+    rng: random.Random,
+    n_leads: int,
+    anchor: int,
+    base: int,
+    seed: int,
+) -> None:
+    d = Dice(rng)
+    # What drawing on demand needs later (seed_people.contact_values, seed_activity).
+    account.seed, account.id_base, account.profile, account.anchor = seed, base, profile, anchor
+    _furnish(account, profile, base)
+    account.first_stages = {s.id for p in account.pipelines for s in p.statuses[:2]}
+    populate_people(account, profile, d, max(20, n_leads // 2), anchor, base)
+    _populate_leads(account, profile, d, n_leads, anchor, base)
+    index_links(account)
+    account.next_id = max(
+        max(account.contacts, default=0),
+        max(account.companies, default=0),
+        max(account.tags, default=0),
+        max(account.leads_by_id, default=0),
+    )
+    seed_activity(account, anchor, base)
 
 
 def build_world(seed: int, leads: int, anchor: int) -> dict[str, Account]:
     """Both seeded accounts keyed by host. Pure: no I/O, no clock."""
     rng = random.Random(seed)
     reforyou = _reforyou_shell(anchor)
-    _populate(reforyou, rng, leads, anchor, base=24_000_000)
+    _populate(reforyou, UA, rng, leads, anchor, 24_000_000, seed)
     kommo = _kommo_shell(anchor)
-    _populate(kommo, rng, KOMMO_LEADS, anchor, base=51_000_000)
+    _populate(kommo, EN, rng, KOMMO_LEADS, anchor, 51_000_000, seed)
     return {reforyou.host: reforyou, kommo.host: kommo}

@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from .models import Account, Contact, Lead, Pipeline, Status, Tag, User, Webhook
+from .fields import values_json
+from .models import (
+    Account,
+    Company,
+    Contact,
+    Lead,
+    LossReason,
+    Pipeline,
+    Status,
+    Tag,
+    User,
+    Webhook,
+)
 
 
 def link(href: str) -> dict[str, Any]:
@@ -15,14 +30,49 @@ def tag_json(tag: Tag) -> dict[str, Any]:
     return {"id": tag.id, "name": tag.name, "color": tag.color}
 
 
-def lead_json(lead: Lead, account: Account, base: str, *, with_contacts: bool) -> dict[str, Any]:
-    embedded: dict[str, Any] = {"tags": [tag_json(t) for t in lead.tags], "companies": []}
-    if with_contacts:
+def _ref(base: str, plural: str, entity_id: int) -> dict[str, Any]:
+    return {"id": entity_id, "_links": link(f"{base}/api/v4/{plural}/{entity_id}")}
+
+
+def _loss_reason_json(reason: LossReason, base: str) -> dict[str, Any]:
+    return {
+        "id": reason.id,
+        "name": reason.name,
+        "sort": reason.sort,
+        "created_at": reason.created_at,
+        "updated_at": reason.created_at,
+        "_links": link(f"{base}/api/v4/leads/loss_reasons/{reason.id}"),
+    }
+
+
+def lead_json(
+    lead: Lead,
+    account: Account,
+    base: str,
+    *,
+    with_contacts: bool = False,
+    with_: set[str] | frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """A lead in the order of the verbatim leads-api.md examples; `with_` as documented:
+    contacts, loss_reason, is_price_modified_by_robot, catalog_elements, source_id, source."""
+    embedded: dict[str, Any] = {"tags": [tag_json(t) for t in lead.tags]}
+    if "catalog_elements" in with_:
+        embedded["catalog_elements"] = []  # no catalogs in the sandbox
+    reason = account.loss_reason(lead.loss_reason_id)
+    if "loss_reason" in with_ and reason is not None:
+        embedded["loss_reason"] = [_loss_reason_json(reason, base)]
+    embedded["companies"] = (
+        [_ref(base, "companies", lead.company_id)] if lead.company_id is not None else []
+    )
+    if with_contacts or "contacts" in with_:
         embedded["contacts"] = [
             {"id": cid, "is_main": i == 0, "_links": link(f"{base}/api/v4/contacts/{cid}")}
             for i, cid in enumerate(lead.contact_ids)
         ]
-    return {
+    source = account.source(lead.source_id)
+    if "source" in with_ and source is not None:
+        embedded["source"] = {"id": source.id, "name": source.name}
+    body: dict[str, Any] = {
         "id": lead.id,
         "name": lead.name,
         "price": lead.price,
@@ -30,8 +80,9 @@ def lead_json(lead: Lead, account: Account, base: str, *, with_contacts: bool) -
         "group_id": 0,
         "status_id": lead.status_id,
         "pipeline_id": lead.pipeline_id,
-        "loss_reason_id": None,
-        "source_id": None,
+        "loss_reason_id": lead.loss_reason_id,
+        # "Требуется GET параметр with": without it the key is there, but null.
+        "source_id": lead.source_id if "source_id" in with_ else None,
         "created_by": lead.created_by,
         "updated_by": lead.updated_by,
         "created_at": lead.created_at,
@@ -39,15 +90,35 @@ def lead_json(lead: Lead, account: Account, base: str, *, with_contacts: bool) -
         "closed_at": lead.closed_at,
         "closest_task_at": lead.closest_task_at,
         "is_deleted": lead.is_deleted,
-        "custom_fields_values": None,
+        "custom_fields_values": values_json(account, "leads", lead),
         "score": None,
         "account_id": account.id,
-        "_links": link(f"{base}/api/v4/leads/{lead.id}"),
-        "_embedded": embedded,
     }
+    if "is_price_modified_by_robot" in with_:
+        body["is_price_modified_by_robot"] = False
+    body["_links"] = link(f"{base}/api/v4/leads/{lead.id}")
+    body["_embedded"] = embedded
+    return body
 
 
-def contact_json(contact: Contact, account: Account, base: str) -> dict[str, Any]:
+def contact_json(
+    contact: Contact, account: Account, base: str, with_: set[str] | frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """A contact as in contacts-api.md; `with_`: leads, customers, catalog_elements."""
+    embedded: dict[str, Any] = {"tags": [tag_json(t) for t in contact.tags]}
+    if "leads" in with_:
+        embedded["leads"] = [
+            _ref(base, "leads", lid)
+            for lid in account.leads_by_contact.get(contact.id, [])
+            if not account.leads_by_id[lid].is_deleted
+        ]
+    if "customers" in with_:
+        embedded["customers"] = []
+    if "catalog_elements" in with_:
+        embedded["catalog_elements"] = []
+    embedded["companies"] = (
+        [_ref(base, "companies", contact.company_id)] if contact.company_id is not None else []
+    )
     return {
         "id": contact.id,
         "name": contact.name,
@@ -56,16 +127,53 @@ def contact_json(contact: Contact, account: Account, base: str) -> dict[str, Any
         "responsible_user_id": contact.responsible_user_id,
         "group_id": 0,
         "created_by": contact.created_by,
-        "updated_by": contact.created_by,
+        "updated_by": contact.updated_by,
         "created_at": contact.created_at,
         "updated_at": contact.updated_at,
-        "closest_task_at": None,
+        "closest_task_at": contact.closest_task_at,
         "is_deleted": contact.is_deleted,
         "is_unsorted": False,
-        "custom_fields_values": None,
+        "custom_fields_values": values_json(account, "contacts", contact),
         "account_id": account.id,
         "_links": link(f"{base}/api/v4/contacts/{contact.id}"),
-        "_embedded": {"tags": [], "companies": []},
+        "_embedded": embedded,
+    }
+
+
+def company_json(
+    company: Company, account: Account, base: str, with_: set[str] | frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """A company as in companies-api.md; `with_`: contacts, leads, customers, catalog_elements."""
+    embedded: dict[str, Any] = {"tags": [tag_json(t) for t in company.tags]}
+    if "contacts" in with_:
+        embedded["contacts"] = [
+            _ref(base, "contacts", cid) for cid in account.contacts_by_company.get(company.id, [])
+        ]
+    if "leads" in with_:
+        embedded["leads"] = [
+            _ref(base, "leads", lid)
+            for lid in account.leads_by_company.get(company.id, [])
+            if not account.leads_by_id[lid].is_deleted
+        ]
+    if "customers" in with_:
+        embedded["customers"] = []
+    if "catalog_elements" in with_:
+        embedded["catalog_elements"] = []
+    return {
+        "id": company.id,
+        "name": company.name,
+        "responsible_user_id": company.responsible_user_id,
+        "group_id": 0,
+        "created_by": company.created_by,
+        "updated_by": company.updated_by,
+        "created_at": company.created_at,
+        "updated_at": company.updated_at,
+        "closest_task_at": company.closest_task_at,
+        "custom_fields_values": values_json(account, "companies", company),
+        "is_deleted": company.is_deleted,
+        "account_id": account.id,
+        "_links": link(f"{base}/api/v4/companies/{company.id}"),
+        "_embedded": embedded,
     }
 
 
@@ -124,7 +232,46 @@ def user_json(user: User, base: str) -> dict[str, Any]:
     }
 
 
-def account_json(account: Account, user: User, base: str, with_: set[str]) -> dict[str, Any]:
+def _entity_names(platform: int) -> dict[str, Any]:
+    """`with=entity_names`: the default names of leads in the shape of account-info.md."""
+    ru = {
+        "gender": "f",
+        "plural_form": {
+            "dative": "сделкам", "default": "сделки", "genitive": "сделок",
+            "accusative": "сделки", "instrumental": "сделками", "prepositional": "сделках",
+        },
+        "singular_form": {
+            "dative": "сделке", "default": "сделка", "genitive": "сделки",
+            "accusative": "сделку", "instrumental": "сделкой", "prepositional": "сделке",
+        },
+    }  # fmt: skip
+    en = {"singular_form": {"default": "lead"}, "plural_form": {"default": "leads"}, "gender": "f"}
+    es = {
+        "singular_form": {"default": "acuerdo"},
+        "plural_form": {"default": "acuerdos"},
+        "gender": "m",
+    }
+    return {"leads": {"ru": ru, "en": en, "es": es} if platform == 1 else {"en": en, "es": es}}
+
+
+def _datetime_settings(account: Account, now: float) -> dict[str, Any]:
+    zone = ZoneInfo(account.timezone)
+    offset = dt.datetime.fromtimestamp(now, zone).strftime("%z")
+    return {
+        "date_pattern": "d.m.Y H:i",
+        "short_date_pattern": "d.m.Y",
+        "short_time_pattern": "H:i",
+        "date_formant": "d.m.Y",  # sic: the documented key (account-info.md)
+        "time_format": "H:i:s",
+        "timezone": account.timezone,
+        "timezone_offset": f"{offset[:3]}:{offset[3:]}",
+    }
+
+
+def account_json(
+    account: Account, user: User, base: str, with_: set[str], now: float = 0.0
+) -> dict[str, Any]:
+    """`GET /api/v4/account` with the documented `with=` values (account-info.md)."""
     body: dict[str, Any] = {
         "id": account.id,
         "name": account.name,
@@ -139,16 +286,44 @@ def account_json(account: Account, user: User, base: str, with_: set[str]) -> di
         "currency_symbol": account.currency_symbol,
         "customers_mode": "disabled",
         "is_unsorted_on": True,
-        "is_loss_reason_enabled": False,
+        "is_loss_reason_enabled": bool(account.loss_reasons),
         "is_helpbot_enabled": False,
         "is_technical_account": False,
         "contact_name_display_order": 1,
     }
     if "is_api_filter_enabled" in with_:
         body["is_api_filter_enabled"] = account.is_api_filter_enabled
+    if "amojo_id" in with_:
+        body["amojo_id"] = str(uuid.UUID(int=account.id * 0x9E3779B97F4A7C15 % 2**128, version=4))
+    if "drive_url" in with_:
+        body["drive_url"] = (
+            "https://drive-b.amocrm.ru" if account.platform == 1 else ("https://drive-c.kommo.com")
+        )
     if "version" in with_:
         body["version"] = 12
+    if "entity_names" in with_:
+        body["entity_names"] = _entity_names(account.platform)
+    if "invoices_settings" in with_:
+        body["invoices_settings"] = {
+            "lang": "ru" if account.platform == 1 else "en",
+            "invoices_catalog_id": None,
+        }
     body["_links"] = link(f"{base}/api/v4/account")
+    embedded: dict[str, Any] = {}
+    if "amojo_rights" in with_:
+        embedded["amojo_rights"] = {"can_direct": True, "can_create_groups": True}
+    if "users_groups" in with_:
+        group = "Відділ продажу" if account.platform == 1 else "Sales team"
+        embedded["users_groups"] = [{"id": 0, "name": group, "uuid": None}]
+    if "task_types" in with_:
+        embedded["task_types"] = [
+            {"id": t.id, "name": t.name, "color": t.color, "icon_id": t.icon_id, "code": t.code}
+            for t in account.task_types
+        ]
+    if "datetime_settings" in with_:
+        embedded["datetime_settings"] = _datetime_settings(account, now)
+    if embedded:
+        body["_embedded"] = embedded
     return body
 
 

@@ -7,7 +7,6 @@ action is a method here, so in-process callers and HTTP callers share one code p
 from __future__ import annotations
 
 import asyncio
-import bisect
 import dataclasses
 import itertools
 import secrets
@@ -15,34 +14,19 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from . import leads
+from .changes import Recorder
 from .clock import Clock
 from .config import SandboxConfig
 from .faults import FaultPlan
 from .limits import RateLimiter
-from .models import CLOSED_STATUS_IDS, Account, Lead, Tag, User, Webhook
-from .query import LeadQuery, select
+from .models import Account, Lead, User, Webhook
+from .query import ListQuery, select
 from .reqlog import RequestLog
 from .seed import build_world, default_anchor
+from .seed_activity import draw_in_background
 from .tokens import TokenStore
-from .webhooks import KNOWN_SETTINGS, Delivery, LeadEvent, Outbox
-
-MAX_BATCH = 250
-
-
-class LeadValidationError(Exception):
-    """Per-entity validation errors, rendered as amoCRM's `validation-errors` body."""
-
-    def __init__(self, errors: list[tuple[str, list[dict[str, str]]]]) -> None:
-        super().__init__("Request validation failed")
-        self.errors = errors
-
-
-def _error(code: str, path: str, detail: str) -> dict[str, str]:
-    return {"code": code, "path": path, "detail": detail}
-
-
-def _not_a_choice(path: str) -> dict[str, str]:
-    return _error("NotSupportedChoice", path, "The value you selected is not a valid choice.")
+from .webhooks import KNOWN_SETTINGS, Delivery, Outbox
 
 
 @dataclass
@@ -64,10 +48,12 @@ class Sandbox:
         self.faults = FaultPlan()
         self.limiter = RateLimiter()
         self.outbox = Outbox(self.config)
+        self.recorder = Recorder(self.clock, self.outbox)
         self.sessions: dict[str, ConsentSession] = {}
         self.accounts: dict[str, Account] = {}
         self.anchor = 0
         self._sorted: dict[tuple[str, str], tuple[int, list[Lead]]] = {}
+        self._drawing: asyncio.Task[None] | None = None  # see start_drawing
         self._seed(self.config.seed, self.config.leads)
 
     # --- seeding -----------------------------------------------------------------------
@@ -77,8 +63,35 @@ class Sandbox:
         self._install(build_world(seed, leads, self.anchor))
 
     def _install(self, world: dict[str, Account]) -> None:
+        drawing = self._drawing is not None
+        self.stop_drawing()
         self.accounts = world
         self._sorted.clear()
+        if drawing:
+            self.start_drawing()
+
+    def start_drawing(self) -> None:
+        """Draw the lazily seeded notes and tasks in the background, a chunk at a time on
+        the event loop (the app's lifespan starts this; without it they are drawn on
+        demand, with the same result)."""
+        self.stop_drawing()
+        accounts = list(self.accounts.values())
+
+        async def draw() -> None:
+            for account in accounts:
+                await draw_in_background(account)
+
+        self._drawing = asyncio.get_running_loop().create_task(draw())
+
+    def stop_drawing(self) -> None:
+        if self._drawing is not None:
+            self._drawing.cancel()
+            self._drawing = None
+
+    async def drawn(self) -> None:
+        """Wait for the background drawing (tests and tools)."""
+        if self._drawing is not None:
+            await self._drawing
 
     async def reset(self, leads: int | None = None, seed: int | None = None) -> dict[str, Any]:
         """Reseed and forget everything: tokens, sessions, log, faults, limits, clock."""
@@ -163,7 +176,7 @@ class Sandbox:
 
     # --- listing -----------------------------------------------------------------------
 
-    def _ordered(self, account: Account, query: LeadQuery) -> Sequence[Lead]:
+    def _ordered(self, account: Account, query: ListQuery) -> Sequence[Lead]:
         source: list[Lead]
         if query.only_deleted:
             source = sorted(account.deleted_leads, key=lambda lead: lead.id)
@@ -189,7 +202,7 @@ class Sandbox:
     def page_leads(
         self,
         account: Account,
-        query: LeadQuery,
+        query: ListQuery,
         visible: Callable[[Lead], bool] | None,
         page: int,
         limit: int,
@@ -204,124 +217,11 @@ class Sandbox:
             chunk = list(itertools.islice(matches, start, start + limit + 1))
         return chunk[:limit], len(chunk) > limit
 
-    # --- lead mutations ----------------------------------------------------------------
-
-    def _touch(self, account: Account) -> int:
-        account.version += 1
-        return self.clock.now_int()
-
-    def _resolve_tags(self, account: Account, raw: list[dict[str, Any]]) -> list[Tag]:
-        """Tags by id or by name (a new name creates the tag). Input is pre-validated."""
-        tags: list[Tag] = []
-        for item in raw:
-            if "id" in item:
-                tag = account.tags[item["id"]]
-            else:
-                name = item["name"].strip()
-                found = next((t for t in account.tags.values() if t.name == name), None)
-                if found is None:
-                    found = Tag(account.new_id(), name, None)
-                    account.tags[found.id] = found
-                tag = found
-            if tag not in tags:
-                tags.append(tag)
-        return tags
-
-    def _check_fields(
-        self, account: Account, item: dict[str, Any], lead: Lead | None
-    ) -> list[dict[str, str]]:
-        errors: list[dict[str, str]] = []
-        if "name" in item and not isinstance(item["name"], str):
-            errors.append(_error("InvalidType", "name", "This value should be of type string."))
-        if "price" in item and (
-            not isinstance(item["price"], int)
-            or isinstance(item["price"], bool)
-            or item["price"] < 0
-        ):
-            errors.append(_error("InvalidType", "price", "This value should be of type int."))
-        for key in ("status_id", "pipeline_id", "responsible_user_id"):
-            if key in item and (not isinstance(item[key], int) or isinstance(item[key], bool)):
-                errors.append(_error("InvalidType", key, "This value should be of type int."))
-        if errors:
-            return errors
-        pipeline_id = item.get(
-            "pipeline_id", lead.pipeline_id if lead else account.main_pipeline.id
-        )
-        pipeline = account.pipeline(pipeline_id)
-        if pipeline is None:
-            errors.append(_not_a_choice("pipeline_id"))
-        elif "status_id" in item and pipeline.status(item["status_id"]) is None:
-            errors.append(_not_a_choice("status_id"))
-        if "responsible_user_id" in item and item["responsible_user_id"] not in account.users:
-            errors.append(_not_a_choice("responsible_user_id"))
-        errors += self._check_embedded(account, item.get("_embedded", {}))
-        return errors
-
-    def _check_embedded(self, account: Account, embedded: Any) -> list[dict[str, str]]:
-        # Everything is checked before anything changes: a batch is all-or-nothing.
-        if not isinstance(embedded, dict):
-            return [_error("InvalidType", "_embedded", "This value should be of type object.")]
-        errors: list[dict[str, str]] = []
-        for key in ("tags", "contacts"):
-            if not isinstance(embedded.get(key, []), list):
-                errors.append(_error("InvalidType", f"_embedded.{key}", "Expected a list."))
-        if errors:
-            return errors
-        for i, tag in enumerate(embedded.get("tags", [])):
-            path = f"_embedded.tags.{i}"
-            if not isinstance(tag, dict):
-                errors.append(_error("InvalidType", path, "A tag needs an id or a name."))
-            elif "id" in tag:
-                if not isinstance(tag["id"], int) or tag["id"] not in account.tags:
-                    errors.append(_error("NotFound", f"{path}.id", "Tag not found."))
-            elif not isinstance(tag.get("name"), str) or not tag["name"].strip():
-                errors.append(_error("InvalidType", path, "A tag needs an id or a name."))
-        for i, contact in enumerate(embedded.get("contacts", [])):
-            if not isinstance(contact, dict) or contact.get("id") not in account.contacts:
-                errors.append(
-                    _error("NotFound", f"_embedded.contacts.{i}.id", "Contact not found.")
-                )
-        return errors
+    # --- writes (in-process callers share the API's code paths; call from async code:
+    # they queue webhooks) ---------------------------------------------------------------
 
     def create_leads(self, account: Account, user: User, items: list[dict[str, Any]]) -> list[Lead]:
-        if len(items) > MAX_BATCH:
-            raise OverflowError("Limit 250 per page")
-        problems = [
-            (str(i), errs)
-            for i, item in enumerate(items)
-            if (errs := self._check_fields(account, item, None))
-        ]
-        if problems:
-            raise LeadValidationError(problems)
-        now = self._touch(account)
-        created: list[Lead] = []
-        for item in items:
-            pipeline = account.pipeline(item.get("pipeline_id", account.main_pipeline.id))
-            assert pipeline is not None
-            # amoCRM puts a new lead into the first stage after "unsorted".
-            status_id = item.get("status_id", pipeline.statuses[1].id)
-            embedded = item.get("_embedded") or {}
-            lead = Lead(
-                id=account.new_id(),
-                name=item.get("name") or f"Сделка #{account.next_id}",
-                price=item.get("price", 0),
-                responsible_user_id=item.get("responsible_user_id", user.id),
-                status_id=status_id,
-                pipeline_id=pipeline.id,
-                created_by=user.id,
-                updated_by=user.id,
-                created_at=now,
-                updated_at=now,
-                closed_at=now if status_id in CLOSED_STATUS_IDS else None,
-                closest_task_at=None,
-                tags=self._resolve_tags(account, embedded.get("tags", [])),
-                contact_ids=[int(c["id"]) for c in embedded.get("contacts", []) or []],
-            )
-            account.leads.append(lead)  # ids only grow, so the list stays sorted
-            account.leads_by_id[lead.id] = lead
-            created.append(lead)
-        self.outbox.publish(account, [LeadEvent("add", lead, user.id) for lead in created])
-        return created
+        return leads.create_leads(self.recorder, account, user, items)
 
     def update_leads(
         self,
@@ -330,88 +230,13 @@ class Sandbox:
         items: list[dict[str, Any]],
         visible: Callable[[Lead], bool] | None = None,
     ) -> list[Lead]:
-        if len(items) > MAX_BATCH:
-            raise OverflowError("Limit 250 per page")
-        problems: list[tuple[str, list[dict[str, str]]]] = []
-        targets: list[Lead] = []
-        for i, item in enumerate(items):
-            lead_id = item.get("id")
-            lead = account.leads_by_id.get(lead_id) if isinstance(lead_id, int) else None
-            if lead is None or lead.is_deleted or (visible is not None and not visible(lead)):
-                problems.append((str(i), [_error("NotFound", "id", "Entity not found.")]))
-                continue
-            errs = self._check_fields(account, item, lead)
-            if errs:
-                problems.append((str(i), errs))
-            targets.append(lead)
-        if problems:
-            raise LeadValidationError(problems)
-        now = self._touch(account)
-        events: list[LeadEvent] = []
-        for item, lead in zip(items, targets, strict=True):
-            old_status, old_pipeline, old_resp = (
-                lead.status_id,
-                lead.pipeline_id,
-                lead.responsible_user_id,
-            )
-            if "name" in item:
-                lead.name = item["name"]
-            if "price" in item:
-                lead.price = item["price"]
-            if "pipeline_id" in item and item["pipeline_id"] != lead.pipeline_id:
-                pipeline = account.pipeline(item["pipeline_id"])
-                assert pipeline is not None
-                lead.pipeline_id = pipeline.id
-                if "status_id" not in item:
-                    lead.status_id = pipeline.statuses[1].id
-            if "status_id" in item:
-                lead.status_id = item["status_id"]
-            if "responsible_user_id" in item:
-                lead.responsible_user_id = item["responsible_user_id"]
-            embedded = item.get("_embedded")
-            if isinstance(embedded, dict):
-                if "tags" in embedded:
-                    lead.tags = self._resolve_tags(account, embedded["tags"])
-                if "contacts" in embedded:
-                    lead.contact_ids = [int(c["id"]) for c in embedded["contacts"] or []]
-            if lead.status_id in CLOSED_STATUS_IDS and old_status not in CLOSED_STATUS_IDS:
-                lead.closed_at = now
-            elif lead.status_id not in CLOSED_STATUS_IDS:
-                lead.closed_at = None
-            # updated_at must move on every update, even two updates within one second.
-            lead.updated_at = max(now, lead.updated_at + 1)
-            lead.updated_by = user.id
-            events.append(LeadEvent("update", lead, user.id))
-            if (lead.status_id, lead.pipeline_id) != (old_status, old_pipeline):
-                events.append(
-                    LeadEvent(
-                        "status",
-                        lead,
-                        user.id,
-                        old_status_id=old_status,
-                        old_pipeline_id=old_pipeline if old_pipeline != lead.pipeline_id else None,
-                    )
-                )
-            if lead.responsible_user_id != old_resp:
-                events.append(
-                    LeadEvent("responsible", lead, user.id, old_responsible_user_id=old_resp)
-                )
-        self.outbox.publish(account, events)
-        return targets
+        return leads.update_leads(self.recorder, account, user, items, visible)
 
     def delete_lead(self, account: Account, user: User, lead_id: int) -> Lead:
-        lead = account.leads_by_id.get(lead_id)
-        if lead is None or lead.is_deleted:
-            raise KeyError(f"no lead {lead_id}")
-        now = self._touch(account)
-        index = bisect.bisect_left(account.leads, lead.id, key=lambda item: item.id)
-        del account.leads[index]
-        lead.is_deleted = True
-        lead.updated_at = max(now, lead.updated_at + 1)
-        lead.updated_by = user.id
-        account.deleted_leads.append(lead)
-        self.outbox.publish(account, [LeadEvent("delete", lead, user.id)])
-        return lead
+        return leads.delete_lead(self.recorder, account, user, lead_id)
+
+    def restore_lead(self, account: Account, user: User, lead_id: int) -> Lead:
+        return leads.restore_lead(self.recorder, account, user, lead_id)
 
     # --- webhooks subscriptions --------------------------------------------------------
 
@@ -445,13 +270,14 @@ class Sandbox:
 
     def inject_fault(
         self,
-        endpoint: str,
+        endpoint: str | None,
         kind: str,
         *,
         count: int = 1,
         seconds: float | None = None,
         ms: float = 0.0,
         account: str | None = None,
+        path: str | None = None,
     ) -> dict[str, Any]:
         fault = self.faults.add(
             endpoint,
@@ -460,6 +286,7 @@ class Sandbox:
             seconds=self.config.default_fault_seconds if seconds is None else seconds,
             ms=ms,
             account=account,
+            path=path,
         )
         return fault.as_json()
 
@@ -531,6 +358,7 @@ class Sandbox:
         await self.outbox.drain()
 
     async def aclose(self) -> None:
+        self.stop_drawing()
         await self.outbox.cancel_all()
 
 

@@ -152,25 +152,36 @@ class TokenStore:
         if self.clock.now() >= pair.refresh_expires_at:
             raise TokenError(401, "Token has expired")
         if pair.refresh_used:
-            successor = self.pairs.get(pair.successor) if pair.successor is not None else None
-            in_grace = (
-                account.platform == 2
-                and successor is not None
-                and not successor.touched
-                and not successor.revoked
-            )
-            if not in_grace:
+            successor = self._grace_successor(pair, account.platform)
+            if successor is None:
                 raise TokenError(401, "Token has been revoked")
             # Kommo grace: the new pair was never used (its response was lost), so the old
             # refresh token still works. The unused pair is superseded, so that only one
             # chain of tokens stays alive.
-            assert successor is not None
             self._revoke_pair(successor)
         pair.refresh_used = True
         pair.touched = True
         issued = self._issue(account, pair.user_id, client_id, "refresh_token")
         pair.successor = issued.pair.id
         return issued
+
+    def _grace_successor(self, pair: TokenPair, platform: int) -> TokenPair | None:
+        """The unused pair a used Kommo refresh token may still replace, or None."""
+        successor = self.pairs.get(pair.successor) if pair.successor is not None else None
+        if platform == 2 and successor is not None and not successor.touched:
+            return None if successor.revoked else successor
+        return None
+
+    def active_refresh(self, refresh_token: str, platform_of: dict[str, int]) -> TokenPair | None:
+        """The pair of a refresh token that could still be exchanged (the subdomain lookup
+        answers only for "активный Refresh Token"); `platform_of` maps account hosts."""
+        pair = self.by_refresh.get(refresh_token)
+        if pair is None or pair.revoked or self.clock.now() >= pair.refresh_expires_at:
+            return None
+        platform = platform_of.get(pair.account_host, 1)
+        if pair.refresh_used and self._grace_successor(pair, platform) is None:
+            return None
+        return pair
 
     # --- access tokens -----------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Outbound calls: lead webhooks (v2 form format) and the uninstall ("disconnect") hook.
+"""Outbound calls: entity webhooks (v2 form format) and the uninstall ("disconnect") hook.
 
 Webhooks are delivered in background tasks with amoCRM's retry schedule
 (`SandboxConfig.webhook_retry_delays`, 5 min / 15 min / 15 min / 1 h by default).
@@ -18,21 +18,21 @@ from urllib.parse import urlencode
 import httpx
 
 from .config import SandboxConfig
-from .models import Account, Lead, Webhook
+from .models import Account, Webhook
 
 USER_AGENT = "amoCRM-Webhooks/3.0"
 HOOK_USER_AGENT = "amoService-oAuth-Code-Sender/1.0"
 
-# Lead event keys in the payload and the webhook setting that subscribes to each.
-EVENT_SETTINGS = {
-    "add": "add_lead",
-    "update": "update_lead",
-    "status": "status_lead",
-    "responsible": "responsible_lead",
-    "delete": "delete_lead",
-    "restore": "restore_lead",
-}
-KNOWN_SETTINGS = frozenset({*EVENT_SETTINGS.values(), "note_lead"})
+# Every event name the webhooks API accepts (webhooks-api.md, "Возможные события").
+KNOWN_SETTINGS = frozenset(
+    {
+        *(f"{action}_{entity}" for action in ("add", "update", "delete", "responsible")
+          for entity in ("lead", "contact", "company", "customer", "task")),
+        "restore_lead", "restore_contact", "restore_company", "status_lead",
+        "note_lead", "note_contact", "note_company", "note_customer",
+        "add_talk", "update_talk", "add_chat_template_review",
+    }
+)  # fmt: skip
 
 # amoCRM disables a webhook after more than 100 bad answers within 2 hours.
 DISABLE_AFTER = 100
@@ -40,13 +40,13 @@ DISABLE_WINDOW = 7200.0
 
 
 @dataclass(frozen=True)
-class LeadEvent:
-    kind: str  # a key of EVENT_SETTINGS
-    lead: Lead
-    modified_by: int
-    old_status_id: int | None = None
-    old_pipeline_id: int | None = None
-    old_responsible_user_id: int | None = None
+class HookEvent:
+    """One entity in one webhook: `{section}[{action}][i][key]=value` (see hooks.py)."""
+
+    setting: str  # the subscription that receives it, e.g. "status_lead", "note_contact"
+    section: str  # leads | contacts | companies | task
+    action: str  # add | update | delete | restore | status | responsible | note
+    fields: list[tuple[str, str]]
 
 
 @dataclass
@@ -73,49 +73,18 @@ class Delivery:
         }
 
 
-def lead_fields(event: LeadEvent, account: Account) -> list[tuple[str, str]]:
-    """One lead in the v2 webhook vocabulary: every value a string (amocrm-api.md §7)."""
-    lead = event.lead
-    fields: list[tuple[str, str]] = [("id", str(lead.id))]
-    if event.kind != "delete":
-        fields += [
-            ("name", lead.name),
-            ("status_id", str(lead.status_id)),
-            ("price", str(lead.price)),
-            ("responsible_user_id", str(lead.responsible_user_id)),
-            ("last_modified", str(lead.updated_at)),
-            ("modified_user_id", str(event.modified_by)),
-            ("created_user_id", str(lead.created_by)),
-            ("date_create", str(lead.created_at)),
-            ("pipeline_id", str(lead.pipeline_id)),
-            ("account_id", str(account.id)),
-            ("created_at", str(lead.created_at)),
-            ("updated_at", str(lead.updated_at)),
-        ]
-        for i, tag in enumerate(lead.tags):
-            fields += [(f"tags[{i}][id]", str(tag.id)), (f"tags[{i}][name]", tag.name)]
-    else:
-        fields += [("status_id", str(lead.status_id)), ("pipeline_id", str(lead.pipeline_id))]
-    if event.old_status_id is not None:
-        fields.append(("old_status_id", str(event.old_status_id)))
-    if event.old_pipeline_id is not None:
-        fields.append(("old_pipeline_id", str(event.old_pipeline_id)))
-    if event.old_responsible_user_id is not None:
-        fields.append(("old_responsible_user_id", str(event.old_responsible_user_id)))
-    return fields
-
-
-def encode_events(events: Iterable[LeadEvent], account: Account) -> str:
+def encode_events(events: Iterable[HookEvent], account: Account) -> str:
     """`leads[status][0][id]=…&…&account[subdomain]=…` (PHP bracket form, urlencoded)."""
     pairs: list[tuple[str, str]] = []
-    index: dict[str, int] = {}
+    index: dict[tuple[str, str], int] = {}
     for event in events:
-        i = index.get(event.kind, 0)
-        index[event.kind] = i + 1
-        for key, value in lead_fields(event, account):
+        slot = (event.section, event.action)
+        i = index.get(slot, 0)
+        index[slot] = i + 1
+        for key, value in event.fields:
             head, bracket, rest = key.partition("[")
             suffix = f"[{head}]" + (bracket + rest if bracket else "")
-            pairs.append((f"leads[{event.kind}][{i}]{suffix}", value))
+            pairs.append((f"{event.section}[{event.action}][{i}]{suffix}", value))
     pairs += [
         ("account[subdomain]", account.subdomain),
         ("account[id]", str(account.id)),
@@ -143,16 +112,16 @@ class Outbox:
             follow_redirects=False,
         )
 
-    # --- lead webhooks -----------------------------------------------------------------
+    # --- entity webhooks ---------------------------------------------------------------
 
-    def publish(self, account: Account, events: list[LeadEvent]) -> None:
+    def publish(self, account: Account, events: list[HookEvent]) -> None:
         """Queue one POST per subscribed destination carrying the events it asked for."""
         if not events:
             return
         for hook in sorted(account.webhooks, key=lambda h: h.sort):
             if hook.disabled:
                 continue
-            wanted = [e for e in events if EVENT_SETTINGS[e.kind] in hook.settings]
+            wanted = [e for e in events if e.setting in hook.settings]
             if not wanted:
                 continue
             body = encode_events(wanted, account)
