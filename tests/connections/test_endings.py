@@ -110,12 +110,16 @@ async def _account(client: AmoCRMClient) -> dict[str, Any]:
     return await client.get_account()
 
 
-async def test_refused_refresh_explains_needs_reconnect_until_reconnected(world: World) -> None:
-    token, user_id = await _agent(world, "a@foryou-agents.com")
+async def _connection_of(world: World, user_id: int) -> AmoConnection:
     async with world.services.sessionmaker() as session:
-        connection = (
+        return (
             await session.execute(select(AmoConnection).where(AmoConnection.user_id == user_id))
         ).scalar_one()
+
+
+async def test_refused_refresh_explains_needs_reconnect_until_reconnected(world: World) -> None:
+    token, user_id = await _agent(world, "a@foryou-agents.com")
+    connection = await _connection_of(world, user_id)
     # amoCRM forgets every token of the account (no hook): our next call finds out.
     r = await world.sandbox.post(f"/_sandbox/accounts/{REFORYOU}/revoke-tokens")
     assert r.status_code == 200
@@ -137,10 +141,7 @@ async def test_refused_refresh_explains_needs_reconnect_until_reconnected(world:
 
 async def test_disconnecting_a_connection_amocrm_refused_says_the_agent_did(world: World) -> None:
     token, user_id = await _agent(world, "a@foryou-agents.com")
-    async with world.services.sessionmaker() as session:
-        connection = (
-            await session.execute(select(AmoConnection).where(AmoConnection.user_id == user_id))
-        ).scalar_one()
+    connection = await _connection_of(world, user_id)
     await world.sandbox.post(f"/_sandbox/accounts/{REFORYOU}/revoke-tokens")
     with pytest.raises(ReconnectRequired):
         await world.services.tokens.call(connection.ref(), _account)

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.ops.conftest import CLI, STARTUP_SECONDS, clean_env, free_port
+from tests.ops.conftest import CLI, STARTUP_SECONDS, Served, clean_env, free_port, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
@@ -59,37 +59,35 @@ def test_the_walkthrough_has_every_step_of_the_flow() -> None:
 @pytest.fixture
 def demo(tmp_path: Path) -> Iterator[str]:
     """``foryou-crm demo`` as a person starts it, on a free port, SQLite in its own folder."""
-    base = f"http://127.0.0.1:{free_port()}"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
     env = clean_env(tmp_path, FORYOU_PUBLIC_BASE_URL=base)
     log_path = tmp_path / "demo.log"
-    port = base.rsplit(":", 1)[1]
     with log_path.open("w", encoding="utf-8") as log:
         process = subprocess.Popen(
-            [CLI, "demo", "--host", "127.0.0.1", "--port", port],
+            [CLI, "demo", "--host", "127.0.0.1", "--port", str(port)],
             cwd=tmp_path,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            text=True,
         )
+    served = Served(process, base, env, tmp_path, log_path)
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            assert process.poll() is None, log_path.read_text()
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, log_path.read_text()
+        while not _healthy(base):
+            assert process.poll() is None and time.monotonic() < deadline, served.log()
             time.sleep(0.25)
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+        stop(served)
+
+
+def _healthy(base: str) -> bool:
+    try:
+        return httpx.get(f"{base}/healthz", timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
 
 
 def test_the_curl_walkthrough_reaches_connected_and_lists_leads(demo: str) -> None:

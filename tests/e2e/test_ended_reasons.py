@@ -26,7 +26,15 @@ from tests.e2e.amo import (
     remove_as_admin,
     switch_integration_off,
 )
-from tests.e2e.conftest import AMO_PASSWORD, Api, Console, Server, new_context, shoot, sign_in
+from tests.e2e.conftest import (
+    Api,
+    Console,
+    Server,
+    amo_consent_sign_in,
+    new_context,
+    shoot,
+    sign_in,
+)
 from tests.e2e.layout import screen_problems
 from tests.e2e.test_accessibility import blocking_violations
 
@@ -62,11 +70,7 @@ def _end(reason: str, server: Server, api: Api, token: str, user_id: int) -> Non
 def _reconnect_from_screen(page: Page) -> None:
     """«Підключити AMO CRM знову» → the sandbox's Kommo sign-in → «РАЗРЕШИТЬ» → connected."""
     page.click("#connect-amo")
-    page.wait_for_selector("#login, #allow")
-    if page.locator("#login").count():
-        page.fill("#login", KOMMO_ADMIN)
-        page.fill("#password", AMO_PASSWORD)
-        page.click("#sign-in")
+    amo_consent_sign_in(page, KOMMO_ADMIN)
     page.click("#allow")
     expect(page.locator("#amo-status")).to_have_text(WORDS["uk"]["crm.connected"])
 
