@@ -18,7 +18,7 @@ import { usePipelines } from '../src/leads/usePipelines';
 import { useServices } from '../src/services';
 import { ConnectActions, ConnectedActions } from '../src/ui/AmoActions';
 import { CallbackProcessing } from '../src/ui/CallbackProcessing';
-import { Button, styles } from '../src/ui/components';
+import { Button, DataText, styles } from '../src/ui/components';
 import { LeadsList } from '../src/ui/LeadsList';
 import { LeadsToolbar } from '../src/ui/LeadsToolbar';
 import { StatusCard } from '../src/ui/StatusCard';
@@ -69,7 +69,7 @@ export function CrmScreen() {
         <Text style={styles.title}>{t('crm.amoTitle')}</Text>
         <Button title={t('signOut')} variant="secondary" testID="sign-out" onPress={() => void session.signOut()} />
       </View>
-      {session.user ? <Text style={styles.muted}>{session.user.email}</Text> : null}
+      {session.user ? <DataText style={styles.muted}>{session.user.email}</DataText> : null}
       <StatusCard amo={amo} />
       <ConnectActions status={amo.status} phase={connect.phase} onConnect={() => void connect.start()} />
       {amo.connected ? (

@@ -59,7 +59,7 @@ export function SignInScreen() {
   return (
     <KeyboardAvoidingView style={styles.screen} behavior={Platform.OS === 'ios' ? 'padding' : undefined}>
       <ScrollView contentContainerStyle={styles.content} keyboardShouldPersistTaps="handled">
-        <Text style={styles.title}>ForYou CRM</Text>
+        <Text style={styles.title}>{t('brand')}</Text>
         <Text style={styles.muted}>{t('login.intro')}</Text>
         {session.notice ? (
           <Notice kind="warn" testID="session-notice">

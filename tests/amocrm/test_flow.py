@@ -41,6 +41,7 @@ async def test_checklist_flow_reproduces_the_status_json(world: World) -> None:
         "connectedAt": None,
         "needsReconnect": False,
         "sync": None,
+        "ended": None,  # never connected: nothing ended
     }
     # Step 2: the consent URL carries client_id and state.
     started = await world.start(token)

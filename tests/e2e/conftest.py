@@ -374,11 +374,11 @@ def sign_in(page: Page, email: str, password: str) -> None:
     page.click("#login-submit")
 
 
-def amo_consent_sign_in(page: Page) -> None:
+def amo_consent_sign_in(page: Page, login: str = AMO_LOGIN) -> None:
     """Sign in on the sandbox's amoCRM login form, if it is shown (it may remember us)."""
     page.wait_for_selector("#login, #allow")
     if page.locator("#login").count():
-        page.fill("#login", AMO_LOGIN)
+        page.fill("#login", login)
         page.fill("#password", AMO_PASSWORD)
         page.click("#sign-in")
     page.wait_for_selector("#allow")

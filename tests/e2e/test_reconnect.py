@@ -51,7 +51,9 @@ def test_refused_refresh_asks_to_reconnect_and_reconnecting_works(
 
     page.reload()
     expect(page.locator("#amo-status")).to_have_text("Підключення втрачено")
-    expect(page.locator("#amo-reconnect")).to_be_visible()
+    # Why, in words, with the account and the next step.
+    expect(page.locator("#amo-ended")).to_contain_text("перестав приймати це підключення")
+    expect(page.locator("#amo-ended")).to_contain_text(AMO_DOMAIN)
     expect(page.locator("#amo-domain")).to_have_text(AMO_DOMAIN)
     expect(page.locator("#connect-amo")).to_have_text("Підключити AMO CRM знову")
     expect(page.locator("#disconnect-amo")).to_be_visible()
@@ -59,7 +61,7 @@ def test_refused_refresh_asks_to_reconnect_and_reconnecting_works(
 
     connect_from_screen(page)
     expect(page.locator("#amo-account-id")).to_have_text(AMO_ACCOUNT_ID)
-    expect(page.locator("#amo-reconnect")).to_be_hidden()
+    expect(page.locator("#amo-ended")).to_be_hidden()
     status = api.status(token)
     assert status["connected"] is True and status["needsReconnect"] is False
     assert len(stored_tokens(server, user["id"])) == 1

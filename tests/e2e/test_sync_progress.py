@@ -58,7 +58,7 @@ def test_progress_bar_while_the_first_sync_runs_then_the_leads(
     sign_in(page, user["email"], password)
     connect_from_screen(page)
     expect(page.locator("#sync-box")).to_be_visible()
-    expect(page.locator("#sync-label")).to_contain_text("Синхронізація лідів")
+    expect(page.locator("#sync-label")).to_contain_text("Синхронізація угод")
     progress = float(page.locator("#sync-progress").get_attribute("value") or "0")
     assert 0 <= progress < 1
     shoot(page, "60-first-sync-progress")

@@ -118,7 +118,6 @@ export function checkState(parsed: ParsedCallback, expectedState: string | null)
 
 /** Explanations for `error=` links and invalid links (shown with a retry button). */
 export function describeCallbackError(error: string): string {
-  if (error === 'access_denied') return `${t('err.access_denied.title')}. ${t('err.access_denied')}`;
   return explainCode(error) ?? t('err.generic', { code: error });
 }
 

@@ -14,7 +14,7 @@ import { ApiError } from '../api/client';
 import type { ForYouApi } from '../api/endpoints';
 import type { AmoStatus } from '../api/types';
 import { t } from '../i18n';
-import { explainCode } from '../i18n/errors';
+import { describeError, explainCode } from '../i18n/errors';
 import { LOG, log as defaultLog, type LogFn } from '../log';
 import {
   checkState,
@@ -48,7 +48,7 @@ export interface AmoCompletionOptions {
 }
 
 function messageForApiError(error: ApiError): string {
-  return explainCode(error.code) ?? t('err.completeFailed', { message: error.message });
+  return explainCode(error.code) ?? t('err.completeFailed', { message: describeError(error) });
 }
 
 export class AmoCompletion {

@@ -74,7 +74,7 @@ export function useConnectFlow({ services, applyStatus, reloadStatus, onConnecte
       void reloadStatus();
     } catch (error) {
       if (mounted.current && !isUnauthorized(error)) {
-        setPhase({ kind: 'failed', message: `${t('crm.connectFailed')} ${describeError(error)}` });
+        setPhase({ kind: 'failed', message: t('crm.connectFailed', { problem: describeError(error) }) });
       }
     }
   }, [api, completion, browser, pkce, reloadStatus, mounted]);

@@ -35,6 +35,16 @@ export interface SyncState {
   error?: string | null;
 }
 
+/** Why a connection ended (`GET /api/amo-crm/status` → `ended`; docs/contract.md). */
+export type EndReason = 'agent_disconnected' | 'integration_removed' | 'refresh_refused' | 'admin_removed';
+
+export interface ConnectionEnded {
+  /** One of EndReason; a newer server may send others (shown with a generic sentence). */
+  reason: EndReason | (string & {});
+  at: string;
+  domain: string;
+}
+
 export interface AmoStatus {
   connected: boolean;
   hasTokens: boolean;
@@ -45,6 +55,8 @@ export interface AmoStatus {
   connectedAt: string | null;
   needsReconnect: boolean | null;
   sync: SyncState | null;
+  /** Null while connected; else why and when it ended, until the user connects again. */
+  ended: ConnectionEnded | null;
 }
 
 export interface LeadContact {

@@ -6,7 +6,10 @@ import type { DisconnectState } from '../amocrm/useDisconnect';
 import { t } from '../i18n';
 import { Button, Card, Notice, styles } from './components';
 
-/** The connect failure (with «Спробувати ще раз» on the button) and «Підключити AMO CRM». */
+/**
+ * The connect failure (with «Спробувати ще раз» on the button) and «Підключити AMO CRM» — or,
+ * after the connection ended or stopped working, «Підключити AMO CRM знову».
+ */
 export function ConnectActions(props: { status: AmoStatus | null; phase: ConnectPhase; onConnect: () => void }) {
   const { status, phase } = props;
   const failed = phase.kind === 'failed';
@@ -19,7 +22,7 @@ export function ConnectActions(props: { status: AmoStatus | null; phase: Connect
       ) : null}
       {status && (!status.connected || status.needsReconnect) ? (
         <Button
-          title={failed ? t('common.retry') : t('crm.connect')}
+          title={failed ? t('common.retry') : status.ended || status.needsReconnect ? t('crm.reconnect') : t('crm.connect')}
           testID="connect-button"
           busy={phase.kind === 'browser'}
           onPress={props.onConnect}

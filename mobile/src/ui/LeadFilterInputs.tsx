@@ -34,6 +34,7 @@ function ChipGroup(props: {
         {props.choices.map((c) => (
           <Chip
             key={c.id}
+            data
             label={c.name}
             color={c.color}
             testID={props.testID(c.id)}

@@ -43,7 +43,7 @@ export function LeadFiltersPanel(props: {
       />
       <Pressable accessibilityRole="button" accessibilityState={{ expanded: open }} testID="filters-toggle" onPress={() => setOpen((o) => !o)}>
         <Text style={[styles.text, { color: colors.primary }]}>
-          {open ? t('leads.hideFilters') : count ? t('leads.filtersCount', { count }) : t('leads.filters')}
+          {open ? t('leads.hideFilters') : count ? t('leads.filtersWithCount', { count }) : t('leads.filters')}
         </Text>
       </Pressable>
       {open ? (

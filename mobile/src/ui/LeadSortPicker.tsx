@@ -22,7 +22,10 @@ export function LeadSortPicker({ value, onChange }: { value: LeadSort; onChange:
         style={[styles.row, { justifyContent: 'space-between' }]}
       >
         <Text style={styles.muted}>{t('leads.sort')}</Text>
-        <Text testID="sort-current" style={[styles.text, { color: colors.primary }]}>{`${t(`sort.${value}`)} ${open ? '▴' : '▾'}`}</Text>
+        <Text testID="sort-current" style={[styles.text, { color: colors.primary }]}>
+          {t(`sort.${value}`)}
+          <Text>{open ? ' ▴' : ' ▾'}</Text>
+        </Text>
       </Pressable>
       {open ? (
         <View accessibilityRole="radiogroup" accessibilityLabel={t('leads.sort')} style={{ gap: 2 }}>

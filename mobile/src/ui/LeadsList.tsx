@@ -50,7 +50,7 @@ function LeadsEmpty({ leads, syncBusy, filtered }: { leads: LeadsHandle; syncBus
   if (leads.phase === 'error') {
     return (
       <View style={{ paddingHorizontal: 16, gap: 8 }}>
-        <Notice kind="error" testID="leads-error">{`${t('leads.error')} ${describeError(leads.error)}`}</Notice>
+        <Notice kind="error" testID="leads-error">{t('leads.errorWith', { problem: describeError(leads.error) })}</Notice>
         <Button title={t('common.retry')} variant="secondary" testID="leads-retry" onPress={leads.refresh} />
       </View>
     );

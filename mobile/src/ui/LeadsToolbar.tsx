@@ -24,7 +24,7 @@ export function LeadsToolbar(props: {
       <LeadFiltersPanel value={props.filters} pipelines={props.pipelines} onApply={props.onFilters} />
       <LeadSortPicker value={props.sort} onChange={props.onSort} />
       {leads.phase === 'ready' ? <Text testID="leads-total" style={styles.muted}>{t('leads.total', { total: leads.total })}</Text> : null}
-      {leads.error && leads.items.length ? <Notice kind="error">{`${t('leads.error')} ${describeError(leads.error)}`}</Notice> : null}
+      {leads.error && leads.items.length ? <Notice kind="error">{t('leads.errorWith', { problem: describeError(leads.error) })}</Notice> : null}
     </>
   );
 }

@@ -1,7 +1,7 @@
 import { Text, View } from 'react-native';
 
 import type { SyncState } from '../api/types';
-import { t } from '../i18n';
+import { getLanguage, t } from '../i18n';
 import { formatDateTime } from '../i18n/format';
 import { colors, styles } from './components';
 
@@ -27,7 +27,8 @@ export function SyncProgress({ sync, busy = false }: { sync: SyncState | null; b
   if (sync.state === 'failed') {
     return (
       <Text testID="sync-failed" style={[styles.muted, { color: colors.danger }]}>
-        {[t('sync.failed'), sync.error].filter(Boolean).join(' ')}
+        {/* The sync's reason is the server's English prose: shown on an English screen only. */}
+        {getLanguage() === 'en' && sync.error ? t('sync.failedWith', { detail: sync.error }) : t('sync.failed')}
       </Text>
     );
   }

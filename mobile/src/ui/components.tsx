@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { ActivityIndicator, Pressable, StyleSheet, Text, TextInput, View, type TextInputProps } from 'react-native';
+import { ActivityIndicator, Pressable, StyleSheet, Text, TextInput, View, type TextInputProps, type TextProps } from 'react-native';
 
 export const colors = {
   primary: '#1f5eff',
@@ -12,6 +12,15 @@ export const colors = {
   ok: '#2e7d32',
   warn: '#b26a00',
 };
+
+/**
+ * Text that shows the account's data — names, amounts, dates, the domain — the only text on
+ * screen that is not a sentence of the glossary (tests/unit/vocabulary.test.tsx checks that
+ * every other Text is).
+ */
+export function DataText(props: TextProps) {
+  return <Text {...props} />;
+}
 
 export function Button(props: {
   title: string;
@@ -44,7 +53,9 @@ export function Button(props: {
   );
 }
 
-export function Chip(props: { label: string; selected: boolean; onPress: () => void; testID?: string; color?: string | null }) {
+/** `data`: the label is the account's (a pipeline, stage or user name), not the glossary's. */
+export function Chip(props: { label: string; selected: boolean; onPress: () => void; testID?: string; color?: string | null; data?: boolean }) {
+  const Label = props.data ? DataText : Text;
   return (
     <Pressable
       accessibilityRole="button"
@@ -53,7 +64,7 @@ export function Chip(props: { label: string; selected: boolean; onPress: () => v
       onPress={props.onPress}
       style={[styles.chip, props.selected && styles.chipSelected, props.color ? { borderLeftColor: props.color, borderLeftWidth: 4 } : null]}
     >
-      <Text style={[styles.chipText, props.selected && { color: '#fff' }]}>{props.label}</Text>
+      <Label style={[styles.chipText, props.selected && { color: '#fff' }]}>{props.label}</Label>
     </Pressable>
   );
 }

@@ -84,7 +84,7 @@ describe('AmoCompletion', () => {
     completion.beginAttempt('st1', 'v');
     const r = await completion.complete('foryoure://amo-crm/callback?error=access_denied&state=st1');
     expect(r).toMatchObject({ ok: false, reason: 'error_link', error: 'access_denied' });
-    expect((r as { message: string }).message).toMatch(/Доступ не надано/);
+    expect((r as { message: string }).message).toMatch(/Ви відмовили в доступі/);
     expect(exchangeCode).not.toHaveBeenCalled();
     expect(completion.currentAttempt).toBeNull();
   });

@@ -51,11 +51,16 @@ describe('CRM screen: status', () => {
     expect(console.log).toHaveBeenCalledWith('[foryoure] leads loaded', expect.objectContaining({ count: 1 }));
   });
 
-  it('needs reconnect → warning and the connect button', async () => {
-    const api = makeFakeApi({ getStatus: jest.fn(async () => ({ ...CONNECTED, needsReconnect: true })) });
+  it('needs reconnect → why (refused refresh, when, which account) and «Підключити AMO CRM знову»', async () => {
+    const ended = { reason: 'refresh_refused', at: '2026-11-27T08:05:00Z', domain: 'reforyou.amocrm.ru' };
+    const api = makeFakeApi({ getStatus: jest.fn(async () => ({ ...CONNECTED, connected: false, needsReconnect: true, ended })) });
     renderCrm(makeServices({ api }));
-    expect(await screen.findByTestId('needs-reconnect')).toBeTruthy();
-    expect(screen.getByText('Підключити AMO CRM')).toBeTruthy();
+    expect(await screen.findByTestId('status-ended')).toHaveTextContent(
+      'AMO CRM (reforyou.amocrm.ru) перестав приймати це підключення 27.11.2026, 10:05. ' +
+        'Завантажені раніше угоди видно, але вони не оновлюються. Підключіть AMO CRM знову.',
+    );
+    expect(screen.getByTestId('status-label')).toHaveTextContent('Підключення втрачено');
+    expect(screen.getByTestId('connect-button')).toHaveTextContent('Підключити AMO CRM знову');
   });
 
   it('status error → message and retry', async () => {
@@ -64,7 +69,10 @@ describe('CRM screen: status', () => {
       .mockRejectedValueOnce(new ApiError(500, 'SERVER_ERROR', 'boom'))
       .mockResolvedValueOnce(NOT_CONNECTED);
     renderCrm(makeServices({ api: makeFakeApi({ getStatus }) }));
-    expect(await screen.findByTestId('status-error')).toHaveTextContent(/boom/);
+    // An unknown code: the generic sentence with the code, never the server's English text.
+    expect(await screen.findByTestId('status-error')).toHaveTextContent(
+      'Не вдалося отримати статус AMO CRM. Щось пішло не так (SERVER_ERROR). Спробуйте ще раз.',
+    );
     fireEvent.press(screen.getByTestId('status-retry'));
     expect(await screen.findByText('Не підключено')).toBeTruthy();
   });
@@ -151,7 +159,7 @@ describe('CRM screen: connect', () => {
     const services = makeServices({ browser: WebBrowser });
     renderCrm(services);
     fireEvent.press(await screen.findByText('Підключити AMO CRM'));
-    expect(await screen.findByTestId('connect-error')).toHaveTextContent(/Доступ не надано/);
+    expect(await screen.findByTestId('connect-error')).toHaveTextContent(/Ви відмовили в доступі/);
     expect(services.api.exchangeCode).not.toHaveBeenCalled();
     fireEvent.press(screen.getByText('Спробувати ще раз'));
     await waitFor(() => expect(openAuthSessionAsync).toHaveBeenCalledTimes(2));
@@ -190,7 +198,7 @@ describe('CRM screen: connect', () => {
     const api = makeFakeApi({ getAuthUrl: jest.fn().mockRejectedValue(new ApiError(503, 'AMO_NOT_CONFIGURED', 'not configured')) });
     renderCrm(makeServices({ api, browser: WebBrowser }));
     fireEvent.press(await screen.findByText('Підключити AMO CRM'));
-    expect(await screen.findByTestId('connect-error')).toHaveTextContent(/not configured/);
+    expect(await screen.findByTestId('connect-error')).toHaveTextContent('Не вдалося почати підключення. Щось пішло не так (AMO_NOT_CONFIGURED). Спробуйте ще раз.');
     expect(openAuthSessionAsync).not.toHaveBeenCalled();
   });
 });
@@ -200,7 +208,7 @@ describe('CRM screen: leads', () => {
 
   it('empty state', async () => {
     renderCrm(makeServices({ api: connectedApi(jest.fn(async () => page([]))) }));
-    expect(await screen.findByTestId('leads-empty')).toHaveTextContent('У цьому акаунті ще немає лідів.');
+    expect(await screen.findByTestId('leads-empty')).toHaveTextContent('У цьому акаунті ще немає угод.');
   });
 
   it('empty after filtering → says so and points at the filters', async () => {
@@ -209,7 +217,7 @@ describe('CRM screen: leads', () => {
     expect(await screen.findByText('Угода 1')).toBeTruthy();
     fireEvent.changeText(screen.getByTestId('filter-query'), 'нічого');
     fireEvent.press(screen.getByTestId('filters-apply'));
-    expect(await screen.findByTestId('leads-empty')).toHaveTextContent('Лідів не знайдено. Змініть фільтри або скиньте їх.');
+    expect(await screen.findByTestId('leads-empty')).toHaveTextContent('Угод не знайдено. Змініть фільтри або скиньте їх.');
     expect(screen.getByTestId('filters-toggle')).toHaveTextContent('Фільтри (1)');
   });
 
@@ -219,7 +227,9 @@ describe('CRM screen: leads', () => {
       .mockRejectedValueOnce(new ApiError(502, 'AMOCRM_UNAVAILABLE', 'amoCRM down'))
       .mockResolvedValueOnce(page([makeLead(3)]));
     renderCrm(makeServices({ api: connectedApi(listLeads) }));
-    expect(await screen.findByTestId('leads-error')).toHaveTextContent(/amoCRM down/);
+    expect(await screen.findByTestId('leads-error')).toHaveTextContent(
+      'Не вдалося завантажити угоди. AMO CRM зараз не відповідає. Спробуйте трохи пізніше.',
+    );
     fireEvent.press(screen.getByTestId('leads-retry'));
     expect(await screen.findByText('Угода 3')).toBeTruthy();
   });
@@ -335,7 +345,7 @@ describe('CRM screen: lead rows', () => {
     const lead = makeLead(9, { price: 1250000, contacts: [{ id: 1, name: 'Марія Коваль' }, { id: 2, name: 'Іван' }] });
     const listLeads = jest.fn(async () => page([lead, makeLead(10)]));
     renderCrm(makeServices({ api: makeFakeApi({ getStatus: jest.fn(async () => CONNECTED), listLeads }) }));
-    expect(await screen.findByTestId('lead-contact-9')).toHaveTextContent('Контакт: Марія Коваль +1');
+    expect(await screen.findByTestId('lead-contact-9')).toHaveTextContent('Контакт: Марія Коваль (+1)');
     expect(screen.getByTestId('lead-price-9')).toHaveTextContent('1\u00a0250\u00a0000');
     expect(screen.queryByTestId('lead-contact-10')).toBeNull();
   });

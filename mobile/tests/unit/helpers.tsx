@@ -26,6 +26,7 @@ export const NOT_CONNECTED: AmoStatus = {
   connectedAt: null,
   needsReconnect: null,
   sync: null,
+  ended: null,
 };
 
 export const CONNECTED: AmoStatus = {
@@ -38,6 +39,7 @@ export const CONNECTED: AmoStatus = {
   connectedAt: '2026-11-27T02:00:00Z',
   needsReconnect: false,
   sync: { state: 'idle', progress: 1, lastSyncedAt: '2026-11-27T02:01:00Z' },
+  ended: null,
 };
 
 export function makeLead(id: number, patch: Partial<Lead> = {}): Lead {

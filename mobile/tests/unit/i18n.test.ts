@@ -1,10 +1,26 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+
 import { ApiError } from '../../src/api/client';
 import { CALLBACK_ERROR_CODES } from '../../src/amocrm/callbackUrl';
-import { isMessageKey, LOCALES, MESSAGES, t, translate } from '../../src/i18n';
+import { endedSentence } from '../../src/amocrm/ended';
+import { isMessageKey, LOCALES, MESSAGES, setLanguage, t, translate } from '../../src/i18n';
 import { describeError, explainCode } from '../../src/i18n/errors';
 import { formatDate, formatDateTime, formatPrice } from '../../src/i18n/format';
 
+const WEB_GLOSSARY = join(__dirname, '../../../src/foryou_crm/web/static/i18n');
+const APP_GLOSSARY = join(__dirname, '../../src/i18n/glossary');
+
 describe('i18n', () => {
+  it.each(['uk', 'en'])('the app’s glossary %s.json is the web screen’s (else: npm run glossary)', (language) => {
+    const copy = readFileSync(join(APP_GLOSSARY, `${language}.json`), 'utf8');
+    expect(copy).toBe(readFileSync(join(WEB_GLOSSARY, `${language}.json`), 'utf8'));
+  });
+
+  it('amoCRM’s own words: «Угоди», «Бюджет», «Етап», «Воронка» (the web screen says the same)', () => {
+    expect([t('leads.title'), t('leads.price'), t('leads.status'), t('leads.pipeline')]).toEqual(['Угоди', 'Бюджет', 'Етап', 'Воронка']);
+  });
+
   it('Ukrainian and English have the same keys, none empty', () => {
     expect(Object.keys(MESSAGES.en).sort()).toEqual(Object.keys(MESSAGES.uk).sort());
     for (const [language, messages] of Object.entries(MESSAGES)) {
@@ -33,12 +49,51 @@ describe('error sentences', () => {
     expect(explainCode('no-such-code')).toBeNull();
   });
 
-  it('API errors: a known code in the app’s words, else the server’s message; other failures as text', () => {
+  it('API errors: a known code in the glossary’s words; never the server’s English in Ukrainian', () => {
     expect(describeError(new ApiError(409, 'AMO_NOT_CONNECTED', 'AMO CRM is not connected'))).toBe('AMO CRM не підключено.');
     expect(describeError(new ApiError(0, 'NETWORK_ERROR', 'Network error: refused'))).toMatch(/^Немає з'єднання/);
-    expect(describeError(new ApiError(500, 'SOMETHING_NEW', 'Server said so'))).toBe('Server said so');
-    expect(describeError(new Error('plain'))).toBe('plain');
-    expect(describeError('text')).toBe('text');
+    expect(describeError(new ApiError(503, 'AMOCRM_RATE_LIMITED', 'slow down'))).toBe('AMO CRM просить надсилати менше запитів. Спробуйте за хвилину.');
+    expect(describeError(new ApiError(500, 'SOMETHING_NEW', 'Server said so'))).toBe('Щось пішло не так (SOMETHING_NEW). Спробуйте ще раз.');
+    expect(describeError(new Error('plain'))).toBe('Щось пішло не так. Спробуйте ще раз.');
+    expect(describeError('text')).toBe('Щось пішло не так. Спробуйте ще раз.');
+  });
+
+  it('in English, a code the app does not know falls back to the server’s message', () => {
+    setLanguage('en');
+    try {
+      expect(describeError(new ApiError(409, 'AMO_NOT_CONNECTED', 'x'))).toBe('AMO CRM is not connected.');
+      expect(describeError(new ApiError(500, 'SOMETHING_NEW', 'Server said so'))).toBe('Server said so');
+      expect(describeError(new Error('plain'))).toBe('plain');
+    } finally {
+      setLanguage('uk');
+    }
+  });
+});
+
+describe('why a connection ended', () => {
+  const at = '2026-11-27T08:05:00Z';
+  const domain = 'reforyou.amocrm.ru';
+
+  it.each([
+    ['agent_disconnected', 'Ви відключили AMO CRM (reforyou.amocrm.ru) 27.11.2026, 10:05. Щоб знову бачити угоди, підключіть AMO CRM ще раз.'],
+    ['integration_removed', 'Інтеграцію ForYou CRM вимкнено в акаунті AMO CRM reforyou.amocrm.ru 27.11.2026, 10:05.'],
+    ['refresh_refused', 'AMO CRM (reforyou.amocrm.ru) перестав приймати це підключення 27.11.2026, 10:05.'],
+    ['admin_removed', 'Адміністратор ForYou CRM відключив ваш AMO CRM (reforyou.amocrm.ru) 27.11.2026, 10:05.'],
+    ['something_newer', 'Підключення до AMO CRM (reforyou.amocrm.ru) завершилося 27.11.2026, 10:05. Підключіть AMO CRM знову.'],
+  ])('%s, in Kyiv time', (reason, start) => {
+    expect(endedSentence({ reason, at, domain }).startsWith(start)).toBe(true);
+  });
+
+  it('in English too', () => {
+    setLanguage('en');
+    try {
+      expect(endedSentence({ reason: 'integration_removed', at, domain })).toBe(
+        'The ForYou CRM integration was switched off in the AMO CRM account reforyou.amocrm.ru on 27/11/2026, 10:05. ' +
+          'Connect AMO CRM again; if that fails, ask an administrator of that AMO CRM account to grant access first.',
+      );
+    } finally {
+      setLanguage('uk');
+    }
   });
 });
 

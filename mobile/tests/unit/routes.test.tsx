@@ -174,7 +174,7 @@ describe('amo-crm/callback route', () => {
     const services = makeServices();
     services.completion.beginAttempt('st-1', 'v');
     const r = renderApp(services, '/amo-crm/callback?error=access_denied&state=st-1');
-    expect(await screen.findByTestId('callback-error')).toHaveTextContent(/Доступ не надано/);
+    expect(await screen.findByTestId('callback-error')).toHaveTextContent(/Ви відмовили в доступі/);
     expect(services.api.exchangeCode).not.toHaveBeenCalled();
     fireEvent.press(screen.getByTestId('callback-retry'));
     expect(await screen.findByText('Підключити AMO CRM')).toBeTruthy();

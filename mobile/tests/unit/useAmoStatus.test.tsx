@@ -64,7 +64,7 @@ describe('useAmoStatus', () => {
       .mockResolvedValue(NOT_CONNECTED);
     const api = makeFakeApi({ getStatus });
     const { result } = renderHook(() => useAmoStatus(api, jest.fn()));
-    await waitFor(() => expect(result.current.error).toBe('boom'));
+    await waitFor(() => expect(result.current.error).toBe('Щось пішло не так (SERVER_ERROR). Спробуйте ще раз.'));
     await act(() => result.current.reload());
     expect(result.current.error).toBe("Немає з'єднання з сервером. Перевірте мережу і спробуйте ще раз.");
     await act(() => result.current.reload());

@@ -99,7 +99,7 @@ describe('useConnectFlow', () => {
     const flow = setup();
     await flow.start();
     await flow.settle({ type: 'success', url: 'foryoure://amo-crm/callback?error=access_denied&state=st-1' });
-    expect(flow.result.current.phase).toMatchObject({ kind: 'failed', message: expect.stringMatching(/Доступ не надано/) });
+    expect(flow.result.current.phase).toMatchObject({ kind: 'failed', message: expect.stringMatching(/Ви відмовили в доступі/) });
     expect(flow.applyStatus).not.toHaveBeenCalled();
     expect(flow.services.api.exchangeCode).not.toHaveBeenCalled();
   });
@@ -108,7 +108,7 @@ describe('useConnectFlow', () => {
     {
       name: 'a network error → failed, saying the start failed and why',
       error: new ApiError(0, 'NETWORK_ERROR', 'Network error: x'),
-      phase: { kind: 'failed', message: "Не вдалося почати підключення: Немає з'єднання з сервером. Перевірте мережу і спробуйте ще раз." },
+      phase: { kind: 'failed', message: "Не вдалося почати підключення. Немає з'єднання з сервером. Перевірте мережу і спробуйте ще раз." },
     },
     // A 401 signs the session out; the screen goes away, so no message is shown.
     { name: 'a 401 → no failure message', error: new ApiError(401, 'UNAUTHORIZED', 'expired'), phase: { kind: 'browser' } },

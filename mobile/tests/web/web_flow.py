@@ -3,7 +3,7 @@
 sign-in → «Підключити AMO CRM» (auth-session popup, client=web + returnTo) → sandbox sign-in →
 «РАЗРЕШИТЬ» → hand-over page → popup back on /amo-crm/callback → opener completes →
 «Підключено» reforyou.amocrm.ru / 31920194 → leads (contact names, the folded filters, sorted by
-budget, a text filter) → «Відключити AMO CRM» → «Не підключено».
+budget, a text filter) → «Відключити AMO CRM» → «Не підключено», why, «Підключити AMO CRM знову».
 
 The app is served on its own origin (a small SPA server: every unknown path → index.html) and the
 backend is started with that origin in FORYOU_CORS_ORIGINS and its /amo-crm/callback in
@@ -140,8 +140,13 @@ def flow(page: Page, app: str, logs: list[str], passed: list[str]) -> None:
     expect(page.get_by_test_id("disconnect-confirm")).to_contain_text("Відключити AMO CRM?")
     page.get_by_test_id("disconnect-confirm-yes").click()
     expect(page.get_by_test_id("status-label")).to_have_text("Не підключено", timeout=20000)
+    # The server's answer says why and when; the app says it in the glossary's words.
+    expect(page.get_by_test_id("status-ended")).to_contain_text(
+        "Ви відключили AMO CRM (reforyou.amocrm.ru)"
+    )
+    expect(page.get_by_test_id("connect-button")).to_have_text("Підключити AMO CRM знову")
     page.screenshot(path=str(SHOTS / "5-disconnected.png"))
-    passed.append("disconnect → «Не підключено»")
+    passed.append("disconnect → «Не підключено», why, and «Підключити AMO CRM знову»")
 
 
 def main() -> int:

@@ -14,7 +14,7 @@ import structlog
 from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.responses import HTMLResponse
 
-from foryou_crm.amocrm.disconnect import disconnect_user, uninstall_account
+from foryou_crm.amocrm.disconnect import end_user_connection, uninstall_account
 from foryou_crm.amocrm.oauth import page
 from foryou_crm.amocrm.oauth.auth_url import start_flow
 from foryou_crm.amocrm.oauth.callback import (
@@ -26,8 +26,9 @@ from foryou_crm.amocrm.oauth.callback import (
 )
 from foryou_crm.amocrm.oauth.completion import complete_flow
 from foryou_crm.amocrm.oauth.schemas import URLSAFE, ExchangeCodeIn
+from foryou_crm.connections import endings
 from foryou_crm.connections.models import SyncState
-from foryou_crm.connections.status import NOT_CONNECTED, status_of
+from foryou_crm.connections.status import status_of
 from foryou_crm.core.errors import error_responses
 from foryou_crm.services import ServicesDep, SessionDep
 from foryou_crm.users.deps import CurrentUser
@@ -115,9 +116,14 @@ async def exchange_code(
 
 
 @router.post("/disconnect", responses=error_responses(401))
-async def disconnect(session: SessionDep, user: CurrentUser) -> dict[str, Any]:
-    await disconnect_user(session, user_id=user.id)
-    return NOT_CONNECTED.envelope()
+async def disconnect(
+    services: ServicesDep, session: SessionDep, user: CurrentUser
+) -> dict[str, Any]:
+    await end_user_connection(
+        session, user_id=user.id, reason="agent_disconnected", at=services.clock.now()
+    )
+    # Answered like the status: not connected, and why (this, or an earlier ending kept).
+    return status_of(None, None, await endings.ending_of(session, user.id)).envelope()
 
 
 @router.get("/webhooks/disconnect", responses=error_responses(403))
@@ -134,5 +140,6 @@ async def uninstall_hook(
         client_uuid=client_uuid,
         account_id=account_id,
         signature=signature,
+        at=services.clock.now(),
     )
     return {"success": True, "data": {"connectionsRemoved": removed}}

@@ -5,7 +5,8 @@
   PostgreSQL across processes; after taking the lock the row is re-read, because another worker
   may already have refreshed (amoCRM refresh tokens work once).
 - The rotated pair is committed at once in its own transaction: losing it loses the connection.
-- A refresh amoCRM refuses → ``needs_reconnect`` (nothing deleted silently). amoCRM unreachable →
+- A refresh amoCRM refuses → ``needs_reconnect`` and the reason ``refresh_refused`` for the status
+  (nothing deleted silently). amoCRM unreachable →
   the old pair is kept and the caller gets a retriable 503."""
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from foryou_crm.amocrm.errors import (
     AmoCRMMisconfigured,
 )
 from foryou_crm.amocrm.hosts import account_base_url
+from foryou_crm.connections import endings
 from foryou_crm.connections.errors import NotConnected, ReconnectRequired
 from foryou_crm.connections.models import AmoConnection, ConnectionRef
 from foryou_crm.core.clock import Clock
@@ -137,9 +139,17 @@ class TokenManager:
                             "amocrm_integration_misconfigured", connection_id=row.id, hint=exc.hint
                         )
                         raise AmoCRMMisconfigured(hint=exc.hint) from exc
-                    # The refresh token is dead (used, revoked, expired): the user must reconnect.
+                    # The refresh token is dead (used, revoked, expired): the user must reconnect,
+                    # and the status says so with this reason until they do.
                     row.needs_reconnect = True
                     row.updated_at = self.clock.now()
+                    await endings.record(
+                        session,
+                        user_id=row.user_id,
+                        reason="refresh_refused",
+                        domain=row.domain,
+                        at=row.updated_at,
+                    )
                     log.warning(
                         "amocrm_token_refresh_refused",
                         connection_id=row.id,

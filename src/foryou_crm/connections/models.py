@@ -1,5 +1,6 @@
-"""The connection and its sync state. Every mirror row hangs off a connection (``ON DELETE
-CASCADE``): deleting the connection deletes everything stored for it."""
+"""The connection, its sync state, and why the user's last connection ended. Every mirror row
+hangs off a connection (``ON DELETE CASCADE``): deleting the connection deletes everything
+stored for it; the ending belongs to the user and stays."""
 
 from __future__ import annotations
 
@@ -63,6 +64,27 @@ class AmoConnection(Base):
 
     def ref(self) -> ConnectionRef:
         return ConnectionRef(**{f.name: getattr(self, f.name) for f in fields(ConnectionRef)})
+
+
+EndReason = Literal["agent_disconnected", "integration_removed", "refresh_refused", "admin_removed"]
+"""Why a connection ended (or, for ``refresh_refused``, stopped working until reconnected):
+the agent's «Відключити», amoCRM's uninstall hook, amoCRM refusing the refresh token, or an
+administrator of this service removing it."""
+
+
+class ConnectionEnding(Base):
+    """The last time a user's connection ended, and why; one per user, kept until the user
+    connects again, so the screens can say what happened and what to do next. It outlives the
+    connection row on purpose (no foreign key to it)."""
+
+    __tablename__ = "amocrm_connection_endings"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    reason: Mapped[EndReason] = mapped_column(String(32))
+    domain: Mapped[str] = mapped_column(String(255))  # the account the connection was to
+    ended_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 SyncStateName = Literal["idle", "running", "failed"]

@@ -1,4 +1,5 @@
-"""``GET /api/amo-crm/status``: the caller's connection (or "not connected") and its sync."""
+"""``GET /api/amo-crm/status``: the caller's connection (or "not connected", and why) and its
+sync."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 import structlog
 from fastapi import APIRouter
 
-from foryou_crm.connections import repository
+from foryou_crm.connections import endings, repository
 from foryou_crm.connections.status import status_of
 from foryou_crm.core.errors import error_responses
 from foryou_crm.services import SessionDep
@@ -19,7 +20,15 @@ log = structlog.get_logger("foryou_crm.amocrm")
 
 @router.get("/status", responses=error_responses(401))
 async def status(session: SessionDep, user: CurrentUser) -> dict[str, Any]:
-    found = await repository.connection_and_sync_state(session, user.id)
-    out = status_of(*found) if found else status_of(None, None)
-    log.info("amocrm_status_served", user_id=user.id, connected=out.connected)
+    connection, sync = await repository.connection_and_sync_state(session, user.id) or (None, None)
+    # Why it ended matters only without a working connection (one more read, only then).
+    working = connection is not None and not connection.needs_reconnect
+    ending = None if working else await endings.ending_of(session, user.id)
+    out = status_of(connection, sync, ending)
+    log.info(
+        "amocrm_status_served",
+        user_id=user.id,
+        connected=out.connected,
+        ended=out.ended.reason if out.ended else None,
+    )
     return out.envelope()

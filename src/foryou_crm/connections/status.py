@@ -1,5 +1,6 @@
 """What ``GET /api/amo-crm/status`` (and exchange-code, disconnect) answer: the connection as
-the app shows it, with its sync."""
+the app shows it, with its sync, and — when there is none or it needs reconnecting — why it
+ended and when (``ended``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from typing import Any
 
 from foryou_crm.connections.models import (
     AmoConnection,
+    ConnectionEnding,
+    EndReason,
     Platform,
     SyncState,
     SyncStateName,
@@ -24,6 +27,15 @@ class SyncOut(CamelModel):
     error: str | None = None
 
 
+class EndedOut(CamelModel):
+    """Why the connection ended (or, with ``needsReconnect``, stopped working) and when; shown
+    until the user connects again."""
+
+    reason: EndReason
+    at: datetime
+    domain: str  # the amoCRM account it was connected to
+
+
 class StatusOut(CamelModel):
     connected: bool
     has_tokens: bool
@@ -34,12 +46,10 @@ class StatusOut(CamelModel):
     connected_at: datetime | None = None
     needs_reconnect: bool = False
     sync: SyncOut | None = None
+    ended: EndedOut | None = None
 
     def envelope(self) -> dict[str, Any]:
         return {"success": True, "data": self.model_dump(by_alias=True, mode="json")}
-
-
-NOT_CONNECTED = StatusOut(connected=False, has_tokens=False)
 
 
 def sync_out(state: SyncState | None) -> SyncOut:
@@ -55,9 +65,22 @@ def sync_out(state: SyncState | None) -> SyncOut:
     )
 
 
-def status_of(connection: AmoConnection | None, sync: SyncState | None) -> StatusOut:
+def ended_out(ending: ConnectionEnding | None, connection: AmoConnection | None) -> EndedOut | None:
+    """Nothing to explain while connected; otherwise the recorded reason (for a connection
+    amoCRM stopped accepting, ``refresh_refused``, recorded when the refresh was refused)."""
+    if ending is None or (connection is not None and not connection.needs_reconnect):
+        return None
+    return EndedOut(reason=ending.reason, at=ending.ended_at, domain=ending.domain)
+
+
+def status_of(
+    connection: AmoConnection | None,
+    sync: SyncState | None,
+    ending: ConnectionEnding | None = None,
+) -> StatusOut:
+    ended = ended_out(ending, connection)
     if connection is None:
-        return NOT_CONNECTED
+        return StatusOut(connected=False, has_tokens=False, ended=ended)
     return StatusOut(
         connected=not connection.needs_reconnect,
         has_tokens=True,
@@ -68,4 +91,5 @@ def status_of(connection: AmoConnection | None, sync: SyncState | None) -> Statu
         connected_at=connection.connected_at,
         needs_reconnect=connection.needs_reconnect,
         sync=sync_out(sync),
+        ended=ended,
     )

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from foryou_crm.amocrm.oauth.flows import challenge_of, sha256_hex
 from foryou_crm.amocrm.oauth.models import OAuthFlow
-from foryou_crm.connections import repository
+from foryou_crm.connections import endings, repository
 from foryou_crm.connections.models import AmoConnection
 from foryou_crm.core.crypto import TokenCipher
 from foryou_crm.core.db import affected_rows
@@ -111,10 +111,11 @@ async def _activate(
     session: AsyncSession, cipher: TokenCipher, flow: OAuthFlow, now: datetime
 ) -> AmoConnection:
     """The flow's pending connection replaces the user's previous one (its mirror goes with
-    it, by cascade); the flow keeps no tokens."""
+    it, by cascade) and whatever ended it is no longer news; the flow keeps no tokens."""
     assert flow.access_token_enc and flow.refresh_token_enc and flow.token_expires_at
     assert flow.account_id is not None and flow.domain and flow.platform
     await repository.delete_for_user(session, flow.user_id)
+    await endings.forget(session, flow.user_id)
     connection = AmoConnection(
         user_id=flow.user_id,
         account_id=flow.account_id,

@@ -3,13 +3,15 @@
 import { clearSession, getToken } from "./session.js";
 
 export class ApiError extends Error {
-  constructor(status, code, message, details, retryAfter) {
+  constructor(status, code, message, details, retryAfter, fromServer = false) {
     super(message || code);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
     this.details = details;
     this.retryAfter = retryAfter;
+    // The service's envelope said so (its `message` is English prose, never shown in Ukrainian).
+    this.fromServer = fromServer;
   }
 }
 
@@ -67,6 +69,7 @@ export async function api(path, { method = "GET", query, body, auth = true, expi
     error.message ?? response.statusText,
     error.details,
     Number(response.headers.get("Retry-After")) || undefined,
+    typeof error.code === "string",
   );
 }
 

@@ -1,5 +1,7 @@
 // DOM helpers. Data from the API is only ever written with textContent / properties, never
-// as HTML, so a lead called "<img onerror=…>" stays text.
+// as HTML, so a lead called "<img onerror=…>" stays text. Every visible word comes from the
+// dictionaries (i18n.js) except inside elements marked `data-api` (names, amounts, dates from
+// the account); tests/e2e/test_vocabulary.py checks the rendered screens for exactly that.
 import { applyTranslations } from "./i18n.js";
 
 export function $(selector, root = document) {
@@ -24,10 +26,15 @@ export function setText(el, text) {
   el.textContent = text ?? "";
 }
 
-export function option(value, label) {
+/**
+ * @param fromApi the label is the account's data (a pipeline, stage or user name), not a word
+ *   of the dictionaries: marked `data-api`, like every element that shows API data.
+ */
+export function option(value, label, { fromApi = false } = {}) {
   const el = document.createElement("option");
   el.value = String(value);
   el.textContent = label;
+  if (fromApi) el.dataset.api = "";
   return el;
 }
 

@@ -1,12 +1,26 @@
 // Tiny i18n: a flat key → string map per language, applied to [data-i18n*] attributes in
 // the DOM and available to code via t(). Ukrainian is the default (the checklist's language).
-import uk from "./i18n/uk.js";
-import en from "./i18n/en.js";
-
-const DICTIONARIES = { uk, en };
-export const LANGUAGES = Object.keys(DICTIONARIES);
+//
+// The words are the glossary shared with the mobile app: static/i18n/{uk,en}.json, the one
+// source of truth (the app keeps a checked copy, mobile/src/i18n/glossary/). JSON, not JS, so
+// both can read it; fetched here because JSON module imports are not yet in every phone browser.
+export const LANGUAGES = ["uk", "en"];
 const DEFAULT_LANGUAGE = "uk";
 const STORAGE_KEY = "foryou.lang";
+const DICTIONARIES = Object.fromEntries(
+  await Promise.all(LANGUAGES.map(async (lang) => [lang, await loadDictionary(lang)])),
+);
+
+async function loadDictionary(lang) {
+  try {
+    const response = await fetch(new URL(`../i18n/${lang}.json`, import.meta.url), { cache: "no-cache" });
+    if (response.ok) return await response.json();
+    console.error(`dictionary ${lang}: HTTP ${response.status}`);
+  } catch (error) {
+    console.error(`dictionary ${lang}: ${error}`);
+  }
+  return {}; // t() then shows keys: the screen still works, visibly untranslated
+}
 
 let current = DEFAULT_LANGUAGE;
 
@@ -44,6 +58,11 @@ export function t(key, params = {}) {
 
 export function has(key) {
   return key in DICTIONARIES[current] || key in DICTIONARIES[DEFAULT_LANGUAGE];
+}
+
+/** Sentences from the server are English: shown (as a detail) only when the UI is English. */
+export function serverText(text) {
+  return current === "en" && text ? String(text) : "";
 }
 
 /** Fill text and attributes of every element under `root` that names a key. */

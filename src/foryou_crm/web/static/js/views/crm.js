@@ -3,8 +3,8 @@ import { api } from "../api.js";
 import { startConnect } from "../connect.js";
 import { $, fromTemplate, setText, show } from "../dom.js";
 import { explainApiError } from "../errors.js";
-import { accountCurrency } from "../format.js";
-import { t } from "../i18n.js";
+import { accountCurrency, formatDate } from "../format.js";
+import { has, serverText, t } from "../i18n.js";
 import { createLeads } from "./leads.js";
 
 const SYNC_POLL_MS = 1500;
@@ -16,6 +16,16 @@ const SYNC_POLL_MS = 1500;
  */
 function isLinked(status) {
   return Boolean(status?.connected || status?.needsReconnect);
+}
+
+/**
+ * Why the connection ended (status.ended: the agent's disconnect, amoCRM's uninstall hook, a
+ * refused refresh, an administrator), in words, with when and which account; "" if nothing ended.
+ */
+export function endedSentence(ended) {
+  if (!ended) return "";
+  const key = has(`ended.${ended.reason}`) ? `ended.${ended.reason}` : "ended.other";
+  return t(key, { domain: ended.domain ?? "", at: formatDate(ended.at) });
 }
 
 /**
@@ -39,7 +49,7 @@ export function renderCrm(root, { initialStatus } = {}) {
     accountId: $("#amo-account-id", root),
     accountNameRow: $("#amo-account-name-row", root),
     accountName: $("#amo-account-name", root),
-    reconnect: $("#amo-reconnect", root),
+    ended: $("#amo-ended", root),
     error: $("#amo-error", root),
     connect: $("#connect-amo", root),
     disconnect: $("#disconnect-amo", root),
@@ -98,9 +108,12 @@ export function renderCrm(root, { initialStatus } = {}) {
     show(el.accountRow, linked && Boolean(status.accountId));
     setText(el.accountName, status.accountName);
     show(el.accountNameRow, linked && Boolean(status.accountName));
-    show(el.reconnect, reconnect);
+    const ended = endedSentence(status.ended);
+    setText(el.ended, ended);
+    show(el.ended, Boolean(ended));
     show(el.connect, !connected);
-    setText(el.connect, t(reconnect ? "crm.reconnect" : "crm.connect"));
+    // The next step after any ending: connect again.
+    setText(el.connect, t(reconnect || ended ? "crm.reconnect" : "crm.connect"));
     show(el.disconnect, linked);
 
     const sync = status.sync ?? {};
@@ -113,7 +126,9 @@ export function renderCrm(root, { initialStatus } = {}) {
     }
     const failed = connected && sync.state === "failed";
     show(el.syncFailed, failed);
-    if (failed) setText(el.syncFailedText, [t("sync.failed"), sync.error].filter(Boolean).join(" "));
+    // The sync's reason is the server's English prose: shown only on the English screen.
+    const detail = failed ? serverText(sync.error) : "";
+    if (failed) setText(el.syncFailedText, detail ? t("sync.failedWith", { detail }) : t("sync.failed"));
   }
 
   function showError(key) {

@@ -35,7 +35,7 @@ export function renderLeadCard(lead, currency) {
   for (const tag of lead.tags ?? []) {
     const chip = document.createElement("li");
     chip.className = "tag";
-    chip.textContent = tag;
+    chip.textContent = tag; // inside .tags[data-api]: the account's data, not the dictionary
     tags.append(chip);
   }
   show(tags, (lead.tags ?? []).length > 0);
@@ -43,7 +43,7 @@ export function renderLeadCard(lead, currency) {
   const href = safeHttpUrl(lead.url);
   if (href) {
     link.href = href;
-    link.setAttribute("aria-label", `${t("leads.open")}: ${lead.name ?? lead.id}`);
+    link.setAttribute("aria-label", t("leads.openNamed", { name: lead.name || `#${lead.id}` }));
   } else {
     link.remove();
   }

@@ -6,6 +6,7 @@ import { t } from "../i18n.js";
 import { calendarDay, panelFilterCount, wholeAmount } from "../leads-query.js";
 
 const TYPING_DELAY_MS = 300;
+const API = { fromApi: true };
 
 /**
  * @param onChange called with ({filters, sort}, source) after the agent changed something;
@@ -93,16 +94,16 @@ export function createFilterForm(root, { onChange }) {
   // --- options --------------------------------------------------------------------------
   function fillSelects() {
     el.pipeline.replaceChildren(option("", t("leads.all")));
-    for (const pipeline of meta.pipelines) el.pipeline.append(option(pipeline.id, pipeline.name));
+    for (const pipeline of meta.pipelines) el.pipeline.append(option(pipeline.id, pipeline.name, API));
     el.responsible.replaceChildren(option("", t("leads.all")));
-    for (const user of meta.users) el.responsible.append(option(user.id, user.name));
+    for (const user of meta.users) el.responsible.append(option(user.id, user.name, API));
   }
 
   /** The stage select offers the chosen pipeline's stages, keeping `statusId` if it is one. */
   function fillStatuses(pipelineId, statusId) {
     const pipeline = meta.pipelines.find((p) => String(p.id) === pipelineId);
     el.status.replaceChildren(option("", pipeline ? t("leads.allStatuses") : t("leads.choosePipeline")));
-    for (const status of pipeline?.statuses ?? []) el.status.append(option(status.id, status.name));
+    for (const status of pipeline?.statuses ?? []) el.status.append(option(status.id, status.name, API));
     el.status.disabled = !pipeline;
     el.status.value = pipeline ? statusId : "";
   }

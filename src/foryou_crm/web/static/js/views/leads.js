@@ -171,7 +171,7 @@ export function createLeads(root) {
     if (!last) return;
     if (last.kind === "error") {
       el.list.replaceChildren();
-      setText(el.errorText, `${t("leads.error")} ${explainApiError(last.error)}`);
+      setText(el.errorText, t("leads.errorWith", { problem: explainApiError(last.error) }));
       show(el.error, true);
       show(el.empty, false);
       setText(el.summary, "");
