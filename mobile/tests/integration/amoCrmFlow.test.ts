@@ -219,9 +219,11 @@ describe('amoCRM connect flow against foryou-crm demo', () => {
   });
 
   it('7. leads load after connecting, and a filter narrows them', async () => {
+    // The first sync must have finished: leads still arriving would shift the pages read below.
     const all = await waitFor('leads after the first sync', async () => {
       const page = await app.api.listLeads({ page: 1, limit: 50 });
-      return page.total > 0 ? page : null;
+      const synced = page.sync?.state === 'idle' && page.sync.lastSyncedAt != null;
+      return synced && page.total > 0 ? page : null;
     });
     expect(all.items.length).toBeGreaterThan(0);
     const lead: Lead = all.items[0];
