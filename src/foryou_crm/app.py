@@ -23,6 +23,7 @@ from foryou_crm.core.logging import configure_logging
 from foryou_crm.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from foryou_crm.health import router as health_router
 from foryou_crm.leads.router import router as leads_router
+from foryou_crm.metrics.router import install_metrics
 from foryou_crm.services import Services
 from foryou_crm.users.router import router as auth_router
 from foryou_crm.web.router import router as web_router
@@ -73,6 +74,7 @@ def create_app(
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
         )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    install_metrics(app, settings)
     app.add_middleware(RequestContextMiddleware)
     return app
 

@@ -21,6 +21,7 @@ from foryou_crm.core.config import (
     validate_for_production,
 )
 from foryou_crm.core.migrate import upgrade
+from foryou_crm.metrics import exposition
 from foryou_crm.services import Services
 from foryou_crm.users.demo import DEMO_EMAIL, DEMO_PASSWORD
 
@@ -65,16 +66,18 @@ def serve(host: str, port: int, workers: int) -> None:
     if workers > 1 and settings.resolved_database_url.startswith("sqlite"):
         # SQLite has no row locks: token refreshes would not be single-flight across workers.
         raise click.ClickException("more than one worker needs PostgreSQL (FORYOU_DATABASE_URL)")
-    uvicorn.run(
-        "foryou_crm.asgi:app",
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
-        access_log=False,
-        log_config=None,
-    )
+    exposed = exposition.exposure(settings) != "off"
+    with exposition.multiprocess_directory(workers=workers, exposed=exposed):
+        uvicorn.run(
+            "foryou_crm.asgi:app",
+            host=host,
+            port=port,
+            workers=workers,
+            proxy_headers=True,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
+            access_log=False,
+            log_config=None,
+        )
 
 
 @main.command()
