@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from foryou_crm import __version__
+from foryou_crm.admin.router import router as admin_router
 from foryou_crm.amocrm import upkeep
 from foryou_crm.amocrm.router import router as amocrm_router
 from foryou_crm.apidocs import install_api_docs
@@ -34,6 +35,7 @@ ROUTERS = (
     amocrm_router,
     connections_router,
     leads_router,
+    admin_router,
     web_router,
 )
 

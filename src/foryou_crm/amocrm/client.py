@@ -258,13 +258,18 @@ class AmoCRMClient:
         params = [("limit", "250")] + [("filter[id][]", str(i)) for i in ids]
         return _embedded(await self._get("/api/v4/contacts", params), "contacts")
 
-    async def subscribe_webhook(self, destination: str, settings: list[str]) -> dict[str, Any]:
+    async def _send(self, method: str, path: str, body: dict[str, Any]) -> httpx.Response:
         response = await self.transport.request(
-            "POST",
-            f"{self.base_url}/api/v4/webhooks",
-            account=self.account,
-            json={"destination": destination, "settings": settings, "sort": 10},
-            headers=self._auth,
+            method, f"{self.base_url}{path}", account=self.account, json=body, headers=self._auth
         )
         raise_for_amocrm(response)
-        return _problem(response)
+        return response
+
+    async def subscribe_webhook(self, destination: str, settings: list[str]) -> dict[str, Any]:
+        body = {"destination": destination, "settings": settings, "sort": 10}
+        return _problem(await self._send("POST", "/api/v4/webhooks", body))
+
+    async def unsubscribe_webhook(self, destination: str) -> None:
+        """``DELETE /api/v4/webhooks`` (admins only; 204). amoCRM answers 400 when no webhook
+        has this destination."""
+        await self._send("DELETE", "/api/v4/webhooks", {"destination": destination})
