@@ -1,4 +1,4 @@
-"""The ``foryou-crm`` command: demo, serve, migrate, users, sandbox, sync."""
+"""The ``foryou-crm`` command: demo, serve, migrate, users, keys, sandbox, sync."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from foryou_crm.admin import service as admin
 from foryou_crm.admin.schemas import AdminUserOut
+from foryou_crm.amocrm import key_rotation
 from foryou_crm.core.config import (
     ConfigurationError,
     Settings,
@@ -309,6 +310,42 @@ def _administer(task: Callable[[Services, AsyncSession], Awaitable[T]]) -> T:
         return asyncio.run(run())
     except AppError as exc:
         raise click.ClickException(exc.message) from exc
+
+
+@main.group()
+def keys() -> None:
+    """The keys that encrypt amoCRM tokens at rest (FORYOU_TOKEN_ENCRYPTION_KEYS)."""
+
+
+@keys.command("rotate")
+def keys_rotate() -> None:
+    """Re-encrypt every stored amoCRM token under the first key of
+    FORYOU_TOKEN_ENCRYPTION_KEYS, so the others can be removed. Safe while the API serves;
+    running it again changes nothing."""
+    settings = ensure_local_secrets(_settings())
+    configure_logging(json=settings.json_logs, level=settings.log_level)
+
+    async def run() -> key_rotation.RotationReport:
+        async with _services(settings) as services:
+            return await key_rotation.rotate(services.sessionmaker, services.tokens.cipher)
+
+    report = asyncio.run(run())
+    in_use = ", ".join(f"{kid}: {n}" for kid, n in sorted(report.keys_in_use.items()))
+    click.echo(
+        f"re-encrypted under {report.active_kid!r}: {report.connections} connection(s), "
+        f"{report.pending_connects} pending connect(s); tokens by key: {in_use or 'none'}"
+    )
+    if report.unreadable:
+        raise click.ClickException(
+            f"{report.unreadable} stored token pair(s) open with none of the configured keys: "
+            "put back the key they were encrypted with"
+        )
+    if not report.complete:
+        raise click.ClickException(
+            "tokens are still being written under another key: restart every API process "
+            f"with {report.active_kid!r} first in FORYOU_TOKEN_ENCRYPTION_KEYS, then run again"
+        )
+    click.echo("every stored token is under the active key; the others can be removed")
 
 
 @main.command()
