@@ -3,6 +3,7 @@ user's access, tokens and data."""
 
 from __future__ import annotations
 
+from dataclasses import astuple, dataclass
 from typing import Any
 
 import httpx
@@ -78,12 +79,24 @@ async def test_every_admin_route_declares_its_errors(client: httpx.AsyncClient) 
         assert {"401", "403", "422"} <= set(operation["responses"]), operation["operationId"]
 
 
-async def test_disabling_stops_a_jwt_issued_before_at_once(
-    app: FastAPI, client: httpx.AsyncClient
-) -> None:
+@dataclass(frozen=True)
+class AdminAndAgent:
+    admin: str  # the administrator's JWT
+    agent: str  # the agent's JWT, issued at sign-up
+    agent_id: int
+
+
+@pytest.fixture
+async def admin_and_agent(app: FastAPI, client: httpx.AsyncClient) -> AdminAndAgent:
     admin = await admin_token(client, _services(app))
     agent = await register(client, AGENT)
-    token, user_id = agent["accessToken"], agent["user"]["id"]
+    return AdminAndAgent(admin, agent["accessToken"], agent["user"]["id"])
+
+
+async def test_disabling_stops_a_jwt_issued_before_at_once(
+    client: httpx.AsyncClient, admin_and_agent: AdminAndAgent
+) -> None:
+    admin, token, user_id = astuple(admin_and_agent)
     assert (await me(client, token)).status_code == 200
 
     disabled = _data(
@@ -104,11 +117,9 @@ async def test_disabling_stops_a_jwt_issued_before_at_once(
 
 
 async def test_a_password_reset_revokes_every_jwt_of_the_user(
-    app: FastAPI, client: httpx.AsyncClient
+    client: httpx.AsyncClient, admin_and_agent: AdminAndAgent
 ) -> None:
-    admin = await admin_token(client, _services(app))
-    agent = await register(client, AGENT)
-    first, user_id = agent["accessToken"], agent["user"]["id"]
+    admin, first, user_id = astuple(admin_and_agent)
     second = _data(await _login(client, AGENT, PASSWORD))["accessToken"]
 
     reset = _data(

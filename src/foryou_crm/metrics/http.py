@@ -36,9 +36,12 @@ class HTTPMetricsMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] == "http":
+            await self._timed(scope, receive, send)
+        else:
             await self.app(scope, receive, send)
-            return
+
+    async def _timed(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         root_path = str(scope.get("root_path", ""))
         # An exception that escapes the app becomes the 500 answered outside this middleware.
