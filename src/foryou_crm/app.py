@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from foryou_crm import __version__
+from foryou_crm.admin.router import router as admin_router
 from foryou_crm.amocrm import upkeep
 from foryou_crm.amocrm.router import router as amocrm_router
 from foryou_crm.apidocs import install_api_docs
@@ -23,6 +24,7 @@ from foryou_crm.core.logging import configure_logging
 from foryou_crm.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from foryou_crm.health import router as health_router
 from foryou_crm.leads.router import router as leads_router
+from foryou_crm.metrics.router import install_metrics
 from foryou_crm.services import Services
 from foryou_crm.users.router import router as auth_router
 from foryou_crm.web.router import router as web_router
@@ -33,6 +35,7 @@ ROUTERS = (
     amocrm_router,
     connections_router,
     leads_router,
+    admin_router,
     web_router,
 )
 
@@ -73,6 +76,7 @@ def create_app(
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
         )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    install_metrics(app, settings)
     app.add_middleware(RequestContextMiddleware)
     return app
 

@@ -1,4 +1,4 @@
-"""The ``foryou-crm`` command: demo, serve, migrate, users, sandbox, sync."""
+"""The ``foryou-crm`` command: demo, serve, migrate, users, keys, sandbox, sync."""
 
 from __future__ import annotations
 
@@ -6,23 +6,33 @@ import asyncio
 import contextlib
 import getpass
 import sys
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypeVar
 
 import click
 import uvicorn
 from pydantic import SecretStr
-from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from foryou_crm.admin import service as admin
+from foryou_crm.admin.schemas import AdminUserOut
+from foryou_crm.amocrm import key_rotation
 from foryou_crm.core.config import (
     ConfigurationError,
     Settings,
     ensure_local_secrets,
     validate_for_production,
 )
+from foryou_crm.core.errors import AppError
+from foryou_crm.core.logging import configure_logging
 from foryou_crm.core.migrate import upgrade
+from foryou_crm.metrics import exposition
 from foryou_crm.services import Services
+from foryou_crm.users import service as user_service
 from foryou_crm.users.demo import DEMO_EMAIL, DEMO_PASSWORD
+from foryou_crm.users.models import User
+
+T = TypeVar("T")
 
 DEMO_CLIENT_ID = "8c3f4b2e-1d6a-4f0e-9b7c-2a5d8e1f3c40"
 DEMO_CLIENT_SECRET = "demo-client-secret-0f4c1a9e7b2d"
@@ -65,16 +75,18 @@ def serve(host: str, port: int, workers: int) -> None:
     if workers > 1 and settings.resolved_database_url.startswith("sqlite"):
         # SQLite has no row locks: token refreshes would not be single-flight across workers.
         raise click.ClickException("more than one worker needs PostgreSQL (FORYOU_DATABASE_URL)")
-    uvicorn.run(
-        "foryou_crm.asgi:app",
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
-        access_log=False,
-        log_config=None,
-    )
+    exposed = exposition.exposure(settings) != "off"
+    with exposition.multiprocess_directory(workers=workers, exposed=exposed):
+        uvicorn.run(
+            "foryou_crm.asgi:app",
+            host=host,
+            port=port,
+            workers=workers,
+            proxy_headers=True,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
+            access_log=False,
+            log_config=None,
+        )
 
 
 @main.command()
@@ -144,29 +156,196 @@ def users() -> None:
 @click.argument("email")
 @click.option("--password", default=None, help="Prompted for when omitted")
 @click.option("--name", default="")
-def users_create(email: str, password: str | None, name: str) -> None:
+@click.option("--admin", is_flag=True, help="May use /api/admin (administer users)")
+def users_create(email: str, password: str | None, name: str, admin: bool) -> None:
+    """Create an app user (an agent), or an administrator with --admin."""
     settings = ensure_local_secrets(_settings())
+    configure_logging(json=settings.json_logs, level=settings.log_level)
     if password is None:
         password = getpass.getpass("Password: ")
-    if len(password) < 8:
-        raise click.ClickException("password must be at least 8 characters")
-    created = asyncio.run(_ensure_user(settings, email, password, name, must_be_new=True))
-    click.echo(f"created user {created}")
+    _check_password(password)
+    created = asyncio.run(
+        _ensure_user(settings, email, password, name, must_be_new=True, admin=admin)
+    )
+    click.echo(f"created {'admin' if admin else 'user'} {created}")
 
 
 @users.command("list")
 def users_list() -> None:
+    """Every user: role, status, amoCRM connection and last sync."""
+
+    async def overview(services: Services, session: AsyncSession) -> list[AdminUserOut]:
+        return (await admin.overview(session))[0]
+
+    click.echo("ID\tEMAIL\tNAME\tROLE\tSTATUS\tAMOCRM\tSYNC")
+    for user in _administer(overview):
+        click.echo("\t".join(_user_columns(user)))
+
+
+def _user_columns(user: AdminUserOut) -> list[str]:
+    amo, sync = user.amocrm, user.amocrm.sync
+    if not amo.has_tokens:
+        connection = "not connected"
+    else:
+        connection = f"{amo.domain} ({'reconnect needed' if amo.needs_reconnect else 'connected'})"
+    last = sync.last_synced_at.isoformat(timespec="seconds") if sync and sync.last_synced_at else ""
+    return [
+        str(user.id),
+        user.email,
+        user.name,
+        "admin" if user.is_admin else "agent",
+        "disabled" if user.disabled else "active",
+        connection,
+        f"{sync.state}, last {last or 'never'}" if sync else "",
+    ]
+
+
+def _user_command(name: str, help_text: str, change: Callable[[Services, User], None]) -> None:
+    """``users <name> EMAIL``: one change to one user, in one transaction."""
+
+    @users.command(name, help=help_text)
+    @click.argument("email")
+    def command(email: str) -> None:
+        async def task(services: Services, session: AsyncSession) -> None:
+            change(services, await admin.by_email(session, email))
+
+        _administer(task)
+        click.echo(f"{name}d {email.lower()}")
+
+
+_user_command(
+    "disable",
+    "Stop the user's access at once: their JWTs answer 401 and sign-in 403. Their amoCRM "
+    "connection and leads stay until `enable` or `delete`.",
+    lambda services, user: user_service.set_disabled(user, disabled=True, now=services.clock.now()),
+)
+_user_command(
+    "enable",
+    "Let a disabled user in again.",
+    lambda services, user: user_service.set_disabled(
+        user, disabled=False, now=services.clock.now()
+    ),
+)
+_user_command(
+    "promote",
+    "Make the user an administrator (/api/admin).",
+    lambda _services, user: user_service.set_admin(user, admin=True),
+)
+_user_command(
+    "demote",
+    "Take administration away from the user.",
+    lambda _services, user: user_service.set_admin(user, admin=False),
+)
+
+
+@users.command("reset-password")
+@click.argument("email")
+@click.option("--generate", is_flag=True, help="Generate a password and print it once")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from standard input")
+def users_reset_password(email: str, generate: bool, password_stdin: bool) -> None:
+    """Set a new password (prompted for unless --generate or --password-stdin); every JWT the
+    user holds stops working."""
+    if generate and password_stdin:
+        raise click.UsageError("--generate and --password-stdin exclude each other")
+    password: str | None = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif not generate:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    if password is not None:
+        _check_password(password)
+
+    async def task(services: Services, session: AsyncSession) -> str | None:
+        return await admin.reset_password(await admin.by_email(session, email), password)
+
+    generated = _administer(task)
+    click.echo(f"password reset for {email.lower()}; every session of theirs is signed out")
+    if generated:
+        click.echo(f"new password (shown once): {generated}")
+
+
+@users.command("delete")
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation")
+def users_delete(email: str, yes: bool) -> None:
+    """Delete the user with their amoCRM tokens, pending connects and leads mirror. amoCRM has
+    no endpoint to revoke tokens: the lead webhook is removed there when this was the account's
+    last connection; the agent removes the integration in amoCRM."""
+    if not yes:
+        click.confirm(f"Delete {email} and everything stored for them?", abort=True)
+
+    async def task(services: Services, session: AsyncSession) -> admin.Deleted:
+        user = await admin.by_email(session, email)
+        return await admin.delete_user(session, services.settings, services.tokens, user)
+
+    deleted = _administer(task)
+    click.echo(
+        f"deleted {email.lower()}"
+        + ("; amoCRM connection removed" if deleted.connection_removed else "")
+        + ("; lead webhook removed at amoCRM" if deleted.amocrm_webhook_removed else "")
+    )
+
+
+def _check_password(password: str) -> None:
+    if len(password) < 8:
+        raise click.ClickException("password must be at least 8 characters")
+
+
+def _administer(task: Callable[[Services, AsyncSession], Awaitable[T]]) -> T:
+    """One administrative task on the service's own services, in one transaction; an
+    expected refusal (no such user, amoCRM away) becomes the command's error message. Logs
+    go to stderr, as the service writes them: stdout is the command's answer."""
     settings = ensure_local_secrets(_settings())
+    configure_logging(json=settings.json_logs, level=settings.log_level)
 
-    async def _list() -> list[tuple[int, str, str]]:
-        from foryou_crm.users.models import User
+    async def run() -> T:
+        async with (
+            _services(settings) as services,
+            services.sessionmaker() as session,
+            session.begin(),
+        ):
+            return await task(services, session)
 
-        async with _services(settings) as services, services.sessionmaker() as session:
-            rows = (await session.execute(select(User).order_by(User.id))).scalars().all()
-            return [(u.id, u.email, u.name) for u in rows]
+    try:
+        return asyncio.run(run())
+    except AppError as exc:
+        raise click.ClickException(exc.message) from exc
 
-    for user_id, email, name in asyncio.run(_list()):
-        click.echo(f"{user_id}\t{email}\t{name}")
+
+@main.group()
+def keys() -> None:
+    """The keys that encrypt amoCRM tokens at rest (FORYOU_TOKEN_ENCRYPTION_KEYS)."""
+
+
+@keys.command("rotate")
+def keys_rotate() -> None:
+    """Re-encrypt every stored amoCRM token under the first key of
+    FORYOU_TOKEN_ENCRYPTION_KEYS, so the others can be removed. Safe while the API serves;
+    running it again changes nothing."""
+    settings = ensure_local_secrets(_settings())
+    configure_logging(json=settings.json_logs, level=settings.log_level)
+
+    async def run() -> key_rotation.RotationReport:
+        async with _services(settings) as services:
+            return await key_rotation.rotate(services.sessionmaker, services.tokens.cipher)
+
+    report = asyncio.run(run())
+    in_use = ", ".join(f"{kid}: {n}" for kid, n in sorted(report.keys_in_use.items()))
+    click.echo(
+        f"re-encrypted under {report.active_kid!r}: {report.connections} connection(s), "
+        f"{report.pending_connects} pending connect(s); tokens by key: {in_use or 'none'}"
+    )
+    if report.unreadable:
+        raise click.ClickException(
+            f"{report.unreadable} stored token pair(s) open with none of the configured keys: "
+            "put back the key they were encrypted with"
+        )
+    if not report.complete:
+        raise click.ClickException(
+            "tokens are still being written under another key: restart every API process "
+            f"with {report.active_kid!r} first in FORYOU_TOKEN_ENCRYPTION_KEYS, then run again"
+        )
+    click.echo("every stored token is under the active key; the others can be removed")
 
 
 @main.command()
@@ -227,7 +406,13 @@ async def _sync(settings: Settings, email: str, full: bool | None) -> str:
 
 
 async def _ensure_user(
-    settings: Settings, email: str, password: str, name: str, *, must_be_new: bool = False
+    settings: Settings,
+    email: str,
+    password: str,
+    name: str,
+    *,
+    must_be_new: bool = False,
+    admin: bool = False,
 ) -> int:
     from foryou_crm.users import service
 
@@ -242,7 +427,12 @@ async def _ensure_user(
                 raise click.ClickException(f"{email} already exists")
             return existing.id
         user = await service.create_user(
-            session, email=email, password=password, name=name, now=services.clock.now()
+            session,
+            email=email,
+            password=password,
+            name=name,
+            now=services.clock.now(),
+            admin=admin,
         )
         return user.id
 

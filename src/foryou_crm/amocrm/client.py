@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +24,8 @@ from foryou_crm.amocrm.errors import (
     AmoCRMRateLimited,
     AmoCRMUnavailable,
 )
-from foryou_crm.amocrm.ratelimit import RateBudget
+from foryou_crm.amocrm.ratelimit import RateBudget, RedisRateBudget
+from foryou_crm.core import metrics
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,9 @@ class AmoCRMTransport:
     ) -> None:
         self.timeout = timeout
         self.budget = budget
+        self._budget_kind: metrics.RateBudgetKind = (
+            "redis" if isinstance(budget, RedisRateBudget) else "memory"
+        )
         self.http = httpx.AsyncClient(
             transport=transport,
             timeout=httpx.Timeout(timeout),
@@ -104,14 +109,22 @@ class AmoCRMTransport:
     async def request(
         self, method: str, url: str, *, account: str, **kwargs: Any
     ) -> httpx.Response:
+        endpoint = metrics.amocrm_endpoint(httpx.URL(url).path)
+        asked = time.perf_counter()
         await self.budget.acquire(account)
+        sent = time.perf_counter()
+        metrics.rate_budget_waited(self._budget_kind, sent - asked)
         try:
             async with asyncio.timeout(self.timeout):
                 response = await self.http.request(method, url, **kwargs)
         except (TimeoutError, httpx.TimeoutException) as exc:
+            metrics.amocrm_call_finished(endpoint, "timeout", time.perf_counter() - sent)
             raise AmoCRMUnavailable("amoCRM did not answer in time.") from exc
         except httpx.TransportError as exc:
+            metrics.amocrm_call_finished(endpoint, "unreachable", time.perf_counter() - sent)
             raise AmoCRMUnavailable("Could not reach amoCRM.") from exc
+        outcome = metrics.amocrm_outcome(response.status_code)
+        metrics.amocrm_call_finished(endpoint, outcome, time.perf_counter() - sent)
         if 300 <= response.status_code < 400:
             # A redirect from the token endpoint or API is never followed: it could send our
             # secret or token to another host.
@@ -245,13 +258,18 @@ class AmoCRMClient:
         params = [("limit", "250")] + [("filter[id][]", str(i)) for i in ids]
         return _embedded(await self._get("/api/v4/contacts", params), "contacts")
 
-    async def subscribe_webhook(self, destination: str, settings: list[str]) -> dict[str, Any]:
+    async def _send(self, method: str, path: str, body: dict[str, Any]) -> httpx.Response:
         response = await self.transport.request(
-            "POST",
-            f"{self.base_url}/api/v4/webhooks",
-            account=self.account,
-            json={"destination": destination, "settings": settings, "sort": 10},
-            headers=self._auth,
+            method, f"{self.base_url}{path}", account=self.account, json=body, headers=self._auth
         )
         raise_for_amocrm(response)
-        return _problem(response)
+        return response
+
+    async def subscribe_webhook(self, destination: str, settings: list[str]) -> dict[str, Any]:
+        body = {"destination": destination, "settings": settings, "sort": 10}
+        return _problem(await self._send("POST", "/api/v4/webhooks", body))
+
+    async def unsubscribe_webhook(self, destination: str) -> None:
+        """``DELETE /api/v4/webhooks`` (admins only; 204). amoCRM answers 400 when no webhook
+        has this destination."""
+        await self._send("DELETE", "/api/v4/webhooks", {"destination": destination})

@@ -25,12 +25,15 @@ from foryou_crm.amocrm.errors import (
     CONFIGURATION_HINTS,
     AmoCRMAuthError,
     AmoCRMBadRequest,
+    AmoCRMError,
     AmoCRMMisconfigured,
+    AmoCRMUnavailable,
 )
 from foryou_crm.amocrm.hosts import account_base_url
 from foryou_crm.connections import endings
 from foryou_crm.connections.errors import NotConnected, ReconnectRequired
 from foryou_crm.connections.models import AmoConnection, ConnectionRef
+from foryou_crm.core import metrics
 from foryou_crm.core.clock import Clock
 from foryou_crm.core.config import Settings
 from foryou_crm.core.crypto import TokenCipher
@@ -138,6 +141,7 @@ class TokenManager:
                         log.error(
                             "amocrm_integration_misconfigured", connection_id=row.id, hint=exc.hint
                         )
+                        metrics.token_refresh_finished("misconfigured")
                         raise AmoCRMMisconfigured(hint=exc.hint) from exc
                     # The refresh token is dead (used, revoked, expired): the user must reconnect,
                     # and the status says so with this reason until they do.
@@ -157,6 +161,12 @@ class TokenManager:
                         hint=exc.hint,
                     )
                     refused = ReconnectRequired()
+                    metrics.token_refresh_finished("refused")
+                except AmoCRMError as exc:
+                    # The old pair stays; the caller gets the error (503 when amoCRM is away).
+                    unavailable = isinstance(exc, AmoCRMUnavailable)
+                    metrics.token_refresh_finished("unavailable" if unavailable else "failed")
+                    raise
                 else:
                     access, refresh, expires = self.seal(row.user_id, pair)
                     row.access_token_enc, row.refresh_token_enc = access, refresh
@@ -164,6 +174,7 @@ class TokenManager:
                     row.token_expires_at = expires
                     row.refreshed_at = row.updated_at = self.clock.now()
                     log.info("amocrm_token_refreshed", connection_id=row.id, user_id=row.user_id)
+                    metrics.token_refresh_finished("refreshed")
             # The transaction committed here: the new pair (or needs_reconnect) is durable.
             if refused is not None:
                 raise refused

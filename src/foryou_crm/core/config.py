@@ -108,6 +108,22 @@ class Settings(BaseSettings):
         ),
     )
 
+    metrics_enabled: bool = Field(
+        default=True,
+        description=(
+            "Serve `GET /metrics` (Prometheus text format). In production only when "
+            "`FORYOU_METRICS_TOKEN` is set too; `false` turns it off everywhere (404)."
+        ),
+    )
+    metrics_token: SecretStr = Field(
+        default=SecretStr(""),
+        description=(
+            "When set, `/metrics` answers only requests with `Authorization: Bearer <token>` "
+            "(else 401); at least 24 characters in production. Empty: open in development, "
+            "not served in production."
+        ),
+    )
+
     # The app's own sign-in.
     jwt_secret: SecretStr = Field(
         default=SecretStr(""),
@@ -373,6 +389,9 @@ def production_problems(settings: Settings) -> list[str]:
             TokenCipher(keys)
         except KeyConfigError as exc:
             problems.append(f"FORYOU_TOKEN_ENCRYPTION_KEYS: {exc}")
+    metrics_token = settings.metrics_token.get_secret_value()
+    if metrics_token and (_is_placeholder(metrics_token) or len(metrics_token) < 24):
+        problems.append("FORYOU_METRICS_TOKEN must be at least 24 characters and not a placeholder")
     password = _database_password(settings.database_url)
     if password is not None and _is_placeholder(password):
         problems.append("FORYOU_DATABASE_URL has a placeholder password")

@@ -1,7 +1,11 @@
 """amoCRM tokens at rest: AES-256-GCM with a key id on every value, so keys can rotate.
 
 Format: ``v1:<kid>:<base64url(nonce | ciphertext+tag)>``. The row's purpose (e.g. "connection:42")
-is bound as associated data, so a ciphertext copied to another row does not decrypt."""
+is bound as associated data, so a ciphertext copied to another row does not decrypt.
+
+Rotation: put the new key first (it encrypts from then on, the old one still decrypts), re-encrypt
+what is stored (``reencrypt``; ``foryou-crm keys rotate`` walks the database), then drop the old
+key from the setting."""
 
 from __future__ import annotations
 
@@ -58,3 +62,10 @@ class TokenCipher:
 
     def key_id(self, value: str) -> str:
         return value.split(":", 2)[1] if value.count(":") >= 2 else ""
+
+    def reencrypt(self, value: str, *, purpose: str) -> str | None:
+        """``value`` under the active key, or None when it already is (key rotation: run
+        again, nothing changes). Raises ``DecryptionError`` when no configured key opens it."""
+        if self.key_id(value) == self.active_kid:
+            return None
+        return self.encrypt(self.decrypt(value, purpose=purpose), purpose=purpose)

@@ -34,10 +34,13 @@ class IssuedToken:
 
 
 def issue_access_token(
-    *, user_id: int, secret: str, issuer: str, ttl_seconds: int, now: datetime
+    *, user_id: int, version: int, secret: str, issuer: str, ttl_seconds: int, now: datetime
 ) -> IssuedToken:
+    """``version``: the user's token version, carried as ``ver``; a JWT whose ``ver`` is not
+    the user's current one is refused (a password reset bumps it)."""
     claims: dict[str, Any] = {
         "sub": str(user_id),
+        "ver": version,
         "iss": issuer,
         "iat": int(now.timestamp()),
         "exp": int((now + timedelta(seconds=ttl_seconds)).timestamp()),

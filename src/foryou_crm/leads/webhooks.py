@@ -18,8 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from foryou_crm.amocrm.errors import AmoCRMError
 from foryou_crm.amocrm.tokens import TokenManager
-from foryou_crm.connections.models import AmoConnection, SyncState
+from foryou_crm.connections.models import AmoConnection, ConnectionRef, SyncState
 from foryou_crm.core.config import Settings
+from foryou_crm.core.errors import AppError
 
 log = structlog.get_logger("foryou_crm.leads.webhooks")
 
@@ -95,4 +96,20 @@ async def subscribe(
         if state is not None:
             state.webhook_subscribed = True
     log.info("leads_webhook_subscribed", connection_id=ref.id, account_id=ref.account_id)
+    return True
+
+
+async def unsubscribe(settings: Settings, tokens: TokenManager, ref: ConnectionRef) -> bool:
+    """Remove the account's lead webhook through this (admin) connection, before it goes away
+    and no other connection to the account needs the webhook. amoCRM has no documented way to
+    revoke an integration's tokens (amocrm-api.md §3), so this is what can be taken back at
+    amoCRM; True when amoCRM confirmed it. Failures are logged, never raised: the caller is
+    deleting the connection anyway."""
+    url = destination(settings, ref.account_id)
+    try:
+        await tokens.call(ref, lambda c: c.unsubscribe_webhook(url))
+    except AppError as exc:  # amoCRM's errors, and a connection that must reconnect first
+        log.warning("leads_webhook_unsubscribe_failed", connection_id=ref.id, error_code=exc.code)
+        return False
+    log.info("leads_webhook_unsubscribed", connection_id=ref.id, account_id=ref.account_id)
     return True

@@ -8,7 +8,7 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from foryou_crm.core.errors import Unauthorized
+from foryou_crm.core.errors import Forbidden, Unauthorized
 from foryou_crm.core.security import decode_access_token
 from foryou_crm.services import ServicesDep, SessionDep
 from foryou_crm.users.models import User
@@ -50,13 +50,34 @@ async def current_user(
             found = await session.get(User, int(claims["sub"]))
             if found is None:
                 raise Unauthorized("The user of this token no longer exists.")
+            if int(claims.get("ver", 0)) != found.token_version:
+                raise Unauthorized(
+                    "This token was revoked (the password was reset); sign in again.",
+                    code="TOKEN_REVOKED",
+                )
             user = found
     except jwt.ExpiredSignatureError as exc:
         raise Unauthorized("The access token has expired.", code="TOKEN_EXPIRED") from exc
-    except (jwt.InvalidTokenError, ValueError, jwt.PyJWKClientError) as exc:
+    except (jwt.InvalidTokenError, ValueError, TypeError, jwt.PyJWKClientError) as exc:
         raise Unauthorized("Invalid bearer token.") from exc
+    # Read on every request (the row is loaded anyway): disabling takes effect at once.
+    if user.disabled_at is not None:
+        raise Unauthorized(
+            "This account is disabled; ask your administrator.", code="USER_DISABLED"
+        )
     request.state.user_id = user.id
     return user
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+
+
+async def current_admin(user: CurrentUser) -> User:
+    """The current user if an administrator (``users create --admin``, ``users promote``),
+    else 403 ``FORBIDDEN``."""
+    if not user.is_admin:
+        raise Forbidden("Administrators only.")
+    return user
+
+
+CurrentAdmin = Annotated[User, Depends(current_admin)]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import Boolean, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from foryou_crm.core.db import Base, UTCDateTime
@@ -26,3 +26,10 @@ class User(Base):
     external_issuer: Mapped[str | None] = mapped_column(String(255))
     external_subject: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # May use /api/admin (set by `foryou-crm users create --admin` or `users promote`).
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Set: every request with this user's JWT answers 401 USER_DISABLED, and sign-in 403.
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Carried in our JWTs as "ver"; a password reset bumps it, so every JWT issued before it
+    # stops working at once (401 TOKEN_REVOKED).
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

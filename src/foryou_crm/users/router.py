@@ -21,6 +21,7 @@ def _token_for(services: Services, user: User) -> dict[str, Any]:
     settings = services.settings
     issued = issue_access_token(
         user_id=user.id,
+        version=user.token_version,
         secret=settings.jwt_secret.get_secret_value(),
         issuer=settings.jwt_issuer,
         ttl_seconds=settings.jwt_ttl_seconds,
@@ -34,7 +35,7 @@ def _token_for(services: Services, user: User) -> dict[str, Any]:
     return {"success": True, "data": out.model_dump(by_alias=True)}
 
 
-@router.post("/login", responses=error_responses(401, 422, 429))
+@router.post("/login", responses=error_responses(401, 403, 422, 429))
 async def login(
     body: LoginIn, request: Request, services: ServicesDep, session: SessionDep
 ) -> dict[str, Any]:

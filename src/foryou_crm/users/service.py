@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from foryou_crm.core.errors import AppError, Conflict
+from foryou_crm.core.errors import AppError, Conflict, Forbidden
 from foryou_crm.core.security import hash_password, verify_password
 from foryou_crm.users.external_jwt import ExternalIdentity
 from foryou_crm.users.models import User
@@ -29,13 +29,27 @@ class EmailTaken(Conflict):
     message = "An account with this email already exists."
 
 
+class UserDisabled(Forbidden):
+    """Sign-in with the right password to a disabled account (a JWT of a disabled user gets
+    401 ``USER_DISABLED`` instead: see ``users/deps.py``)."""
+
+    code = "USER_DISABLED"
+    message = "This account is disabled; ask your administrator."
+
+
 async def get_by_email(session: AsyncSession, email: str) -> User | None:
     result = await session.execute(select(User).where(User.email == email.lower()))
     return result.scalar_one_or_none()
 
 
 async def create_user(
-    session: AsyncSession, *, email: str, password: str | None, name: str, now: datetime
+    session: AsyncSession,
+    *,
+    email: str,
+    password: str | None,
+    name: str,
+    now: datetime,
+    admin: bool = False,
 ) -> User:
     email = email.lower()
     if await get_by_email(session, email) is not None:
@@ -45,6 +59,8 @@ async def create_user(
         name=name or email.split("@")[0],
         password_hash=await asyncio.to_thread(hash_password, password) if password else None,
         created_at=now,
+        is_admin=admin,
+        token_version=0,
     )
     session.add(user)
     try:
@@ -62,7 +78,34 @@ async def authenticate(session: AsyncSession, *, email: str, password: str) -> U
     ok = await asyncio.to_thread(verify_password, user.password_hash if user else None, password)
     if not ok or user is None:
         raise InvalidCredentials()
+    if user.disabled_at is not None:
+        raise UserDisabled()
     return user
+
+
+# --- administration (foryou-crm users …, /api/admin/users) ----------------------------------
+
+
+def set_disabled(user: User, *, disabled: bool, now: datetime) -> None:
+    """Disable (every JWT of the user is refused from the next request on) or enable again.
+    Idempotent: disabling a disabled user keeps the first time."""
+    if disabled and user.disabled_at is None:
+        user.disabled_at = now
+    elif not disabled:
+        user.disabled_at = None
+    log.info("user_disabled" if disabled else "user_enabled", user_id=user.id)
+
+
+async def reset_password(user: User, password: str) -> None:
+    """A new password, and every JWT issued before it revoked (the token version moves on)."""
+    user.password_hash = await asyncio.to_thread(hash_password, password)
+    user.token_version += 1
+    log.info("user_password_reset", user_id=user.id, token_version=user.token_version)
+
+
+def set_admin(user: User, *, admin: bool) -> None:
+    user.is_admin = admin
+    log.info("user_promoted" if admin else "user_demoted", user_id=user.id)
 
 
 async def user_for_external_identity(

@@ -12,6 +12,7 @@ code runs in-process (``runner.py``) or in a separate worker.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,9 +34,11 @@ from foryou_crm.amocrm.tokens import TokenManager
 from foryou_crm.connections import repository
 from foryou_crm.connections.errors import NotConnected, ReconnectRequired
 from foryou_crm.connections.models import AmoConnection, ConnectionRef, SyncState
+from foryou_crm.core import metrics
 from foryou_crm.core.clock import Clock
 from foryou_crm.leads import store
 from foryou_crm.leads.amo import contact_name, lead_row
+from foryou_crm.leads.sync.outcome import failure_outcome
 from foryou_crm.leads.sync.pacing import Pacer, read_pages
 
 log = structlog.get_logger("foryou_crm.leads.sync")
@@ -107,6 +110,8 @@ async def run_sync(deps: SyncDeps, connection_id: int, *, full: bool | None = No
             or state.last_full_at < deps.clock.now() - FULL_EVERY
         )
     job = _Job(deps, ref, Pacer(deps.tokens, ref), state.gen)
+    phase: metrics.SyncPhase = "full" if full else "incremental"
+    started = time.perf_counter()
     try:
         if full:
             await _full(job, state)
@@ -114,17 +119,21 @@ async def run_sync(deps: SyncDeps, connection_id: int, *, full: bool | None = No
             await _incremental(job, state, progress_from=0.0)
     except NotConnected:
         log.info("leads_sync_connection_gone", connection_id=connection_id)
+        metrics.sync_phase_finished(phase, "gone", time.perf_counter() - started)
         return "gone"
     except IntegrityError:
         # A write for a connection that was deleted meanwhile (the foreign key refused it).
         if await _load(deps, connection_id) is None:
+            metrics.sync_phase_finished(phase, "gone", time.perf_counter() - started)
             return "gone"
         raise
     except Exception as exc:
         # Broad on purpose: whatever stopped the job is recorded where the agent sees it (the
         # sync state, with a retry time where one helps) and logged with its traceback.
         await _fail(job, exc)
+        metrics.sync_phase_finished(phase, failure_outcome(exc), time.perf_counter() - started)
         return "failed"
+    metrics.sync_phase_finished(phase, "ok", time.perf_counter() - started)
     return "idle"
 
 
@@ -537,6 +546,7 @@ async def refetch_leads(deps: SyncDeps, connection_id: int, lead_ids: list[int])
     job = _Job(deps, ref, Pacer(deps.tokens, ref), state.gen)
     present: list[dict[str, Any]] = []
     gone: list[int] = []
+    started = time.perf_counter()
     try:
         present, gone = await _reread(job, sorted(set(lead_ids)))
         await _apply(job, present, gone)
@@ -550,13 +560,16 @@ async def refetch_leads(deps: SyncDeps, connection_id: int, lead_ids: list[int])
             )
     except (NotConnected, IntegrityError):
         # Disconnected while it ran (an IntegrityError: the foreign key refused a write).
+        metrics.sync_phase_finished("refetch", "gone", time.perf_counter() - started)
         return "gone"
     except AmoCRMError as exc:
         log.warning("leads_refetch_failed", connection_id=connection_id, error_code=exc.code)
+        metrics.sync_phase_finished("refetch", failure_outcome(exc), time.perf_counter() - started)
         return "failed"
     log.info(
         "leads_refetched", connection_id=connection_id, updated=len(present), removed=len(gone)
     )
+    metrics.sync_phase_finished("refetch", "ok", time.perf_counter() - started)
     return "idle"
 
 
