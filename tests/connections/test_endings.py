@@ -11,15 +11,14 @@ from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import insert, select
+from sqlalchemy import column, insert, select, table
 
 from foryou_crm.amocrm.client import AmoCRMClient
 from foryou_crm.amocrm.disconnect import end_user_connection
 from foryou_crm.connections.errors import ReconnectRequired
 from foryou_crm.connections.models import AmoConnection, ConnectionEnding
-from foryou_crm.core.db import make_engine
+from foryou_crm.core.db import UTCDateTime, make_engine
 from foryou_crm.core.migrate import alembic_config
-from foryou_crm.users.models import User
 from tests.conftest import bearer, register
 from tests.support import AMO_AGENT, World
 
@@ -208,7 +207,16 @@ async def test_the_migration_gives_connections_already_flagged_their_reason(
             async with engine.begin() as conn:
                 for user_id, flagged in ((1, True), (2, False)):
                     await conn.execute(
-                        insert(User.__table__).values(
+                        # The users table as 0003 left it (the model has later columns).
+                        insert(
+                            table(
+                                "users",
+                                column("id"),
+                                column("email"),
+                                column("name"),
+                                column("created_at", UTCDateTime()),
+                            )
+                        ).values(
                             id=user_id, email=f"u{user_id}@x.test", name="", created_at=flagged_at
                         )
                     )

@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from foryou_crm.admin.schemas import AdminUserOut
-from foryou_crm.amocrm.disconnect import disconnect_user
+from foryou_crm.amocrm.disconnect import end_user_connection
 from foryou_crm.amocrm.tokens import TokenManager
 from foryou_crm.connections import repository
 from foryou_crm.connections.models import AmoConnection, SyncState
@@ -108,7 +108,9 @@ async def delete_user(
         others = set(await repository.connection_ids_of_account(session, connection.account_id))
         if others == {connection.id}:
             webhook_removed = await webhooks.unsubscribe(settings, tokens, connection.ref())
-    removed = await disconnect_user(session, user_id=user.id)
+    removed = await end_user_connection(
+        session, user_id=user.id, reason="admin_removed", at=tokens.clock.now()
+    )
     await session.execute(delete(User).where(User.id == user.id))
     await session.flush()
     log.info(

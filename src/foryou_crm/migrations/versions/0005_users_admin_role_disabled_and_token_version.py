@@ -1,7 +1,7 @@
 """users: admin role, disabled_at and token_version (user administration)
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-02 09:00:00
 
 ``is_admin`` opens /api/admin; ``disabled_at`` stops the user's JWTs at once; ``token_version``
@@ -17,8 +17,8 @@ from alembic import op
 
 import foryou_crm.core.db
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
