@@ -1,0 +1,126 @@
+"""Re-fetch: the leads amoCRM's webhooks named, read back one by one from the API (the payload
+is not trusted). Webhook requests only add rows to ``amo_refetch_requests`` and defer the
+connection's re-fetch job (at most one queued: its queueing lock); the job drains the rows,
+deleting exactly those it read, so a lead named again meanwhile is read again."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import structlog
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from foryou_crm.amocrm.client import AmoCRMClient
+from foryou_crm.amocrm.errors import AmoCRMAuthError, AmoCRMError
+from foryou_crm.connections.errors import NotConnected, ReconnectRequired
+from foryou_crm.connections.models import SyncState
+from foryou_crm.leads import store
+from foryou_crm.leads.models import RefetchRequest
+from foryou_crm.leads.sync import contacts, rows
+from foryou_crm.leads.sync.job import Fenced, Job, SyncDeps, claim
+from foryou_crm.leads.sync.pacing import never
+from foryou_crm.leads.sync.phases import GONE, Outcome, Stopped
+
+log = structlog.get_logger("foryou_crm.leads.sync")
+
+BATCH = 100
+# amoCRM refused or did not answer: the rows stay, the job goes on after this many seconds.
+RETRY_IN = 60.0
+
+
+async def run_refetch(
+    deps: SyncDeps, connection_id: int, should_stop: Callable[[], bool] = never
+) -> Outcome:
+    job = await claim(deps, connection_id, should_stop)
+    if job is None:
+        return GONE
+    try:
+        await drain(job)
+    except Stopped:
+        return Outcome("stopped", resume_in=0.0)
+    except Fenced:
+        return Outcome("fenced")
+    except (NotConnected, ReconnectRequired, AmoCRMAuthError):
+        # Nothing can be read with this connection any more; reconnecting makes a new one,
+        # whose first full pass reads everything.
+        await _forget(deps, connection_id)
+        return GONE
+    except AmoCRMError as exc:
+        log.warning("leads_refetch_failed", connection_id=connection_id, error_code=exc.code)
+        return Outcome("failed", resume_in=RETRY_IN, rejected=len(job.rejected))
+    return Outcome("done", rejected=len(job.rejected))
+
+
+async def _forget(deps: SyncDeps, connection_id: int) -> None:
+    async with deps.sessionmaker() as session, session.begin():
+        await session.execute(
+            delete(RefetchRequest).where(RefetchRequest.connection_id == connection_id)
+        )
+
+
+async def drain(job: Job) -> tuple[int, int]:
+    """Read back every requested lead; (updated, removed)."""
+    updated = removed = 0
+    while True:
+        job.stop_if_asked()
+
+        async def pending(session: AsyncSession) -> list[tuple[int, int]]:
+            found = await session.execute(
+                select(RefetchRequest.id, RefetchRequest.lead_id)
+                .where(RefetchRequest.connection_id == job.cid)
+                .order_by(RefetchRequest.id)
+                .limit(BATCH)
+            )
+            return [(int(a), int(b)) for a, b in found]
+
+        requests = await job.read(pending)
+        if not requests:
+            break
+        present, gone = await _reread(job, sorted({lead for _, lead in requests}))
+        await _apply(job, present, gone, [request for request, _ in requests])
+        updated, removed = updated + len(present), removed + len(gone)
+    await contacts.resolve(job)
+
+    async def count(session: AsyncSession) -> None:
+        total = await store.count_leads(session, job.cid)
+        await session.execute(
+            update(SyncState).where(SyncState.connection_id == job.cid).values(leads_count=total)
+        )
+
+    await job.commit(count)
+    log.info("leads_refetched", connection_id=job.cid, updated=updated, removed=removed)
+    return updated, removed
+
+
+async def _apply(
+    job: Job, present: list[dict[str, Any]], gone: list[int], requests: list[int]
+) -> None:
+    """Upsert what is there, remove what is not, and the requests answered, together."""
+
+    async def write(session: AsyncSession) -> None:
+        await rows.write(session, job, present)
+        await store.delete_leads(session, job.cid, gone)
+        await session.execute(delete(RefetchRequest).where(RefetchRequest.id.in_(requests)))
+
+    await job.commit(write)
+
+
+async def _reread(job: Job, lead_ids: list[int]) -> tuple[list[dict[str, Any]], list[int]]:
+    """Each lead read back from amoCRM: (the present ones, the ids of the absent ones)."""
+    present: list[dict[str, Any]] = []
+    gone: list[int] = []
+    for lead_id in lead_ids:
+
+        async def get(c: AmoCRMClient, i: int = lead_id) -> dict[str, Any] | None:
+            return await c.get_lead(i)
+
+        lead = await job.pacer.call(get)
+        if lead is None:
+            gone.append(lead_id)
+        elif rows.ids_of([lead]) != [lead_id]:
+            rows.reject(job, lead, ValueError(f"asked for lead {lead_id}, amoCRM answered this"))
+        else:
+            present.append(lead)
+    return present, gone
