@@ -18,8 +18,8 @@ async def test_models_and_migrations_agree(database_url: str) -> None:
             connection,
             opts={
                 "compare_type": True,
-                "include_name": lambda name, *_: not (
-                    is_search_index_object(name) or is_queue_object(name)
+                "include_name": lambda name, *_: (
+                    not (is_search_index_object(name) or is_queue_object(name))
                 ),
             },
         )
