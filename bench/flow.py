@@ -47,6 +47,12 @@ async def point_sandbox_at(sandbox: str, service: str) -> None:
 async def connect(service: str, jwt: str, login: str = DEMO_ADMIN_LOGIN) -> float:
     """Auth URL → sign-in and consent at the sandbox → our callback → exchange-code.
     Returns the moment exchange-code answered (the first sync starts right after)."""
+    await exchange(service, jwt, login)
+    return time.perf_counter()
+
+
+async def exchange(service: str, jwt: str, login: str = DEMO_ADMIN_LOGIN) -> dict[str, Any]:
+    """The same flow; returns what exchange-code answered (the connection's status)."""
     auth = {"Authorization": f"Bearer {jwt}"}
     async with httpx.AsyncClient(timeout=60) as http:
         r = await http.get(
@@ -79,7 +85,8 @@ async def connect(service: str, jwt: str, login: str = DEMO_ADMIN_LOGIN) -> floa
             headers=auth,
         )
         r.raise_for_status()
-        return time.perf_counter()
+        data: dict[str, Any] = r.json()["data"]
+        return data
 
 
 @dataclass

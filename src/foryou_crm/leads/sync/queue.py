@@ -7,8 +7,10 @@ Locks (Procrastinate's, enforced by unique indexes on its job table):
 - ``queueing_lock=sync:{connection}`` / ``refetch:{connection}``: at most one of each waits.
   A second defer raises ``AlreadyEnqueued``, which means "the waiting job will do it" (the job
   reads what to do from the sync state when it starts).
-Re-fetches have the higher priority, so a sync continuation waiting for its time never holds
-them back (a waiting job with the same lock and a higher priority goes first)."""
+Syncs and re-fetches have the same priority, so the jobs of one connection run first come,
+first served (Procrastinate starts a job only when no job with its lock is running or waiting
+ahead of it — even one scheduled for later: a continuation waiting for amoCRM holds the
+connection's later jobs back, for at most a minute)."""
 
 from __future__ import annotations
 
@@ -35,7 +37,6 @@ QUEUE_PREFIX = "procrastinate_"
 # more connection of its own for LISTEN/NOTIFY.
 API_POOL = 2
 WORKER_POOL = 4
-SYNC_PRIORITY, REFETCH_PRIORITY = 0, 1
 
 
 def is_queue_object(name: str | None) -> bool:
@@ -98,21 +99,18 @@ class SyncQueue:
     async def defer_sync(self, connection_id: int, delay: float | None = None) -> bool:
         """Queue the connection's sync job; False when one is already waiting (it will do
         the work: it reads what to do from the sync state)."""
-        return await self._defer(SYNC, connection_id, SYNC_PRIORITY, delay)
+        return await self._defer(SYNC, connection_id, delay)
 
     async def defer_refetch(self, connection_id: int, delay: float | None = None) -> bool:
-        return await self._defer(REFETCH, connection_id, REFETCH_PRIORITY, delay)
+        return await self._defer(REFETCH, connection_id, delay)
 
-    async def _defer(
-        self, task: str, connection_id: int, priority: int, delay: float | None
-    ) -> bool:
+    async def _defer(self, task: str, connection_id: int, delay: float | None) -> bool:
         await self.open()
         kind = "sync" if task == SYNC else "refetch"
         deferrer = self.app.configure_task(
             task,
             lock=f"amo:{connection_id}",
             queueing_lock=f"{kind}:{connection_id}",
-            priority=priority,
             schedule_in={"seconds": delay} if delay else None,
         )
         try:

@@ -1,7 +1,11 @@
 """Re-fetch: the leads amoCRM's webhooks named, read back one by one from the API (the payload
 is not trusted). Webhook requests only add rows to ``amo_refetch_requests`` and defer the
-connection's re-fetch job (at most one queued: its queueing lock); the job drains the rows,
-deleting exactly those it read, so a lead named again meanwhile is read again."""
+connection's re-fetch job (at most one queued: its queueing lock); the job reads the rows,
+deleting exactly those it read, so a lead named again meanwhile is read again.
+
+One job reads at most ``PER_JOB`` leads, then defers its continuation: re-fetches and syncs of
+a connection share its lock and run first come, first served, so a storm of webhooks (each
+named lead costs a request) never keeps a sync from its turn."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import structlog
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from foryou_crm.amocrm.client import AmoCRMClient
@@ -25,7 +29,9 @@ from foryou_crm.leads.sync.phases import GONE, Outcome, Stopped
 
 log = structlog.get_logger("foryou_crm.leads.sync")
 
-BATCH = 100
+BATCH = 50
+# About ten seconds of one account's budget: then the connection's next job has its turn.
+PER_JOB = 50
 # amoCRM refused or did not answer: the rows stay, the job goes on after this many seconds.
 RETRY_IN = 60.0
 
@@ -37,7 +43,7 @@ async def run_refetch(
     if job is None:
         return GONE
     try:
-        await drain(job)
+        more = await drain(job)
     except Stopped:
         return Outcome("stopped", resume_in=0.0)
     except Fenced:
@@ -50,7 +56,7 @@ async def run_refetch(
     except AmoCRMError as exc:
         log.warning("leads_refetch_failed", connection_id=connection_id, error_code=exc.code)
         return Outcome("failed", resume_in=RETRY_IN, rejected=len(job.rejected))
-    return Outcome("done", rejected=len(job.rejected))
+    return Outcome("done", resume_in=0.0 if more else None, rejected=len(job.rejected))
 
 
 async def _forget(deps: SyncDeps, connection_id: int) -> None:
@@ -60,10 +66,10 @@ async def _forget(deps: SyncDeps, connection_id: int) -> None:
         )
 
 
-async def drain(job: Job) -> tuple[int, int]:
-    """Read back every requested lead; (updated, removed)."""
+async def drain(job: Job) -> bool:
+    """Read back the requested leads, up to PER_JOB; whether requests are left."""
     updated = removed = 0
-    while True:
+    while updated + removed < PER_JOB:
         job.stop_if_asked()
 
         async def pending(session: AsyncSession) -> list[tuple[int, int]]:
@@ -90,8 +96,18 @@ async def drain(job: Job) -> tuple[int, int]:
         )
 
     await job.commit(count)
-    log.info("leads_refetched", connection_id=job.cid, updated=updated, removed=removed)
-    return updated, removed
+
+    async def waiting(session: AsyncSession) -> int:
+        found = await session.scalar(
+            select(func.count())
+            .select_from(RefetchRequest)
+            .where(RefetchRequest.connection_id == job.cid)
+        )
+        return int(found or 0)
+
+    left = await job.read(waiting)
+    log.info("leads_refetched", connection_id=job.cid, updated=updated, removed=removed, left=left)
+    return bool(left)
 
 
 async def _apply(
