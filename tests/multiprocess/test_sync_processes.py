@@ -282,7 +282,9 @@ def test_a_webhook_burst_runs_one_refetch_at_a_time(
 
 
 @pytest.mark.timeout(300)
-def test_the_cli_beside_a_running_demo_asks_the_demo(cluster: Cluster, tmp_path: Path) -> None:
+def test_the_cli_beside_a_running_demo_asks_the_demo(
+    cluster: Cluster, tmp_path: Path, sqlite_pass: None
+) -> None:
     """The demo's settings are made in code (its sandbox, its client id): `foryou-crm sync`
     beside it reads the same database and only asks; the demo's own queue runs the job."""
     port = free_port()
@@ -362,3 +364,36 @@ def test_sqlite_serve_restarted_mid_sync_resumes_exactly(cluster: Cluster, tmp_p
     mirror = sqlite_leads(database)
     assert mirror == sandbox_leads(sandbox, f"{base}/api/amo-crm/callback")
     assert sync["leads"] == len(mirror)
+
+
+@pytest.mark.timeout(300)
+def test_sigterm_saves_the_place_and_releases_the_lock(
+    cluster: Cluster, pg_url: str, redis_db: str
+) -> None:
+    """A clean stop: the running sync saves its place, defers its continuation and releases
+    its lock, so the next worker goes on at once — nobody waits for the heartbeat timeout."""
+    sandbox = start_sandbox(cluster, 6000)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = service_env(cluster, sandbox, base, pg_url, redis_db)
+    start_serve(cluster, env, port)
+    first = start_worker(cluster, env, "worker-1")
+    jwt, _ = _connect(base, sandbox, "sigterm@foryou.example")
+    wait_for("the full pass to be a few pages in", lambda: _cursor(pg_url) >= 3, 120)
+    assert cluster.terminate(first) == 0, first.log()
+    assert "leads_sync_stopped" in first.log()
+    jobs = queue_jobs(
+        pg_url,
+        "SELECT status::text AS status FROM procrastinate_jobs "
+        "WHERE task_name = 'sync_connection' AND status IN ('todo', 'doing')",
+    )
+    assert [j["status"] for j in jobs] == ["todo"]  # its continuation; no lock held
+    assert queue_jobs(pg_url, "SELECT 1 FROM procrastinate_workers") == []
+
+    second = start_worker(cluster, env, "worker-2")
+    # Picked up right away: no stalled-job recovery was needed.
+    wait_for("the next worker to go on", lambda: "leads_sync_resuming" in second.log(), 15)
+    assert "queue_stalled_job_recovered" not in second.log()
+    sync = _idle(base, jwt)
+    assert sync["leads"] == 6000
+    assert mirror_leads(pg_url) == sandbox_leads(sandbox, f"{base}/api/amo-crm/callback")
