@@ -132,10 +132,13 @@ async def sandbox_view(sandbox: str) -> SandboxView:
         r = await http.get("/_sandbox/requests")
         r.raise_for_status()
         entries = [e for e in r.json()["entries"] if e["host"] == ACCOUNT]
+    # The full pass's pages: by id (`order[id]=asc`), or in amoCRM's default order before.
     pages = [
         e["at"]
         for e in entries
-        if e["endpoint"] == "leads" and "order" not in e["query"] and e["status"] == 200
+        if e["endpoint"] == "leads"
+        and ("order%5Bid%5D" in e["query"] or "order" not in e["query"])
+        and e["status"] == 200
     ]
     span = max(pages) - min(pages) if len(pages) > 1 else float("nan")
     return SandboxView(
@@ -150,6 +153,12 @@ async def sandbox_view(sandbox: str) -> SandboxView:
 async def clear_sandbox_log(sandbox: str) -> None:
     async with httpx.AsyncClient(base_url=sandbox, timeout=60) as http:
         (await http.delete("/_sandbox/requests")).raise_for_status()
+
+
+async def reset_sandbox(sandbox: str, leads: int) -> None:
+    """The same seeded data again (and an empty log, no tokens, no limits)."""
+    async with httpx.AsyncClient(base_url=sandbox, timeout=120) as http:
+        (await http.post("/_sandbox/reset", json={"leads": leads, "seed": 1})).raise_for_status()
 
 
 async def unblock(sandbox: str) -> None:

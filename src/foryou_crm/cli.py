@@ -132,11 +132,15 @@ def demo(host: str, port: int, leads: int) -> None:
 @click.option("--port", default=8100, show_default=True, type=int)
 @click.option("--leads", default=300, show_default=True, type=int)
 @click.option("--seed", default=1, show_default=True, type=int)
-def sandbox(host: str, port: int, leads: int, seed: int) -> None:
+@click.option(
+    "--agencies", default=0, show_default=True, type=int, help="More amoCRM accounts (loads)"
+)
+@click.option("--agency-leads", default=300, show_default=True, type=int)
+def sandbox(host: str, port: int, leads: int, seed: int, agencies: int, agency_leads: int) -> None:
     """Run the amoCRM sandbox on its own."""
     from foryou_crm.sandbox.server import run
 
-    run(host=host, port=port, leads=leads, seed=seed)
+    run(host=host, port=port, leads=leads, seed=seed, agencies=agencies, agency_leads=agency_leads)
 
 
 @main.group()
