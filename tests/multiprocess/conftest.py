@@ -247,6 +247,35 @@ def start_worker(cluster: Cluster, env: dict[str, str], name: str) -> Proc:
     return proc
 
 
+@dataclass
+class Deployment:
+    sandbox: Proc
+    base: str  # the API
+    env: dict[str, str]
+    workers: list[Proc]
+
+
+def deploy(
+    cluster: Cluster,
+    leads: int,
+    database_url: str,
+    redis: str,
+    *,
+    api_workers: int = 1,
+    sync_workers: int = 2,
+    **settings: str,
+) -> Deployment:
+    """The sandbox, `serve --workers api_workers` and `sync_workers` × `worker`, one set of
+    FORYOU_* settings (``settings`` added)."""
+    sandbox = start_sandbox(cluster, leads)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = service_env(cluster, sandbox, base, database_url, redis, **settings)
+    start_serve(cluster, env, port, workers=api_workers)
+    workers = [start_worker(cluster, env, f"worker-{i}") for i in range(1, sync_workers + 1)]
+    return Deployment(sandbox, base, env, workers)
+
+
 def sync_state(base_url: str, jwt: str) -> dict[str, Any]:
     r = httpx.get(
         f"{base_url}/api/amo-crm/status", headers={"Authorization": f"Bearer {jwt}"}, timeout=10

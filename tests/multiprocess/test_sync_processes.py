@@ -20,6 +20,7 @@ from tests.multiprocess.conftest import (
     Cluster,
     Proc,
     amocrm_calls,
+    deploy,
     mirror_leads,
     queue_jobs,
     sandbox_leads,
@@ -178,20 +179,15 @@ def _cursor(database_url: str) -> int:
 def test_kill_9_mid_sync_the_other_worker_finishes_it_exactly(
     cluster: Cluster, pg_url: str, redis_db: str
 ) -> None:
-    sandbox = start_sandbox(cluster, 8000)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = service_env(
+    deployed = deploy(
         cluster,
-        sandbox,
-        base,
+        8000,
         pg_url,
         redis_db,
         FORYOU_QUEUE_HEARTBEAT_SECONDS="1",
         FORYOU_QUEUE_STALLED_AFTER_SECONDS="4",
     )
-    start_serve(cluster, env, port)
-    workers = [start_worker(cluster, env, f"worker-{i}") for i in (1, 2)]
+    sandbox, base, workers = deployed.sandbox, deployed.base, deployed.workers
     asyncio.run(flow.point_sandbox_at(sandbox.base_url, base))
     seeded = list(sandbox_leads(sandbox, f"{base}/api/amo-crm/callback"))
     httpx.post(f"{sandbox.base_url}/_sandbox/accounts/{ACCOUNT}/unblock", timeout=10)
@@ -239,13 +235,8 @@ def test_kill_9_mid_sync_the_other_worker_finishes_it_exactly(
 def test_a_webhook_burst_runs_one_refetch_at_a_time(
     cluster: Cluster, pg_url: str, redis_db: str
 ) -> None:
-    sandbox = start_sandbox(cluster, 300)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = service_env(cluster, sandbox, base, pg_url, redis_db)
-    start_serve(cluster, env, port)
-    for i in (1, 2):
-        start_worker(cluster, env, f"worker-{i}")
+    deployed = deploy(cluster, 300, pg_url, redis_db)
+    sandbox, base = deployed.sandbox, deployed.base
     jwt, _ = _connect(base, sandbox, "burst@foryou.example")
     _idle(base, jwt)
     seen = {"todo": 0, "doing": 0}
@@ -372,12 +363,8 @@ def test_sigterm_saves_the_place_and_releases_the_lock(
 ) -> None:
     """A clean stop: the running sync saves its place, defers its continuation and releases
     its lock, so the next worker goes on at once — nobody waits for the heartbeat timeout."""
-    sandbox = start_sandbox(cluster, 6000)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = service_env(cluster, sandbox, base, pg_url, redis_db)
-    start_serve(cluster, env, port)
-    first = start_worker(cluster, env, "worker-1")
+    deployed = deploy(cluster, 6000, pg_url, redis_db, sync_workers=1)
+    sandbox, base, env, (first,) = deployed.sandbox, deployed.base, deployed.env, deployed.workers
     jwt, _ = _connect(base, sandbox, "sigterm@foryou.example")
     wait_for("the full pass to be a few pages in", lambda: _cursor(pg_url) >= 3, 120)
     assert cluster.terminate(first) == 0, first.log()
