@@ -37,4 +37,3 @@ class Outcome:
 
 NOTHING_ASKED = Outcome("nothing-asked")
 GONE = Outcome("gone")
-FAILED = Outcome("failed")
