@@ -168,3 +168,32 @@ async def test_a_lead_amocrm_answers_malformed_fails_that_lead_only(world: World
     assert good.id in items
     async with world.services.sessionmaker() as session:
         assert (await session.execute(select(RefetchRequest))).first() is None
+
+
+@pytest.mark.parametrize("sandbox_config_overrides", [{"leads": 3000}])
+async def test_deletions_all_through_the_full_pass_still_let_it_finish_exactly(
+    world: World,
+) -> None:
+    """Someone deletes an already-read lead after every second page the pass reads, twelve
+    times: every look at the trash finds one, the pass backs up each time (its batches
+    shrinking), and still ends with the mirror equal to amoCRM."""
+    before = sorted(await _amocrm(world))
+    victims = iter(before[5:600:50])
+    reads: list[int] = []
+    deleted: list[int] = []
+
+    async def delete_now_and_then(request: httpx.Request, response: httpx.Response) -> None:
+        if request.url.path.endswith("/api/v4/leads") and "order[id]" in request.url.params:
+            reads.append(1)
+            victim = next(victims, None) if len(reads) % 2 == 0 else None
+            if victim is not None:
+                deleted.append(victim)
+                r = await world.sandbox.delete(f"/_sandbox/accounts/{HOST}/leads/{victim}")
+                assert r.is_success, r.text
+
+    world.network.after = delete_now_and_then
+    await connect_without_waiting(world, "busy@foryou.example")
+    await world.services.queue.run_until_idle()
+    world.network.after = None
+    assert len(deleted) == 12
+    assert await _mirror(world) == await _amocrm(world)

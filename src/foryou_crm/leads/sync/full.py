@@ -37,7 +37,9 @@ log = structlog.get_logger("foryou_crm.leads.sync")
 
 PAGE_LIMIT = 250
 # Pages between two looks at the trash: one extra request per 10,000 leads, and at most this
-# many pages read again when a deletion made the pass back up.
+# many pages read again when a deletion made the pass back up. After a back-up the batches
+# shrink (a quarter each time, down to one page) so a busy account, deleting leads all the
+# time, still lets the pass through; clean looks grow them again.
 BATCH_PAGES = 40
 MAX_ANCHOR_STEPS = 400
 
@@ -50,20 +52,23 @@ async def _page(job: Job, page: int) -> LeadsPage:
 
 async def read_leads(job: Job) -> None:
     """Phase LEADS, from wherever the state says it stands."""
+    pages = BATCH_PAGES
     while True:
         if job.state.anchor_page is not None:
             ended = await _anchor(job)
             if not ended:
-                ended = await _batch(job)
+                ended = await _batch(job, pages)
         else:
-            ended = await _batch(job)
-        if await _look_at_trash(job) and ended:
+            ended = await _batch(job, pages)
+        clean = await _look_at_trash(job)
+        if clean and ended:
             return
+        pages = min(BATCH_PAGES, pages * 2) if clean else max(1, pages // 4)
 
 
-async def _batch(job: Job) -> bool:
-    """Read up to BATCH_PAGES pages after the cursor, each written with its checkpoint;
-    whether the list ended."""
+async def _batch(job: Job, pages: int) -> bool:
+    """Read up to ``pages`` pages after the cursor, each written with its checkpoint; whether
+    the list ended."""
     st = job.state
     first = st.cursor_page + 1
     done: dict[int, int | None] = {}  # page → its last usable id, as pages are written
@@ -101,7 +106,7 @@ async def _batch(job: Job) -> bool:
         fetch,
         write,
         first=first,
-        until=first + BATCH_PAGES - 1,
+        until=first + pages - 1,
         in_flight=job.deps.pages_in_flight,
         should_stop=job.should_stop,
     )
