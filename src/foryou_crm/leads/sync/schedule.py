@@ -25,6 +25,7 @@ SYNC = "sync_connection"
 REFETCH = "refetch_leads"
 TICK = "tick"
 RECOVER = "recover_stalled"
+PRUNE = "prune_jobs"
 
 
 class Deferrer(Protocol):

@@ -18,12 +18,15 @@ from foryou_crm.leads.sync import refetch, schedule
 from foryou_crm.leads.sync.job import SyncDeps
 from foryou_crm.leads.sync.phases import Outcome
 from foryou_crm.leads.sync.run import run_sync
-from foryou_crm.leads.sync.schedule import RECOVER, REFETCH, SYNC, TICK, Deferrer
+from foryou_crm.leads.sync.schedule import PRUNE, RECOVER, REFETCH, SYNC, TICK, Deferrer
 
 log = structlog.get_logger("foryou_crm.leads.sync")
 
 # Every 10 seconds (the sixth cron field is seconds), deduplicated across workers.
 EVERY_10_SECONDS = "* * * * * */10"
+HOURLY = "17 * * * *"
+# Finished jobs are deleted at once; failed and aborted ones stay this long for inspection.
+KEEP_FAILED_HOURS = 72
 
 
 class RejectedItems(Exception):
@@ -98,13 +101,20 @@ def register(app: App) -> None:
                 await env.queue.defer_refetch(connection_id)
         return len(stalled)
 
+    @app.task(name=PRUNE, queue="control", queueing_lock=PRUNE)
+    async def prune_jobs(timestamp: int) -> None:
+        await app.job_manager.delete_old_jobs(
+            nb_hours=KEEP_FAILED_HOURS, include_failed=True, include_aborted=True
+        )
+
 
 def register_periodic(app: App) -> None:
-    """The tick and the stalled-job recovery, every 10 s on every worker (the queue defers
-    each once per timestamp, whichever worker gets there first)."""
+    """The tick and the stalled-job recovery every 10 s, the pruning of old failed jobs every
+    hour, on every worker (the queue defers each once per timestamp, whichever worker gets
+    there first)."""
     registry = app.periodic_registry
-    for name in (TICK, RECOVER):
+    for name, cron in ((TICK, EVERY_10_SECONDS), (RECOVER, EVERY_10_SECONDS), (PRUNE, HOURLY)):
         if (name, name) not in registry.periodic_tasks:
             registry.register_task(
-                task=app.tasks[name], cron=EVERY_10_SECONDS, periodic_id=name, configure_kwargs={}
+                task=app.tasks[name], cron=cron, periodic_id=name, configure_kwargs={}
             )
