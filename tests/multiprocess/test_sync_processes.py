@@ -313,7 +313,9 @@ def test_the_cli_beside_a_running_demo_asks_the_demo(
 
 
 @pytest.mark.timeout(300)
-def test_sqlite_serve_restarted_mid_sync_resumes_exactly(cluster: Cluster, tmp_path: Path) -> None:
+def test_sqlite_serve_restarted_mid_sync_resumes_exactly(
+    cluster: Cluster, tmp_path: Path, sqlite_pass: None
+) -> None:
     sandbox = start_sandbox(cluster, 6000)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
