@@ -120,6 +120,7 @@ def test_two_api_and_two_sync_workers_call_amocrm_as_often_as_one_process(
     sync = _idle(base, jwt)
     multi = len(amocrm_calls(sandbox))
 
+    print(f"amoCRM calls: one process {single}, 2 API + 2 sync workers {multi}")  # pytest -s
     assert abs(multi - single) <= 0.05 * single, (single, multi)
     assert sync["leads"] == LEADS
     started = [w for w in workers if "leads_sync_started" in w.log()]
