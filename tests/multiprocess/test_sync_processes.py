@@ -268,6 +268,9 @@ def test_a_webhook_burst_runs_one_refetch_at_a_time(
     watching.set()
     watcher.join(5)
     assert seen["todo"] <= 1 and seen["doing"] <= 1, seen
+    listed = cli(["jobs"], deployed.sandbox.log_path.parent, deployed.env)
+    assert listed.returncode == 0, listed.stderr
+    assert "JOB\tTASK\tSTATUS" in listed.stdout  # the queue's own rows, on PostgreSQL
     mirror = mirror_leads(pg_url)
     assert all(mirror[i][1] == f"Пакет {i}" for i in ids)
     assert mirror == sandbox_leads(sandbox, f"{base}/api/amo-crm/callback")
