@@ -16,9 +16,10 @@ Every page is written with its checkpoint (``Job.commit``), so after a crash the
 from the last page written: the first look afterwards certifies those pages or backs up.
 
 What this does not see: a lead deleted *and restored* between two looks (its restore is in
-the trash no more). The incremental pass that ends every full pass reads each lead changed
-since the pass began, the restored one included; only its neighbour at a page boundary could
-be missed, until the next full pass."""
+the trash no more), and, for an agent's token, a lead handed to another agent while the pages
+are read (it leaves this token's list without going to the trash). The incremental pass that
+ends every full pass reads each lead changed since the pass began, those included; only a
+neighbour at a page boundary could be missed, until the next full pass."""
 
 from __future__ import annotations
 
