@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import itertools
 import os
 import signal
@@ -134,8 +135,15 @@ class Cluster:
     ) -> Proc:
         log_path = self.folder / f"{name}.log"
         with log_path.open("wb") as out:
+            # A session of its own: `serve --workers N` forks workers, and the finalizer kills
+            # the whole group (a SIGKILL to the parent alone would orphan them).
             process = subprocess.Popen(
-                [CLI, *args], cwd=cwd or self.folder, env=env, stdout=out, stderr=subprocess.STDOUT
+                [CLI, *args],
+                cwd=cwd or self.folder,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         proc = Proc(name, process, log_path)
         self.procs.append(proc)
@@ -156,8 +164,9 @@ class Cluster:
 
     def stop_all(self) -> None:
         for proc in self.procs:
-            if proc.alive():
-                proc.process.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.process.pid, signal.SIGKILL)  # its forked workers too
+            if proc.process.poll() is None:
                 proc.process.wait(timeout=10)
 
 
