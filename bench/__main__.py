@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import shutil
 import tempfile
 from datetime import UTC, datetime, timedelta
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from bench import flow, load, naive, procs
+from bench import flow, load, naive, procs, sync
 
 CEILING = 7 * 250  # leads/s: 7 requests/s × 250 leads per page
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/foryou_bench"
@@ -68,6 +69,74 @@ def leads_target(params: list[tuple[str, str]]) -> str:
 
 
 async def run(args: argparse.Namespace) -> list[str]:
+    out: list[str] = []
+    if "list" in args.sections or "naive" in args.sections:
+        out += await run_list(args)
+    if "queue" in args.sections:
+        out += await run_queue(args)
+    return out
+
+
+async def run_queue(args: argparse.Namespace) -> list[str]:
+    """Section 4: the sync on the job queue, one process vs API + sync workers, then many
+    accounts at once on one and two sync workers."""
+    workdir = Path(tempfile.mkdtemp(prefix="foryou-bench-queue-"))
+    await procs.ensure_postgres_database(args.pg_url)
+    rows: list[str] = []
+    many: list[str] = []
+    try:
+        async with procs.sandbox(args.leads, workdir) as sandbox:
+            print(f"[queue] one account, {args.leads:,} leads, one process …", flush=True)
+            rows.append((await sync.single_process(sandbox, workdir, args.leads)).row())
+            print(rows[-1], flush=True)
+            await flow.reset_sandbox(sandbox.base, args.leads)
+            print("[queue] the same on 2 API + 2 sync workers …", flush=True)
+            deployed = await sync.deployed(
+                sandbox, workdir, args.pg_url, args.redis_url, args.leads
+            )
+            rows.append(deployed.row())
+            print(rows[-1], flush=True)
+        async with procs.sandbox(
+            0, workdir, agencies=args.accounts, agency_leads=args.account_leads
+        ) as sandbox:
+            for workers in (1, 2):
+                print(f"[queue] {args.accounts} accounts at once, {workers} worker(s) …")
+                await flow.reset_sandbox(sandbox.base, 0)
+                result = await sync.many_accounts(
+                    sandbox,
+                    workdir,
+                    args.pg_url,
+                    args.redis_url,
+                    args.accounts,
+                    args.account_leads,
+                    workers,
+                )
+                many.append(result.row())
+                print(many[-1], flush=True)
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return [
+        "",
+        f"## 4. Initial sync on the job queue, {args.leads:,} leads (ceiling {CEILING:,} leads/s)",
+        "",
+        "| deployment | leads | all leads listed after | leads/s | % of ceiling "
+        "| page requests/s (sandbox log) | sync finished after | leads/s overall "
+        "| amoCRM requests | 429 / 403 |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+        *rows,
+        "",
+        f"## 5. {args.accounts} accounts syncing at once ({args.account_leads:,} leads each, "
+        "each account 7 requests/s)",
+        "",
+        "| sync workers | accounts | leads | all idle after | leads/s total "
+        "| per account, % of ceiling | worker CPU per 1,000 leads | amoCRM requests | 429 |",
+        "|---|---|---|---|---|---|---|---|---|",
+        *many,
+    ]
+
+
+async def run_list(args: argparse.Namespace) -> list[str]:
     workdir = Path(tempfile.mkdtemp(prefix="foryou-bench-"))
     out: list[str] = []
     sync_rows: list[str] = []
@@ -82,7 +151,14 @@ async def run(args: argparse.Namespace) -> list[str]:
                 if db == "postgresql":
                     await procs.ensure_postgres_database(url)
                 await procs.reset_database(url)
-                async with procs.service(url, sandbox.base, workdir) as service:
+                async with (
+                    procs.service(url, sandbox.base, workdir) as service,
+                    contextlib.AsyncExitStack() as workers,
+                ):
+                    if db == "postgresql":  # on PostgreSQL the jobs run in a worker process
+                        await workers.enter_async_context(
+                            procs.cli_process("list-worker", ["worker"], service.env, workdir)
+                        )
                     await flow.point_sandbox_at(sandbox.base, service.base)
                     jwt = await flow.register(service.base, f"bench-{db}@foryou.example")
                     print(f"[{db}] connecting and syncing {args.leads:,} leads …", flush=True)
@@ -122,7 +198,7 @@ async def run(args: argparse.Namespace) -> list[str]:
                     )
                     print(api_rows[-1], flush=True)
                     redirect = f"{service.base}/api/amo-crm/callback"
-            if not args.skip_naive:
+            if not args.skip_naive and "naive" in args.sections:
                 await flow.unblock(sandbox.base)
                 token = await naive.sandbox_token(sandbox.base, redirect)
                 pt = naive.PassThrough(sandbox.base, token)
@@ -190,6 +266,15 @@ def main() -> None:
         help="comma list of sqlite, postgresql",
     )
     parser.add_argument("--pg-url", default=DEFAULT_PG)
+    parser.add_argument(
+        "--sections",
+        default="list,naive,queue",
+        type=lambda s: {x.strip() for x in s.split(",") if x.strip()},
+        help="comma list of list (sections 1-2), naive (3), queue (4-5)",
+    )
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/7")
+    parser.add_argument("--accounts", type=int, default=20, help="accounts syncing at once")
+    parser.add_argument("--account-leads", type=int, default=5000, help="leads per account")
     parser.add_argument("--keep", action="store_true", help="keep the work dir (logs, SQLite)")
     args = parser.parse_args()
     for line in asyncio.run(run(args)):

@@ -47,6 +47,12 @@ async def point_sandbox_at(sandbox: str, service: str) -> None:
 async def connect(service: str, jwt: str, login: str = DEMO_ADMIN_LOGIN) -> float:
     """Auth URL → sign-in and consent at the sandbox → our callback → exchange-code.
     Returns the moment exchange-code answered (the first sync starts right after)."""
+    await exchange(service, jwt, login)
+    return time.perf_counter()
+
+
+async def exchange(service: str, jwt: str, login: str = DEMO_ADMIN_LOGIN) -> dict[str, Any]:
+    """The same flow; returns what exchange-code answered (the connection's status)."""
     auth = {"Authorization": f"Bearer {jwt}"}
     async with httpx.AsyncClient(timeout=60) as http:
         r = await http.get(
@@ -79,7 +85,8 @@ async def connect(service: str, jwt: str, login: str = DEMO_ADMIN_LOGIN) -> floa
             headers=auth,
         )
         r.raise_for_status()
-        return time.perf_counter()
+        data: dict[str, Any] = r.json()["data"]
+        return data
 
 
 @dataclass
@@ -125,10 +132,13 @@ async def sandbox_view(sandbox: str) -> SandboxView:
         r = await http.get("/_sandbox/requests")
         r.raise_for_status()
         entries = [e for e in r.json()["entries"] if e["host"] == ACCOUNT]
+    # The full pass's pages: by id (`order[id]=asc`), or in amoCRM's default order before.
     pages = [
         e["at"]
         for e in entries
-        if e["endpoint"] == "leads" and "order" not in e["query"] and e["status"] == 200
+        if e["endpoint"] == "leads"
+        and ("order%5Bid%5D" in e["query"] or "order" not in e["query"])
+        and e["status"] == 200
     ]
     span = max(pages) - min(pages) if len(pages) > 1 else float("nan")
     return SandboxView(
@@ -143,6 +153,12 @@ async def sandbox_view(sandbox: str) -> SandboxView:
 async def clear_sandbox_log(sandbox: str) -> None:
     async with httpx.AsyncClient(base_url=sandbox, timeout=60) as http:
         (await http.delete("/_sandbox/requests")).raise_for_status()
+
+
+async def reset_sandbox(sandbox: str, leads: int) -> None:
+    """The same seeded data again (and an empty log, no tokens, no limits)."""
+    async with httpx.AsyncClient(base_url=sandbox, timeout=120) as http:
+        (await http.post("/_sandbox/reset", json={"leads": leads, "seed": 1})).raise_for_status()
 
 
 async def unblock(sandbox: str) -> None:

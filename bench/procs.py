@@ -10,7 +10,7 @@ import sys
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -34,6 +34,7 @@ class Proc:
     base: str
     process: subprocess.Popen[bytes]
     log: Path
+    env: dict[str, str] = field(default_factory=dict)
 
 
 async def _wait_ready(base: str, path: str, process: subprocess.Popen[bytes], log: Path) -> None:
@@ -65,11 +66,14 @@ def _stop(proc: Proc) -> None:
 
 
 @asynccontextmanager
-async def sandbox(leads: int, workdir: Path) -> AsyncIterator[Proc]:
+async def sandbox(
+    leads: int, workdir: Path, agencies: int = 0, agency_leads: int = 300
+) -> AsyncIterator[Proc]:
     """``foryou-crm sandbox``: the amoCRM emulator with its real 7 requests/s limit."""
     port = free_port()
-    log = workdir / "sandbox.log"
+    log = workdir / f"sandbox-{port}.log"
     cmd = [sys.executable, "-m", "foryou_crm.cli", "sandbox", "--port", str(port)]
+    cmd += ["--agencies", str(agencies), "--agency-leads", str(agency_leads)]
     process = _spawn([*cmd, "--leads", str(leads)], log, dict(os.environ))
     proc = Proc(f"http://127.0.0.1:{port}", process, log)
     try:
@@ -83,8 +87,13 @@ async def reset_database(url: str) -> None:
     """An empty database at the latest migration."""
     engine = make_engine(url)
     async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.drop_all)
-        await conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        if url.startswith("postgresql"):
+            # Also what migrations made beside the models (the job queue's schema).
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+        else:
+            await conn.run_sync(Base.metadata.drop_all)
+            await conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     await engine.dispose()
     await asyncio.to_thread(upgrade, url)
 
@@ -103,19 +112,12 @@ async def ensure_postgres_database(url: str) -> None:
         await conn.close()
 
 
-@asynccontextmanager
-async def service(
-    database_url: str,
-    sandbox_base: str,
-    workdir: Path,
-    extra_env: dict[str, str] | None = None,
-    prefix: list[str] | None = None,
-) -> AsyncIterator[Proc]:
-    """``uvicorn foryou_crm.asgi:app``, configured only through its environment."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
+def deployment_env(
+    database_url: str, sandbox_base: str, workdir: Path, base: str, **extra: str
+) -> dict[str, str]:
+    """The FORYOU_* settings every process of one deployment shares."""
     data_dir = Path(tempfile.mkdtemp(prefix="svc-", dir=workdir))
-    env = {
+    return {
         **os.environ,
         "FORYOU_ENVIRONMENT": "development",
         "FORYOU_DATA_DIR": str(data_dir),
@@ -128,16 +130,67 @@ async def service(
         "FORYOU_AMOCRM_SYNC_INTERVAL_SECONDS": "3600",
         "FORYOU_LOG_LEVEL": "INFO",
         "FORYOU_LOG_JSON": "true",
-        **(extra_env or {}),
+        # Fixed, so every process of the deployment shares them (development would otherwise
+        # make them per data directory).
+        "FORYOU_JWT_SECRET": "bench-jwt-secret-0123456789abcdef-0123456789",
+        "FORYOU_TOKEN_ENCRYPTION_KEYS": "bench:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        "FORYOU_AMOCRM_WEBHOOK_SECRET": "bench-webhook-secret",
+        **extra,
     }
+
+
+@asynccontextmanager
+async def service(
+    database_url: str,
+    sandbox_base: str,
+    workdir: Path,
+    extra_env: dict[str, str] | None = None,
+    prefix: list[str] | None = None,
+) -> AsyncIterator[Proc]:
+    """``uvicorn foryou_crm.asgi:app``, configured only through its environment."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = deployment_env(database_url, sandbox_base, workdir, base, **(extra_env or {}))
     log = workdir / f"service-{port}.log"
     cmd = [sys.executable, *(prefix or []), "-m", "uvicorn", "foryou_crm.asgi:app"]
     cmd += ["--host", "127.0.0.1"]
     cmd += ["--port", str(port), "--no-access-log", "--log-level", "warning"]
     process = _spawn(cmd, log, env)
-    proc = Proc(base, process, log)
+    proc = Proc(base, process, log, env)
     try:
         await _wait_ready(base, "/healthz", process, log)
         yield proc
     finally:
         _stop(proc)
+
+
+@asynccontextmanager
+async def cli_process(
+    name: str, args: list[str], env: dict[str, str], workdir: Path, ready: str | None = None
+) -> AsyncIterator[Proc]:
+    """``foryou-crm <args>`` as deployed. ``ready``: an HTTP path to wait for (``serve``), or
+    None to wait for the queue worker's start line in its log."""
+    log = workdir / f"{name}.log"
+    process = _spawn([sys.executable, "-m", "foryou_crm.cli", *args], log, env)
+    base = env.get("FORYOU_PUBLIC_BASE_URL", "") if ready else ""
+    proc = Proc(base, process, log)
+    try:
+        if ready is not None:
+            await _wait_ready(base, ready, process, log)
+        else:
+            for _ in range(600):
+                if process.poll() is not None:
+                    raise RuntimeError(f"{name} exited; see {log}")
+                if b"Starting worker" in log.read_bytes():
+                    break
+                await asyncio.sleep(0.1)
+        yield proc
+    finally:
+        _stop(proc)
+
+
+def cpu_seconds(process: subprocess.Popen[bytes]) -> float:
+    """User + system CPU time the process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks

@@ -79,12 +79,23 @@ async def _run_on(url: str, work: Callable[[AsyncConnection], Awaitable[None]]) 
 
 
 async def _drop_everything(conn: AsyncConnection) -> None:
-    await conn.run_sync(Base.metadata.drop_all)
-    await conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    # Everything in the schema: the models' tables and what migrations made beside them (the
+    # job queue's tables, types and functions, the trigram extension).
+    await conn.execute(text("DROP SCHEMA public CASCADE"))
+    await conn.execute(text("CREATE SCHEMA public"))
+
+
+# The job queue's tables (migration 0006), emptied with the models' between tests.
+QUEUE_TABLES = (
+    "procrastinate_events",
+    "procrastinate_periodic_defers",
+    "procrastinate_jobs",
+    "procrastinate_workers",
+)
 
 
 async def _truncate_everything(conn: AsyncConnection) -> None:
-    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    tables = ", ".join([*(t.name for t in Base.metadata.sorted_tables), *QUEUE_TABLES])
     await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
@@ -218,4 +229,4 @@ async def world(
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(5):
                 await sandbox_app.state.sandbox.drain_webhooks()
-                await services.sync_runner.idle()
+                await services.queue.run_until_idle()

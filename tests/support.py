@@ -183,7 +183,7 @@ class World:
         data: dict[str, Any] = r.json()["data"]
         # Activation starts the first leads sync in the background; let it finish so tests that
         # inject faults next are not racing it for them.
-        await self.services.sync_runner.idle()
+        await self.services.queue.run_until_idle()
         return data
 
     async def requests_to(self, host: str | None = None) -> dict[str, Any]:

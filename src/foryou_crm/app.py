@@ -48,8 +48,8 @@ def create_app(
     freeze_startup_heap: bool = False,
 ) -> FastAPI:
     """The web app over ``services`` (built from the environment when None). The app owns them
-    from here: its shutdown closes them. ``background_jobs``: the hourly upkeep and the sync
-    runner's schedule (tests start syncs themselves)."""
+    from here: its shutdown closes them. ``background_jobs``: the hourly upkeep and, on SQLite,
+    the in-process job worker (tests run jobs themselves)."""
     services = services or Services.build(Settings())
     validate_for_production(services.settings)
     if configure_logs:
@@ -87,13 +87,25 @@ def _lifespan(
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         jobs: list[asyncio.Task[Any]] = []
+        stopping = asyncio.Event()
         if background_jobs:
             jobs.append(
                 asyncio.create_task(
                     upkeep.run_hourly(services.sessionmaker, services.tokens, services.clock)
                 )
             )
-            await services.sync_runner.start()
+            if services.queue.embedded:
+                # SQLite: the one process runs the jobs too, on an in-memory queue. Its first
+                # tick re-defers every sync the last shutdown (or crash) interrupted.
+                jobs.append(
+                    asyncio.create_task(
+                        services.queue.run_worker(
+                            concurrency=services.settings.queue_worker_concurrency,
+                            stopping=stopping,
+                            name="serve",
+                        )
+                    )
+                )
         if freeze_startup_heap:
             # What startup built (modules, routes, schemas, compiled SQL) lives as long as the
             # process. Moved out of the collector's reach, it stops costing every full
@@ -103,6 +115,7 @@ def _lifespan(
         try:
             yield
         finally:
+            stopping.set()  # running jobs save their place and return within a page
             for job in jobs:
                 job.cancel()
             await asyncio.gather(*jobs, return_exceptions=True)

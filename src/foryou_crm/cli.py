@@ -1,22 +1,27 @@
-"""The ``foryou-crm`` command: demo, serve, migrate, users, keys, sandbox, sync."""
+"""The ``foryou-crm`` command: demo, serve, worker, migrate, users, keys, sandbox, sync, jobs."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import getpass
+import os
+import signal
 import sys
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
 import click
 import uvicorn
 from pydantic import SecretStr
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from foryou_crm.admin import service as admin
 from foryou_crm.admin.schemas import AdminUserOut
 from foryou_crm.amocrm import key_rotation
+from foryou_crm.connections.models import SyncRequest
 from foryou_crm.core.config import (
     ConfigurationError,
     Settings,
@@ -140,11 +145,15 @@ def demo(host: str, port: int, leads: int) -> None:
 @click.option("--port", default=8100, show_default=True, type=int)
 @click.option("--leads", default=300, show_default=True, type=int)
 @click.option("--seed", default=1, show_default=True, type=int)
-def sandbox(host: str, port: int, leads: int, seed: int) -> None:
+@click.option(
+    "--agencies", default=0, show_default=True, type=int, help="More amoCRM accounts (loads)"
+)
+@click.option("--agency-leads", default=300, show_default=True, type=int)
+def sandbox(host: str, port: int, leads: int, seed: int, agencies: int, agency_leads: int) -> None:
     """Run the amoCRM sandbox on its own."""
     from foryou_crm.sandbox.server import run
 
-    run(host=host, port=port, leads=leads, seed=seed)
+    run(host=host, port=port, leads=leads, seed=seed, agencies=agencies, agency_leads=agency_leads)
 
 
 @main.group()
@@ -349,12 +358,80 @@ def keys_rotate() -> None:
 
 
 @main.command()
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 200),
+    default=None,
+    help="Jobs run at once [default: FORYOU_QUEUE_WORKER_CONCURRENCY, 10]",
+)
+def worker(concurrency: int | None) -> None:
+    """Run the leads sync jobs (PostgreSQL), in the foreground, until SIGTERM or Ctrl-C.
+
+    Any number of workers, on any number of machines, may share one PostgreSQL (and Redis):
+    the queue runs each connection's sync on one of them at a time. On SQLite there is no
+    worker: `serve` runs the jobs itself."""
+    from foryou_crm.core.logging import configure_logging
+
+    settings = _settings()
+    try:
+        validate_for_production(settings)
+    except ConfigurationError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if settings.resolved_database_url.startswith("sqlite"):
+        raise click.ClickException(
+            "the job worker needs PostgreSQL (FORYOU_DATABASE_URL); on SQLite `foryou-crm "
+            "serve` runs the jobs itself"
+        )
+    settings = ensure_local_secrets(settings)
+    configure_logging(json=settings.json_logs, level=settings.log_level)
+    asyncio.run(_work(settings, concurrency or settings.queue_worker_concurrency))
+
+
+async def _work(settings: Settings, concurrency: int) -> None:
+    """The worker until a signal: the first SIGTERM/SIGINT lets running jobs save their place
+    and release their locks (within the grace period), a second one aborts them at once."""
+    from foryou_crm.leads.sync.queue import WORKER_POOL
+
+    services = Services.build(settings, queue_pool=WORKER_POOL)
+    stopping = asyncio.Event()
+    name = f"worker-{os.uname().nodename}-{os.getpid()}"
+    working = asyncio.create_task(
+        services.queue.run_worker(concurrency=concurrency, stopping=stopping, name=name)
+    )
+
+    def stop() -> None:
+        stopping.set()
+        working.cancel()
+
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop)
+    try:
+        with contextlib.suppress(asyncio.CancelledError):
+            await working
+    finally:
+        await services.aclose()
+
+
+@main.command()
 @click.option("--user", "email", required=True, help="The app user whose amoCRM leads to sync")
 @click.option("--full/--incremental", default=None, help="Default: what the scheduler would do")
-def sync(email: str, full: bool | None) -> None:
-    """Sync a user's amoCRM leads into the mirror now, with a progress bar."""
+@click.option(
+    "--pickup-timeout",
+    default=60.0,
+    show_default=True,
+    help="Seconds to wait for a worker to start the job before giving up watching",
+)
+def sync(email: str, full: bool | None, pickup_timeout: float) -> None:
+    """Ask for a sync of a user's amoCRM leads now and follow it with a progress bar.
+
+    The sync runs where every sync runs — a `foryou-crm worker` (PostgreSQL) or the running
+    `serve`/`demo` (SQLite) — with that process's settings; this command only asks (with the
+    same FORYOU_* settings, so the same database) and watches. Its own configuration never
+    reaches amoCRM, so it cannot mark a live connection failed."""
     settings = ensure_local_secrets(_settings())
-    state = asyncio.run(_sync(settings, email, full))
+    kind: SyncRequest = "auto" if full is None else "full" if full else "incremental"
+    state = asyncio.run(_sync(settings, email, kind, pickup_timeout))
     if state != "idle":
         raise click.ClickException(f"sync {state}")
 
@@ -369,40 +446,119 @@ async def _services(settings: Settings) -> AsyncIterator[Services]:
         await services.aclose()
 
 
-async def _sync(settings: Settings, email: str, full: bool | None) -> str:
+async def _sync(
+    settings: Settings, email: str, kind: SyncRequest, pickup_timeout: float = 60.0
+) -> str:
     from foryou_crm.connections.models import SyncState
-    from foryou_crm.connections.repository import connection_of
+    from foryou_crm.connections.repository import connection_of, request_sync
     from foryou_crm.core.logging import configure_logging
-    from foryou_crm.leads.sync.jobs import run_sync
     from foryou_crm.users import service
 
     # Warnings only: info lines would break the progress bar.
     configure_logging(json=settings.json_logs, level="WARNING")
     async with _services(settings) as services:
-        async with services.sessionmaker() as session:
+        async with services.sessionmaker() as session, session.begin():
             user = await service.get_by_email(session, email)
-            if user is None:
-                raise click.ClickException(f"no user {email}")
-            connection = await connection_of(session, user.id)
-            if connection is None:
+            connection = await connection_of(session, user.id) if user else None
+            if user is None or connection is None:
                 raise click.ClickException(f"{email} has not connected amoCRM")
-        job = asyncio.create_task(run_sync(services.sync_runner.deps, connection.id, full=full))
-        shown = 0
-        with click.progressbar(length=1000, label=f"Syncing {connection.domain}") as bar:
-            while not job.done():
-                await asyncio.wait({job}, timeout=0.5)
-                async with services.sessionmaker() as session:
-                    row = await session.get(SyncState, connection.id)
-                done = 1000 if job.done() else int(1000 * (row.progress if row else 0))
-                bar.update(max(0, done - shown))
-                shown = max(shown, done)
-        result = await job
-        async with services.sessionmaker() as session:
-            row = await session.get(SyncState, connection.id)
-        if row is not None and row.error:
+            if connection.needs_reconnect:
+                raise click.ClickException(f"{email} must connect amoCRM again")
+            cid, domain = connection.id, connection.domain
+            await request_sync(session, cid, services.clock.now(), kind)
+        if not services.queue.embedded:
+            await services.queue.defer_sync(cid)
+
+        async def read() -> SyncState:
+            async with services.sessionmaker() as session:
+                row = await session.get(SyncState, cid)
+                assert row is not None
+                return row
+
+        row = await _follow(read, domain, pickup_timeout)
+        if row.error:
             click.echo(row.error, err=True)
-        click.echo(f"{result}: {row.leads_count if row else 0} leads mirrored")
-        return result
+        click.echo(f"{row.state}: {row.leads_count} leads mirrored")
+        return str(row.state)
+
+
+async def _follow(read: Any, domain: str, pickup_timeout: float) -> Any:
+    """Poll the sync state with a progress bar until the sync is neither queued nor running."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    queued_since = time.monotonic()
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        bar = progress.add_task(f"Syncing {domain}: queued", total=1.0)
+        while True:
+            row = await read()
+            if row.state not in ("queued", "running"):
+                progress.update(bar, completed=1.0)
+                return row
+            if row.state == "queued" and time.monotonic() - queued_since > pickup_timeout:
+                raise click.ClickException(
+                    f"still queued after {pickup_timeout:.0f} s: no worker picked the sync up "
+                    "(start `foryou-crm worker`, or on SQLite `foryou-crm serve`/`demo`); it "
+                    "runs when one does"
+                )
+            if row.state == "running":
+                label = f"Syncing {domain}: {row.phase or 'starting'}"
+                progress.update(bar, completed=row.progress or 0.0, description=label)
+            await asyncio.sleep(0.5)
+
+
+@main.command()
+def jobs() -> None:
+    """List queued, running and failed syncs and the queue's jobs behind them.
+
+    The queue's own CLI shows the same jobs in more detail on PostgreSQL:
+    `procrastinate --app=foryou_crm.queue_app.app shell` (list_jobs, list_locks)."""
+    settings = ensure_local_secrets(_settings())
+    states, rows = asyncio.run(_jobs(settings))
+    click.echo("CONNECTION\tUSER\tSTATE\tPHASE\tPROGRESS\tERROR")
+    for line in states:
+        click.echo("\t".join(line))
+    if rows is None:
+        click.echo(
+            "\n(SQLite: the jobs run inside `serve`, on an in-memory queue; the states above "
+            "are what it works from)"
+        )
+        return
+    click.echo("\nJOB\tTASK\tSTATUS\tCONNECTION\tSCHEDULED\tATTEMPTS")
+    for job in rows:
+        click.echo(
+            f"{job.id}\t{job.task}\t{job.status}\t{job.connection_id or ''}\t"
+            f"{job.scheduled_at or ''}\t{job.attempts}"
+        )
+
+
+async def _jobs(settings: Settings) -> tuple[list[list[str]], list[Any] | None]:
+    from foryou_crm.connections.models import AmoConnection, SyncState
+    from foryou_crm.users.models import User
+
+    async with _services(settings) as services:
+        async with services.sessionmaker() as session:
+            found = await session.execute(
+                select(SyncState, User.email)
+                .join(AmoConnection, AmoConnection.id == SyncState.connection_id)
+                .join(User, User.id == AmoConnection.user_id)
+                .where(SyncState.state.in_(("queued", "running", "failed")))
+                .order_by(SyncState.connection_id)
+            )
+            states = [
+                [
+                    str(st.connection_id),
+                    email,
+                    st.state,
+                    st.phase or "-",
+                    f"{100 * (st.progress or 0):.0f}%",
+                    st.error or "",
+                ]
+                for st, email in found.all()
+            ]
+        if services.queue.embedded:
+            return states, None
+        return states, await services.queue.jobs()
 
 
 async def _ensure_user(

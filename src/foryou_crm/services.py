@@ -1,10 +1,11 @@
 """What a process runs on, built in one place: settings, clock, database, Redis, the HTTP client
 to amoCRM with its rate budget, the token manager, sign-in throttling, the admin backend's JWT
-verifier and (until the job queue of issue 13) the in-process leads sync runner.
+verifier and the leads sync's job queue.
 
-The web app (``create_app``), the CLI (``foryou-crm sync``, ``users`` …) and, later, the job
-worker all call ``Services.build(settings)`` and ``aclose()`` it when they stop. Routes read it
-through ``ServicesDep``; nothing else is kept on ``app.state``."""
+The web app (``create_app``), the job worker (``foryou-crm worker``) and the CLI
+(``foryou-crm sync``, ``users`` …) all call ``Services.build(settings)`` and ``aclose()`` it
+when they stop. Routes read it through ``ServicesDep``; nothing else is kept on
+``app.state``."""
 
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ from foryou_crm.core.clock import Clock
 from foryou_crm.core.config import Settings, ensure_local_secrets
 from foryou_crm.core.crypto import TokenCipher
 from foryou_crm.core.db import make_engine, make_sessionmaker
-from foryou_crm.leads.sync.jobs import SyncDeps
-from foryou_crm.leads.sync.runner import LeadsRunner
+from foryou_crm.leads.sync.job import SyncDeps
+from foryou_crm.leads.sync.queue import API_POOL, SyncQueue
 from foryou_crm.users.external_jwt import ExternalJWTVerifier
 from foryou_crm.users.throttle import LoginThrottle, MemoryAttemptStore, RedisAttemptStore
 
@@ -45,9 +46,9 @@ class Services:
     login_throttle: LoginThrottle
     # None unless FORYOU_EXTERNAL_JWT_ISSUER is set.
     external_jwt: ExternalJWTVerifier | None
-    # Interim: the in-process sync runner that exchange-code, lead webhooks and POST /sync hand
-    # work to. Issue 13 replaces it with jobs deferred on a queue.
-    sync_runner: LeadsRunner
+    # The leads sync's jobs: routes defer them (after their transaction committed the sync
+    # state that asks for the work); workers — or `serve` itself on SQLite — run them.
+    queue: SyncQueue
 
     @classmethod
     def build(
@@ -56,10 +57,12 @@ class Services:
         *,
         amocrm_transport: httpx.AsyncBaseTransport | None = None,
         clock: Clock | None = None,
+        queue_pool: int = API_POOL,
     ) -> Services:
         """Everything from settings; nothing connects until first used. ``amocrm_transport``
         replaces the network under the amoCRM client (tests wire the sandbox in); ``clock``
-        lets tests move time."""
+        lets tests move time; ``queue_pool``: connections of the queue's own pool (a worker
+        needs more than an API process)."""
         settings = ensure_local_secrets(settings)
         clock = clock or Clock()
         engine = make_engine(settings.resolved_database_url)
@@ -95,12 +98,14 @@ class Services:
             tokens=tokens,
             login_throttle=throttle,
             external_jwt=ExternalJWTVerifier(settings) if settings.external_jwt_issuer else None,
-            sync_runner=LeadsRunner(SyncDeps(sessionmaker, tokens, clock), settings),
+            queue=SyncQueue(
+                settings, SyncDeps(sessionmaker, tokens, clock, settings), pool_size=queue_pool
+            ),
         )
 
     async def aclose(self) -> None:
-        """Stop the sync runner's tasks first (they use everything else), then close."""
-        await self.sync_runner.stop()
+        """Close the queue first (its jobs use everything else), then the rest."""
+        await self.queue.close()
         await self.amocrm.aclose()
         if self.redis is not None:
             await self.redis.aclose()

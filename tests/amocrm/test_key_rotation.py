@@ -56,7 +56,7 @@ async def _restarted(
     services = Services.build(settings, amocrm_transport=world.network, clock=world.services.clock)
     async with running_app(services) as app, api_client(app) as client:
         yield client, services
-        await services.sync_runner.idle()
+        await services.queue.run_until_idle()
 
 
 async def _sync_state(client: httpx.AsyncClient, token: str) -> dict[str, object]:
@@ -100,8 +100,8 @@ async def test_rotate_then_drop_the_old_key(
         await world.sandbox.post("/_sandbox/clock", json={"seconds": DAY + 60})
         for token in (admin, agent):
             r = await client.post("/api/amo-crm/sync", headers=bearer(token))
-            assert r.status_code == 200, r.text
-        await services.sync_runner.idle()
+            assert r.status_code == 202, r.text
+        await services.queue.run_until_idle()
         for token in (admin, agent):
             sync = await _sync_state(client, token)
             assert sync["state"] == "idle" and sync["error"] is None, sync

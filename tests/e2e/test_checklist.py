@@ -319,6 +319,9 @@ def test_08_leads_load_and_are_listed(flow: Flow, server: Server, api: Api) -> N
     expect(page.locator("#leads-summary")).to_have_text(
         f"Знайдено: {len(flow.all_leads)}", timeout=30_000
     )
+    # The screen has seen the sync end too (it reloads the list once then): the filter steps
+    # that follow must not race that reload.
+    expect(page.locator("#sync-box")).to_be_hidden(timeout=30_000)
     _settled(page)
     assert "leads loaded" in flow.console.infos()
 

@@ -43,7 +43,7 @@ def test_refused_refresh_asks_to_reconnect_and_reconnecting_works(
     # amoCRM forgets every token of the account; the next sync finds out.
     revoked = httpx.post(server.url(f"/sandbox/_sandbox/accounts/{AMO_DOMAIN}/revoke-tokens"))
     assert revoked.status_code == 200, revoked.text
-    api.call("POST", "/api/amo-crm/sync", token)
+    api.call("POST", "/api/amo-crm/sync", token, expect=202)
     deadline = time.monotonic() + 30
     while not api.status(token)["needsReconnect"]:
         assert time.monotonic() < deadline, "the service never noticed the refused tokens"

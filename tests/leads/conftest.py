@@ -17,7 +17,7 @@ async def connect(world: World, email: str, *, login: str = AMO_ADMIN) -> str:
     """Register an app user, connect amoCRM as ``login`` and wait for the first sync."""
     token = str((await register(world.client, email))["accessToken"])
     await world.connect(token, login=login)
-    await world.services.sync_runner.idle()
+    await world.services.queue.run_until_idle()
     return token
 
 

@@ -58,7 +58,7 @@ async def test_user_b_never_sees_user_as_leads(world: World) -> None:
     # B connects as the agent of the same account: B sees the agent's leads only, A still all.
     await world.connect(b_token, login=AMO_AGENT)
 
-    await world.services.sync_runner.idle()
+    await world.services.queue.run_until_idle()
     b_ids = set(await all_lead_ids(world, b_token, []))
     a_ids = set(await all_lead_ids(world, a, []))
     assert b_ids < a_ids

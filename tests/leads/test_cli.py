@@ -1,28 +1,20 @@
-"""``foryou-crm sync --user EMAIL``: the same job, from a terminal, against amoCRM over HTTP."""
+"""``foryou-crm sync --user EMAIL`` asks for a sync and follows it; the job runs where every job
+runs (here: the app's queue), so the command's own settings never reach amoCRM."""
 
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import Callable
 from typing import Any
 
-import uvicorn
-
 from foryou_crm.cli import _sync
 from foryou_crm.core.config import Settings
-from tests.leads.conftest import HOST, all_lead_ids, connect
+from foryou_crm.leads.sync import schedule
+from tests.leads.conftest import HOST, all_lead_ids, connect, status
 from tests.support import World
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-async def test_sync_command_brings_the_mirror_up_to_date(
+async def test_sync_command_asks_and_follows_the_job(
     world: World, settings_factory: Callable[..., Settings], capsys: Any
 ) -> None:
     token = await connect(world, "cli@foryou.example")
@@ -30,21 +22,18 @@ async def test_sync_command_brings_the_mirror_up_to_date(
         f"/_sandbox/accounts/{HOST}/leads", json={"leads": [{"name": "Created while offline"}]}
     )
     assert r.status_code == 201
-    # The CLI is its own process with its own app: it reaches the same sandbox over a socket.
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(world.sandbox_app, host="127.0.0.1", port=port, log_level="warning",
-                       lifespan="off")
-    )  # fmt: skip
-    serving = asyncio.create_task(server.serve())
-    try:
-        while not server.started:
-            await asyncio.sleep(0.01)
-        settings = settings_factory(amocrm_sandbox_url=f"http://127.0.0.1:{port}")
-        result = await _sync(settings, "cli@foryou.example", None)
-    finally:
-        server.should_exit = True
-        await serving
-    assert result == "idle"
+    world.sb.log.clear()
+    # The command's own amoCRM settings are wrong (nothing listens there): it never uses them.
+    settings = settings_factory(amocrm_sandbox_url="http://127.0.0.1:9")
+    command = asyncio.create_task(_sync(settings, "cli@foryou.example", "auto", 30.0))
+    queue = world.services.queue
+    while not command.done():
+        # What a worker (or serve on SQLite) does: the tick finds the queued sync, a job runs it.
+        await schedule.tick(queue.deps, queue)
+        await queue.run_until_idle()
+        await asyncio.sleep(0.1)
+    assert await command == "idle"
     assert "idle: 301 leads mirrored" in capsys.readouterr().out
     assert len(await all_lead_ids(world, token, [("query", "created while offline")])) == 1
+    assert (await status(world, token))["sync"]["state"] == "idle"
+    assert world.sb.log.count(endpoint="leads") > 0  # the app's sandbox was read, not port 9

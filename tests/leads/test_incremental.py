@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import delete
 
 from foryou_crm.leads.models import AmoLead
+from foryou_crm.leads.sync import schedule
 from tests.conftest import bearer
 from tests.leads.conftest import HOST, api_leads, connect, status
 from tests.support import AMO_AGENT, World
@@ -76,11 +77,12 @@ async def test_polling_picks_up_created_updated_moved_and_deleted(world: World, 
 
     # The periodic scheduler: nothing is due yet; after the interval, an incremental sync runs.
     interval = timedelta(seconds=world.services.settings.amocrm_sync_interval_seconds)
-    assert await world.services.sync_runner.tick(interval) == 0
+    queue = world.services.queue
+    assert await schedule.tick(queue.deps, queue) == 0
     clock.advance(interval.total_seconds() + 1)
     world.sb.log.clear()
-    assert await world.services.sync_runner.tick(interval) == 1
-    await world.services.sync_runner.idle()
+    assert await schedule.tick(queue.deps, queue) == 1
+    await world.services.queue.run_until_idle()
     _check(await _items(world, token), ids, before)
     # Incremental: newest changes first, not every page again.
     pages = [e for e in world.sb.log.as_json()["entries"] if e["endpoint"] == "leads"]
@@ -88,12 +90,12 @@ async def test_polling_picks_up_created_updated_moved_and_deleted(world: World, 
     st = await status(world, token)
     assert st["sync"]["state"] == "idle" and st["sync"]["leads"] == before
 
-    # On demand: POST /sync answers at once with the state, the job runs after.
+    # On demand: POST /sync answers at once with the state (queued), the job runs after.
     more = await _change_four_leads(world, AGENT_ID)
     r = await world.client.post("/api/amo-crm/sync", headers=bearer(token))
-    assert r.status_code == 200, r.text
-    assert r.json()["data"]["state"] == "running"
-    await world.services.sync_runner.idle()
+    assert r.status_code == 202, r.text
+    assert r.json()["data"]["state"] == "queued"
+    await world.services.queue.run_until_idle()
     _check(await _items(world, token), more, before)
 
 
@@ -105,7 +107,7 @@ async def test_webhooks_trigger_a_refetch_of_the_named_leads(world: World) -> No
     world.sb.log.clear()
     ids = await _change_four_leads(world, 9001101)
     await world.sb.drain_webhooks()
-    await world.services.sync_runner.idle()
+    await world.services.queue.run_until_idle()
     deliveries = [d for d in world.sb.outbox.deliveries if d.kind == "webhook"]
     assert deliveries and all(d.status == 200 for d in deliveries)
     _check(await _items(world, token), ids, before)
@@ -127,7 +129,7 @@ async def test_webhook_payload_data_is_not_trusted(world: World) -> None:
     }
     r = await world.client.post(path, data=forged)
     assert r.status_code == 200, r.text
-    await world.services.sync_runner.idle()
+    await world.services.queue.run_until_idle()
     items = await _items(world, token)
     assert items[lead.id]["name"] == lead.name and items[lead.id]["price"] == lead.price
 
@@ -193,14 +195,14 @@ async def test_a_deletion_during_a_multi_page_pass_hides_no_change(
 
     world.network.after = delete_a_lead_of_page_1
     r = await world.client.post("/api/amo-crm/sync", headers=bearer(token))
-    assert r.status_code == 200, r.text
-    await world.services.sync_runner.idle()
+    assert r.status_code == 202, r.text
+    await world.services.queue.run_until_idle()
     world.network.after = None
     assert deleted, "the pass never read a full first page"
 
     r = await world.client.post("/api/amo-crm/sync", headers=bearer(token))
-    assert r.status_code == 200, r.text
-    await world.services.sync_runner.idle()
+    assert r.status_code == 202, r.text
+    await world.services.queue.run_until_idle()
     items = await _items(world, token)
     assert deleted[0] not in items
     alive = set(created) - set(deleted)

@@ -4,6 +4,7 @@ disconnect and the uninstall hook."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 from foryou_crm.amocrm.ratelimit import MemoryRateBudget
 from foryou_crm.connections.models import SyncState
 from foryou_crm.leads.models import AmoContact, AmoLead, AmoPipeline, AmoStatus, AmoUser
+from foryou_crm.leads.sync import schedule
 from tests.conftest import bearer
 from tests.leads.conftest import HOST, all_lead_ids, connect, status
 from tests.support import World
@@ -58,8 +60,8 @@ async def test_a_403_block_stops_the_sync_and_reports_it(world: World) -> None:
     world.sb.configure_account(HOST, rate_limit_rps=1)
     world.sb.log.clear()
     r = await world.client.post("/api/amo-crm/sync", headers=bearer(token))
-    assert r.status_code == 200
-    await world.services.sync_runner.idle()
+    assert r.status_code == 202
+    await world.services.queue.run_until_idle()
     st = (await status(world, token))["sync"]
     assert st["state"] == "failed"
     assert "403" in st["error"] and "blocked" in st["error"]
@@ -68,8 +70,8 @@ async def test_a_403_block_stops_the_sync_and_reports_it(world: World) -> None:
     # Asking again during the pause does not call amoCRM; the leads stay readable.
     sent = len(_statuses(world))
     r = await world.client.post("/api/amo-crm/sync", headers=bearer(token))
-    assert r.status_code == 200 and r.json()["data"]["state"] == "failed"
-    await world.services.sync_runner.idle()
+    assert r.status_code == 202 and r.json()["data"]["state"] == "failed"
+    await world.services.queue.run_until_idle()
     assert len(_statuses(world)) == sent
     r = await world.client.get("/api/amo-crm/leads", headers=bearer(token))
     assert r.json()["data"]["total"] == 300
@@ -77,27 +79,34 @@ async def test_a_403_block_stops_the_sync_and_reports_it(world: World) -> None:
 
 
 @pytest.mark.parametrize("sandbox_config_overrides", [{"leads": 3000}])
-async def test_a_restart_mid_sync_resumes_without_duplicates(world: World) -> None:
-    # The newest-lead probe and four pages answer; then amoCRM fails (the job retries with
-    # backoff): the sync is caught half way. Which four pages answer depends on timing; the
-    # cursor only counts pages written with every page before them.
+async def test_a_worker_stopped_mid_sync_resumes_without_duplicates(world: World) -> None:
+    """The worker is stopped (SIGTERM) mid-sync while amoCRM is failing: the job saves its
+    place and defers its continuation, which goes on from the checkpoint."""
+    # The newest-lead probe and four pages answer; then amoCRM fails (the pacer retries with
+    # backoff): the sync is caught half way.
     world.sb.inject_fault("leads", "latency", count=5, ms=1)
     world.sb.inject_fault("leads", "500", count=1000)
     token = await connect_without_waiting(world, "a@foryou.example")
+    queue = world.services.queue
+    stopping = asyncio.Event()
+    working = asyncio.create_task(queue.run_worker(concurrency=1, stopping=stopping))
     await _wait_for_rows(world, 1000)
     cursor = await _wait_for_cursor(world, at_least=1)
-    await world.services.sync_runner.stop()  # the process dies: tasks cancelled mid-page
+    stopping.set()  # SIGTERM
+    working.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await working
     async with world.services.sessionmaker() as session:
         state = (await session.execute(select(SyncState))).scalar_one()
-    assert state.state == "running" and state.phase == "full"
+    assert state.state == "running" and state.phase == "leads"
     assert state.cursor_page >= cursor
     assert 0 < await _rows(world, AmoLead) < 3000
     world.sb.faults.clear()
     world.sb.log.clear()
 
-    await world.services.sync_runner.start()  # the process comes back
-    await world.services.sync_runner.idle()
-    await world.services.sync_runner.stop()
+    assert await queue.active("sync_connection") == {state.connection_id}  # its continuation
+    assert await schedule.tick(queue.deps, queue) == 0  # nothing lost: nothing to re-defer
+    await queue.run_until_idle()  # a worker (again)
     st = await status(world, token)
     assert st["sync"]["state"] == "idle" and st["sync"]["leads"] == 3000
     ids = await all_lead_ids(world, token, [])
@@ -106,7 +115,7 @@ async def test_a_restart_mid_sync_resumes_without_duplicates(world: World) -> No
     plain_pages = [
         int(dict(p.split("=") for p in e["query"].split("&"))["page"])
         for e in world.sb.log.as_json()["entries"]
-        if e["endpoint"] == "leads" and "order" not in e["query"] and "page=" in e["query"]
+        if e["endpoint"] == "leads" and "order%5Bid%5D" in e["query"] and "page=" in e["query"]
     ]
     assert plain_pages and min(plain_pages) == state.cursor_page + 1
 
@@ -153,14 +162,3 @@ async def test_disconnect_removes_the_mirror(world: World) -> None:
         assert await _rows(world, model) == 0, model
     r = await world.client.get("/api/amo-crm/leads", headers=bearer(other))
     assert r.status_code == 409
-
-
-async def test_nothing_starts_after_shutdown(world: World) -> None:
-    """A late webhook or sync request during shutdown must not start work that outlives the
-    database engine."""
-    r = world.services.sync_runner
-    await r.stop()
-    assert r.schedule(1, full=True) is False
-    r.refetch([1], [10, 11])
-    await r.idle()  # returns at once: nothing was spawned
-    await r.start()

@@ -84,8 +84,8 @@ async def test_the_index_follows_renames_deletions_and_disconnects(world: World)
     r = await world.sandbox.delete(f"/_sandbox/accounts/{HOST}/leads/{second.id}")
     assert r.is_success, r.text
     r = await world.client.post("/api/amo-crm/sync", headers=bearer(token))
-    assert r.status_code == 200, r.text
-    await world.services.sync_runner.idle()
+    assert r.status_code == 202, r.text
+    await world.services.queue.run_until_idle()
 
     assert await all_lead_ids(world, token, [("query", "мансарда з терасою")]) == [first.id]
     assert first.id not in await all_lead_ids(world, token, [("query", old_name)])

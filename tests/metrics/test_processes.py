@@ -135,7 +135,7 @@ def test_importing_the_service_writes_no_metrics_file(tmp_path: Path) -> None:
     folder = tmp_path / "prometheus"
     folder.mkdir()
     code = (
-        "import foryou_crm.cli, foryou_crm.app, foryou_crm.leads.sync.jobs;"
+        "import foryou_crm.cli, foryou_crm.app, foryou_crm.leads.sync.run;"
         "from foryou_crm.metrics.exposition import multiprocess; assert multiprocess()"
     )
     env = clean_env(tmp_path / "var", PROMETHEUS_MULTIPROC_DIR=str(folder))

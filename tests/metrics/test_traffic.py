@@ -20,8 +20,8 @@ PHASES = "foryou_sync_phase_duration_seconds_count"
 
 async def _sync_now(world: World, token: str) -> None:
     r = await world.client.post("/api/amo-crm/sync", headers=bearer(token))
-    assert r.status_code == 200, r.text
-    await world.services.sync_runner.idle()
+    assert r.status_code == 202, r.text
+    await world.services.queue.run_until_idle()
 
 
 def _delta(before: Scrape, after: Scrape, name: str, **labels: str) -> float:
@@ -89,7 +89,7 @@ async def test_real_traffic_is_counted_by_route_endpoint_and_outcome(world: Worl
     assert delta(HTTP, method="POST", route="/api/auth/register", status="201") == 1
     assert delta(HTTP, method="GET", route="/api/amo-crm/callback", status="200") == 1
     assert delta(HTTP, method="POST", route="/api/amo-crm/exchange-code", status="200") == 1
-    assert delta(HTTP, method="POST", route="/api/amo-crm/sync", status="200") == 3
+    assert delta(HTTP, method="POST", route="/api/amo-crm/sync", status="202") == 3
     assert delta(HTTP, method="GET", route="/api/amo-crm/status", status="200") == 2
 
     # Levels from the database.

@@ -26,7 +26,7 @@ COMPOSE_FILE = REPO / "compose.yaml"
 ENV_EXAMPLE = REPO / ".env.example"
 DOCKERFILE = REPO / "Dockerfile"
 # The commands tests/ops/test_processes.py runs as real processes.
-PROCESS_TESTED = {"migrate", "serve", "healthcheck"}
+PROCESS_TESTED = {"migrate", "serve", "worker", "healthcheck"}
 # Files in the source tree the installed service never reads.
 NOT_PACKAGED = {"sandbox/README.md", "web/README.md", "migrations/script.py.mako"}
 
@@ -98,7 +98,7 @@ def _example_values() -> dict[str, str]:
 # --- compose.yaml -------------------------------------------------------------------------
 def test_compose_services_and_their_order() -> None:
     services = yaml.safe_load(COMPOSE_FILE.read_text())["services"]
-    assert set(services) == {"db", "redis", "migrate", "api"}
+    assert set(services) == {"db", "redis", "migrate", "api", "worker"}
     assert services["db"]["image"].startswith("postgres:")
     assert "alpine" not in services["db"]["image"]  # C locale: no trigrams of Cyrillic
     for name in ("db", "redis"):
@@ -111,11 +111,17 @@ def test_compose_services_and_their_order() -> None:
         "db": {"condition": "service_healthy"},
         "redis": {"condition": "service_healthy"},
     }
-    for name in ("migrate", "api"):
+    for name in ("migrate", "api", "worker"):
         assert services[name]["env_file"] == ".env"
         assert services[name]["environment"]["FORYOU_ENVIRONMENT"] == "production"
-    # The sync worker is announced, not run: no service runs a command that does not exist.
-    assert "SYNC WORKER" in COMPOSE_FILE.read_text()
+    # Sync workers: after the migration, beside the API, no port, no HTTP healthcheck, and a
+    # stop grace longer than the jobs' own (they save their place on SIGTERM).
+    worker = services["worker"]
+    assert worker["command"] == ["foryou-crm", "worker"]
+    assert worker["depends_on"] == services["api"]["depends_on"]
+    assert "ports" not in worker and worker["healthcheck"] == {"disable": True}
+    assert worker["deploy"]["replicas"] == "${SYNC_WORKERS:-2}"
+    assert worker["stop_grace_period"] == "30s"
 
 
 def test_compose_holds_no_secret() -> None:
@@ -140,6 +146,9 @@ def test_compose_config_resolves_with_the_example(resolved: dict[str, Any]) -> N
     )
     assert api["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert [(p["host_ip"], p["target"]) for p in api["ports"]] == [("127.0.0.1", 8000)]
+    worker = resolved["services"]["worker"]
+    assert worker["deploy"]["replicas"] == int(_example_values()["SYNC_WORKERS"])
+    assert worker["environment"] == api["environment"]  # the same settings as `serve`
 
 
 def test_compose_config_refuses_a_missing_database_password(compose: Compose) -> None:
@@ -243,7 +252,7 @@ def test_every_command_the_deployment_runs_is_a_process_tested_cli_command(
         s["command"] for s in resolved["services"].values() if s["image"] == "foryou-crm:latest"
     ]
     commands = compose_commands + _dockerfile_commands()
-    assert len(commands) == 4
+    assert len(commands) == 5
     for command in commands:
         assert command[0] == "foryou-crm"
         assert command[1] in PROCESS_TESTED

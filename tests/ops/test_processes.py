@@ -127,3 +127,47 @@ def test_several_workers_on_postgres_and_redis(database_url: str, tmp_path: Path
         assert httpx.get(f"{served.base_url}/readyz").status_code == 200
     finally:
         assert stop(served) in STOPPED_CLEANLY, served.log()
+
+
+def test_worker_on_sqlite_says_serve_runs_the_jobs(tmp_path: Path) -> None:
+    result = cli(["worker"], tmp_path, clean_env(tmp_path))
+    assert result.returncode != 0
+    assert "the job worker needs PostgreSQL" in result.stderr
+    assert "`foryou-crm serve` runs the jobs itself" in result.stderr
+
+
+@pytest.mark.skipif(
+    not os.environ.get("FORYOU_TEST_DATABASE_URL", "").startswith("postgresql"),
+    reason="the job worker needs PostgreSQL; this runs in the PostgreSQL suite",
+)
+@pytest.mark.timeout(120)
+def test_worker_runs_until_sigterm_and_leaves_the_queue_clean(
+    database_url: str, tmp_path: Path
+) -> None:
+    """The compose file's `worker` service: registers with the queue, stops on SIGTERM (what
+    `docker stop` sends) with status 0 and unregisters."""
+    import subprocess
+    import time
+
+    from tests.ops.conftest import CLI
+
+    redis_url = os.environ.get("FORYOU_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    env = clean_env(tmp_path, FORYOU_DATABASE_URL=database_url, FORYOU_REDIS_URL=redis_url)
+    log_path = tmp_path / "worker.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [CLI, "worker", "--concurrency", "2"], cwd=tmp_path, env=env, stdout=log, stderr=log
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while "Starting worker" not in log_path.read_text():
+            assert process.poll() is None, log_path.read_text()
+            assert time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.2)
+        process.terminate()
+        assert process.wait(timeout=40) == 0, log_path.read_text()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+    assert "Stopped worker" in log_path.read_text()

@@ -162,3 +162,22 @@ async def test_a_leads_values_do_not_move_when_the_lead_does(one: Amo, two: Amo)
     after |= {x["id"]: x for x in await one.leads(a_tokens)}
     for lead in before:
         assert after[lead["id"]]["custom_fields_values"] == lead["custom_fields_values"]
+
+
+def test_more_agencies_for_loads_leave_the_two_accounts_as_they_were() -> None:
+    """`agencies`: more amoCRM accounts, each with its own host, admin and leads; the two
+    seeded accounts are drawn first and stay the same."""
+    from foryou_crm.sandbox.seed import agency_host, agency_login, build_world
+
+    plain = build_world(1, 120, 1_796_000_000)
+    more = build_world(1, 120, 1_796_000_000, agencies=3, agency_leads=50)
+    assert list(more)[:2] == list(plain)
+    for host in plain:
+        assert [lead.id for lead in more[host].leads] == [lead.id for lead in plain[host].leads]
+    for number in (1, 2, 3):
+        agency = more[agency_host(number)]
+        assert len(agency.leads) == 50
+        assert agency.admin.email == agency_login(number)
+        owners = {lead.responsible_user_id for lead in agency.leads}
+        assert owners <= set(agency.users)
+    assert len({more[agency_host(n)].id for n in (1, 2, 3)}) == 3

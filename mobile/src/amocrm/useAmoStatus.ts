@@ -19,7 +19,7 @@ export function isSyncBusy(status: AmoStatus | null): boolean {
   if (!status?.connected) return false;
   const sync = status.sync;
   if (!sync) return true;
-  if (sync.state === 'running') return true;
+  if (sync.state === 'running' || sync.state === 'queued') return true;
   return sync.state === 'idle' && !sync.lastSyncedAt;
 }
 

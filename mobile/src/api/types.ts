@@ -26,7 +26,7 @@ export interface AuthUrl {
   expiresAt: string;
 }
 
-export type SyncStateName = 'idle' | 'running' | 'failed';
+export type SyncStateName = 'idle' | 'queued' | 'running' | 'failed';
 
 export interface SyncState {
   state: SyncStateName;

@@ -6,14 +6,15 @@ import { formatDateTime } from '../i18n/format';
 import { colors, styles } from './components';
 
 export function SyncProgress({ sync, busy = false }: { sync: SyncState | null; busy?: boolean }) {
-  if (!sync || (busy && sync.state !== 'running')) {
+  const active = sync?.state === 'running' || sync?.state === 'queued';
+  if (!sync || (busy && !active)) {
     return busy ? (
       <Text testID="sync-pending" style={styles.muted}>
         {t('sync.first')}
       </Text>
     ) : null;
   }
-  if (sync.state === 'running') {
+  if (active) {
     const percent = Math.round(Math.max(0, Math.min(1, sync.progress || 0)) * 100);
     return (
       <View testID="sync-progress" style={{ gap: 4 }}>

@@ -219,11 +219,11 @@ describe('amoCRM connect flow against foryou-crm demo', () => {
   });
 
   it('7. leads load after connecting, and a filter narrows them', async () => {
-    // The first sync must have finished: leads still arriving would shift the pages read below.
+    // The first sync is a job: queued, then running (pages land in any order), then idle.
+    // Everything below reads the whole mirror, so it waits for the sync to be over.
     const all = await waitFor('leads after the first sync', async () => {
       const page = await app.api.listLeads({ page: 1, limit: 50 });
-      const synced = page.sync?.state === 'idle' && page.sync.lastSyncedAt != null;
-      return synced && page.total > 0 ? page : null;
+      return page.total > 0 && page.sync?.state === 'idle' && page.sync.lastSyncedAt ? page : null;
     });
     expect(all.items.length).toBeGreaterThan(0);
     const lead: Lead = all.items[0];

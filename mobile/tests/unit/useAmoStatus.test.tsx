@@ -31,6 +31,7 @@ describe('isSyncBusy', () => {
     { name: 'not connected', status: NOT_CONNECTED, busy: false },
     { name: 'connected, synced', status: CONNECTED, busy: false },
     { name: 'running', status: RUNNING, busy: true },
+    { name: 'queued again, synced before', status: { ...CONNECTED, sync: { state: 'queued', progress: 0, lastSyncedAt: '2026-01-01T00:00:00Z' } }, busy: true },
     { name: 'connected, no sync state yet', status: { ...CONNECTED, sync: null }, busy: true },
     { name: 'idle, never synced (first sync not started)', status: { ...CONNECTED, sync: { state: 'idle', progress: 0, lastSyncedAt: null } }, busy: true },
     { name: 'failed', status: { ...CONNECTED, sync: { state: 'failed', progress: 0, lastSyncedAt: null, error: 'x' } }, busy: false },

@@ -26,7 +26,7 @@ from foryou_crm.amocrm.oauth.callback import (
 )
 from foryou_crm.amocrm.oauth.completion import complete_flow
 from foryou_crm.amocrm.oauth.schemas import URLSAFE, ExchangeCodeIn
-from foryou_crm.connections import endings
+from foryou_crm.connections import endings, repository
 from foryou_crm.connections.models import SyncState
 from foryou_crm.connections.status import status_of
 from foryou_crm.core.errors import error_responses
@@ -107,11 +107,16 @@ async def exchange_code(
         state=body.state,
         app_verifier=body.app_verifier,
     )
+    state: SyncState | None
     if activated:
-        # Interim (issue 13 defers a job in this transaction instead): the runner starts the
-        # first sync after the response, i.e. after the session committed.
-        background.add_task(services.sync_runner.connected, connection.id)
-    state = await session.get(SyncState, connection.id)
+        # Queued in this transaction (the status answered says so at once); the job is
+        # deferred once it committed — or, should that be lost, by the queue's tick.
+        state, _ = await repository.request_sync(
+            session, connection.id, services.clock.now(), "full"
+        )
+        background.add_task(services.queue.sync_after_commit, connection.id)
+    else:
+        state = await session.get(SyncState, connection.id)
     return status_of(connection, state).envelope()
 
 

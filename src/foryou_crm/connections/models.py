@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from foryou_crm.core.db import Base, UTCDateTime
@@ -87,11 +87,18 @@ class ConnectionEnding(Base):
     ended_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-SyncStateName = Literal["idle", "running", "failed"]
+# What the agent sees: asked for and waiting for a worker, being read, stopped by an error, or
+# up to date as of ``last_synced_at``.
+SyncStateName = Literal["idle", "queued", "running", "failed"]
+# What a queued sync was asked to do: ``auto`` lets the job choose (resume, full when due, else
+# incremental).
+SyncRequest = Literal["auto", "full", "incremental"]
 
 
 class SyncState(Base):
-    """One per connection: what the sync is doing, and where to resume after a restart."""
+    """One per connection: what the sync is doing, what was asked of it, and where to resume
+    after a restart. The queue only schedules work; this row is the truth about it (a job that
+    finds nothing asked here does nothing), so a lost or duplicated job costs nothing."""
 
     __tablename__ = "amo_sync_states"
 
@@ -99,11 +106,28 @@ class SyncState(Base):
         ForeignKey("amocrm_connections.id", ondelete="CASCADE"), primary_key=True
     )
     state: Mapped[SyncStateName] = mapped_column(String(16), default="idle")
-    phase: Mapped[str] = mapped_column(String(16), default="")  # full | incremental | ""
+    requested: Mapped[str] = mapped_column(String(16), default="")  # SyncRequest or ""
+    requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # leads.sync.phases.Phase: the step a running (or interrupted) sync is in.
+    phase: Mapped[str] = mapped_column(String(16), default="")
     progress: Mapped[float] = mapped_column(Float, default=0.0)
+    # The full pass's generation: leads it saw carry it (amo_leads.sync_gen).
     gen: Mapped[int] = mapped_column(Integer, default=0)
-    # The full pass: last page written with every page before it (resume after it).
+    # Claimed (+1) by every job that writes this connection's mirror; a checkpoint is written
+    # only while the job still holds it, so a worker taken for dead writes nothing late.
+    fence: Mapped[int] = mapped_column(Integer, default=0)
+    # The full pass reads leads by id, ascending: the last page written with every page before
+    # it, and the last lead id on it …
     cursor_page: Mapped[int] = mapped_column(Integer, default=0)
+    cursor_id: Mapped[int | None] = mapped_column(BigInteger)
+    # … and the same as of the last check that no already-read lead was deleted since (a
+    # deletion shifts amoCRM's offset pages; the pass backs up to here when one was).
+    checked_page: Mapped[int] = mapped_column(Integer, default=0)
+    checked_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Set when the pass backed up: the page to read first to find where ``cursor_id`` is now.
+    anchor_page: Mapped[int | None] = mapped_column(Integer)
+    # Ids found in amoCRM's trash since the full pass began (each deletion counts once).
+    deleted_seen: Mapped[list[int]] = mapped_column(JSON, default=list)
     # Newest updated_at when the running full pass began: the incremental pass after it
     # catches whatever changed while the pages were read.
     full_high_water: Mapped[int | None] = mapped_column(BigInteger)

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from foryou_crm.connections.models import AmoConnection, SyncState
+from foryou_crm.connections.models import AmoConnection, SyncRequest, SyncState
 from foryou_crm.core.db import affected_rows
 
 
@@ -38,6 +40,30 @@ async def ensure_sync_state(session: AsyncSession, connection_id: int) -> SyncSt
         session.add(state)
         await session.flush()
     return state
+
+
+async def request_sync(
+    session: AsyncSession, connection_id: int, now: datetime, kind: SyncRequest = "auto"
+) -> tuple[SyncState, bool]:
+    """Ask for a sync of this connection, in the caller's transaction (the outbox: the job is
+    deferred after it commits, and the queue's periodic tick defers any the process lost).
+    Returns (the state, whether this call queued it). A sync already queued or running
+    answers instead; so does one paused until its retry time (amoCRM blocked us)."""
+    await ensure_sync_state(session, connection_id)
+    state = (
+        await session.execute(
+            select(SyncState).where(SyncState.connection_id == connection_id).with_for_update()
+        )
+    ).scalar_one()
+    paused = state.state == "failed" and state.retry_at is not None and state.retry_at > now
+    if state.state in ("queued", "running") or paused:
+        return state, False
+    state.state, state.progress = "queued", 0.0
+    state.requested = state.requested or kind  # a failed pass that kept its place goes on
+    state.requested_at = now
+    state.error = None
+    await session.flush()
+    return state, True
 
 
 async def account_ids(session: AsyncSession) -> list[int]:

@@ -269,6 +269,48 @@ class Settings(BaseSettings):
     amocrm_sync_interval_seconds: int = Field(
         default=300, description="Seconds between incremental syncs of each agent's leads."
     )
+    amocrm_full_sync_hours: int = Field(
+        default=24,
+        ge=1,
+        description=(
+            "Hours between full passes of a connection (every lead read again: what vanished "
+            "without a trace is removed); incremental passes run in between."
+        ),
+    )
+
+    # The job queue (leads sync). PostgreSQL: Procrastinate's tables, any number of
+    # `foryou-crm worker` processes. SQLite: jobs run inside `serve`.
+    queue_worker_concurrency: int = Field(
+        default=10,
+        ge=1,
+        le=200,
+        description=(
+            "Jobs one `foryou-crm worker` runs at once (`--concurrency` overrides): syncs of "
+            "different accounts, each within its own amoCRM rate budget."
+        ),
+    )
+    queue_heartbeat_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="How often a worker tells the queue it is alive, in seconds.",
+    )
+    queue_stalled_after_seconds: float = Field(
+        default=20.0,
+        gt=0,
+        description=(
+            "A job whose worker sent no heartbeat for this long is taken as dead (`kill -9`, a "
+            "lost machine) and handed to another worker; keep it ≥ 3 × the heartbeat. "
+            "Recovery takes about this plus 10 s."
+        ),
+    )
+    queue_shutdown_grace_seconds: float = Field(
+        default=25.0,
+        gt=0,
+        description=(
+            "On SIGTERM, how long a worker waits for its jobs to save their place and stop "
+            "(they do within a page); keep it below the container's stop grace period."
+        ),
+    )
     amocrm_webhook_secret: SecretStr = Field(
         default=SecretStr(""),
         description=(
@@ -409,6 +451,12 @@ def validate_for_production(settings: Settings) -> None:
     if settings.external_jwt_issuer and settings.external_jwt_issuer == settings.jwt_issuer:
         problems.append(
             "FORYOU_EXTERNAL_JWT_ISSUER must differ from FORYOU_JWT_ISSUER (our own tokens)"
+        )
+    if settings.queue_stalled_after_seconds < 3 * settings.queue_heartbeat_seconds:
+        # A heartbeat shares the event loop with the jobs: a busy moment must not make a live
+        # worker look dead (its job would run twice, the second copy fencing off the first).
+        problems.append(
+            "FORYOU_QUEUE_STALLED_AFTER_SECONDS must be at least 3 × FORYOU_QUEUE_HEARTBEAT_SECONDS"
         )
     if settings.is_production:
         problems += production_problems(settings)

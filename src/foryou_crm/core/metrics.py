@@ -41,6 +41,8 @@ TokenRefreshOutcome = Literal["refreshed", "refused", "misconfigured", "unavaila
 SyncPhase = Literal["full", "incremental", "refetch"]
 SyncOutcome = Literal[
     "ok",  # finished; the mirror is in step
+    "stopped",  # the worker is stopping: the phase saved its place and continues in a new job
+    "fenced",  # another job claimed the connection meanwhile; this one's writes were refused
     "gone",  # the connection was deleted while it ran
     "blocked",  # amoCRM answered 403 (API blocked for the account, or no rights)
     "rate_limited",  # amoCRM kept answering 429
@@ -142,7 +144,7 @@ def token_refresh_finished(outcome: TokenRefreshOutcome) -> None:
 
 def sync_phase_finished(phase: SyncPhase, outcome: SyncOutcome, seconds: float) -> None:
     """A sync phase of one connection ended. Called once per phase run by whatever runs it
-    (today ``leads/sync/jobs.py``; the job queue's tasks once they run the phases)."""
+    (``leads/sync/run.py`` for full and incremental passes, ``refetch.py`` for re-fetches)."""
     SYNC_PHASE_SECONDS.labels(phase, outcome).observe(seconds)
 
 

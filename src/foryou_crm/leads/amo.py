@@ -8,13 +8,32 @@ from __future__ import annotations
 from typing import Any
 
 TAG_SEP = "\x1f"
+# The mirror's id and time columns are 64-bit (BIGINT): a value beyond them cannot be stored.
+INT64_MAX = 2**63 - 1
+
+
+class MalformedLead(ValueError):
+    """amoCRM answered a lead the mirror cannot hold (no usable id). That one lead is left out,
+    loudly; the rest of its page is stored."""
 
 
 def _int(value: Any) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
+    """An integer amoCRM sent, or None when it is missing, not a number or out of range."""
+    if isinstance(value, bool):
         return None
+    try:
+        number = int(value) if value is not None else None
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if number is not None and -INT64_MAX <= number <= INT64_MAX else None
+
+
+def lead_id(lead: Any) -> int:
+    """The lead's amoCRM id (positive, 64-bit), or MalformedLead."""
+    found = _int(lead.get("id")) if isinstance(lead, dict) else None
+    if found is None or found <= 0:
+        raise MalformedLead(f"no usable lead id in {str(lead)[:120]!r}")
+    return found
 
 
 def tags_of(lead: dict[str, Any]) -> list[str]:
@@ -41,12 +60,13 @@ def lead_row(
     lead: dict[str, Any], *, connection_id: int, gen: int, names: dict[int, str]
 ) -> dict[str, Any]:
     """A row for ``amo_leads``; ``names`` holds the contact names already known."""
+    amo_id = lead_id(lead)
     name = str(lead.get("name") or "")
     tags = tags_of(lead)
     contacts = [{"id": cid, "name": names.get(cid)} for cid in contact_ids_of(lead)]
     return {
         "connection_id": connection_id,
-        "amo_id": int(lead["id"]),
+        "amo_id": amo_id,
         "name": name,
         "price": _int(lead.get("price")) or 0,
         "status_id": _int(lead.get("status_id")) or 0,

@@ -114,3 +114,17 @@ class AmoLead(MirrorRow, Base):
     contacts_pending: Mapped[bool] = mapped_column(Boolean, default=False)
     # The full-sync generation that last saw this lead; older ones are gone from amoCRM.
     sync_gen: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RefetchRequest(Base):
+    """A lead a webhook named, waiting to be read back from amoCRM. Written by the webhook
+    request; the connection's one queued re-fetch job drains them (and deletes exactly the rows
+    it read, so a lead named again meanwhile is read again)."""
+
+    __tablename__ = "amo_refetch_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connection_id: Mapped[int] = mapped_column(
+        ForeignKey(_CONNECTION_FK, ondelete="CASCADE"), index=True
+    )
+    lead_id: Mapped[int] = mapped_column(BigInteger)

@@ -1,19 +1,22 @@
 """``/api/amo-crm/leads``, ``/pipelines``, ``/sync`` and the lead webhook receiver: thin routes
-over ``queries`` and the runner."""
+over ``queries`` and the sync's job queue (each writes what it asks for in its transaction,
+then defers the job once that committed)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 import structlog
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
 
 from foryou_crm.connections import repository
 from foryou_crm.connections.deps import CurrentConnection, CurrentConnectionWithSync
+from foryou_crm.connections.errors import ReconnectRequired
 from foryou_crm.connections.status import sync_out
 from foryou_crm.core.errors import NotFound, error_responses
 from foryou_crm.leads import queries, webhooks
 from foryou_crm.leads.filter import LeadFilter
+from foryou_crm.leads.models import RefetchRequest
 from foryou_crm.leads.schemas import LeadsEnvelope
 from foryou_crm.services import ServicesDep, SessionDep
 
@@ -45,32 +48,37 @@ async def pipelines(session: SessionDep, connection: CurrentConnection) -> dict[
     return _ok(out.model_dump(by_alias=True, mode="json"))
 
 
-@router.post("/sync", responses=error_responses(401, 409))
+@router.post("/sync", status_code=202, responses=error_responses(401, 409))
 async def start_sync(
-    services: ServicesDep, session: SessionDep, connection: CurrentConnection
+    services: ServicesDep,
+    session: SessionDep,
+    connection: CurrentConnection,
+    background: BackgroundTasks,
 ) -> dict[str, Any]:
-    """Start a sync now (unless one runs, or amoCRM blocked us and the pause is not over);
-    answers the sync state."""
-    runner = services.sync_runner
-    state = await repository.ensure_sync_state(session, connection.id)
-    now = services.clock.now()
-    paused = state.retry_at is not None and state.retry_at > now
-    started = False
-    if not paused and not runner.running(connection.id):
-        # Shown as running at once; the job itself runs after this request committed.
-        state.state, state.error = "running", None
-        await session.commit()
-        started = runner.schedule(connection.id)
-    log.info("leads_sync_requested", user_id=connection.user_id, started=started, paused=paused)
+    """Ask for a sync: 202 with the sync state — ``queued``, or the sync already queued or
+    running (never a second one), or ``failed`` while amoCRM's block lasts (it goes on by
+    itself after). 409 ``AMO_RECONNECT_REQUIRED`` when amoCRM no longer accepts the
+    connection."""
+    if connection.needs_reconnect:
+        raise ReconnectRequired()
+    state, queued = await repository.request_sync(session, connection.id, services.clock.now())
+    if queued:
+        background.add_task(services.queue.sync_after_commit, connection.id)
+    log.info("leads_sync_requested", user_id=connection.user_id, queued=queued, state=state.state)
     return _ok(sync_out(state).model_dump(by_alias=True, mode="json"))
 
 
 @router.post("/webhooks/leads/{secret}", responses=error_responses(404), include_in_schema=True)
 async def lead_webhook(
-    request: Request, secret: str, services: ServicesDep, session: SessionDep
+    request: Request,
+    secret: str,
+    services: ServicesDep,
+    session: SessionDep,
+    background: BackgroundTasks,
 ) -> dict[str, Any]:
     """amoCRM's lead events (form-encoded, v2 field names). Only the lead ids are used: each
-    is read back from the API for every connection to that account."""
+    is read back from the API for every connection to that account, by the connection's
+    re-fetch job."""
     settings = services.settings
     account_ids = await repository.account_ids(session)
     account_id = webhooks.account_for_secret(settings, secret, account_ids)
@@ -78,8 +86,11 @@ async def lead_webhook(
         raise NotFound("No such webhook.")
     ids = webhooks.lead_ids(await request.body())
     connections = await repository.connection_ids_of_account(session, account_id)
-    if ids:
-        services.sync_runner.refetch(connections, ids)
+    if ids and connections:
+        session.add_all(
+            RefetchRequest(connection_id=cid, lead_id=lead) for cid in connections for lead in ids
+        )
+        background.add_task(services.queue.refetch_after_commit, connections)
     log.info(
         "leads_webhook_received",
         account_id=account_id,

@@ -36,6 +36,9 @@ LEAD_EVENTS = [
 _LEAD_ID_KEY = re.compile(r"^leads\[([a-z_]+)\]\[(\d+)\]\[id\]$")
 _SECRET = re.compile(r"^[0-9a-f]{64}$")
 MAX_IDS = 500
+# amo_leads.amo_id is a BIGINT: an id beyond it names no lead we could hold, and is dropped
+# here rather than failing the re-fetch later.
+MAX_LEAD_ID = 2**63 - 1
 
 
 def account_secret(settings: Settings, account_id: int) -> str:
@@ -64,8 +67,12 @@ def lead_ids(body: bytes) -> list[int]:
     form-encoded v2 payload (PHP bracket notation, parsed here by hand)."""
     ids: set[int] = set()
     for key, value in parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True):
-        if _LEAD_ID_KEY.match(key) and value.strip().isdigit():
-            ids.add(int(value))
+        digits = value.strip()
+        # isdecimal() and a length bound before int(): no huge or non-ASCII numbers parsed.
+        if _LEAD_ID_KEY.match(key) and digits.isascii() and digits.isdecimal():
+            if len(digits) > 19 or not 0 < int(digits) <= MAX_LEAD_ID:
+                continue
+            ids.add(int(digits))
             if len(ids) >= MAX_IDS:
                 break
     return sorted(ids)

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 from foryou_crm.core.db import Base, make_engine
 from foryou_crm.leads.search import is_search_index_object
+from foryou_crm.leads.sync.queue import is_queue_object
 from foryou_crm.models import load_all_models
 
 load_all_models()
@@ -17,8 +18,9 @@ target_metadata = Base.metadata
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
-    # The text search index lives outside the models (see migration 0003).
-    return not is_search_index_object(name)
+    # The text search index (migration 0003) and the job queue's schema (0006) live outside
+    # the models.
+    return not is_search_index_object(name) and not is_queue_object(name)
 
 
 def _configure(connection: Connection) -> None:

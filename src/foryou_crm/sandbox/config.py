@@ -25,6 +25,10 @@ class SandboxConfig:
 
     leads: int = 300
     seed: int = 1
+    # More amoCRM accounts beside the two (agency01.amocrm.ru …, admin
+    # amo-admin@agency01.example), each with `agency_leads` leads: loads of many accounts.
+    agencies: int = 0
+    agency_leads: int = 300
     # Unix time the seeded history ends at (leads spread over two years before it).
     # None = the start of the current UTC day, so data is deterministic for a seed within a day.
     anchor: int | None = None

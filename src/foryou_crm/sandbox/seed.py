@@ -323,11 +323,44 @@ def _populate(
     seed_activity(account, anchor, base)
 
 
-def build_world(seed: int, leads: int, anchor: int) -> dict[str, Account]:
-    """Both seeded accounts keyed by host. Pure: no I/O, no clock."""
+def build_world(
+    seed: int, leads: int, anchor: int, agencies: int = 0, agency_leads: int = 300
+) -> dict[str, Account]:
+    """Both seeded accounts keyed by host, then ``agencies`` more amoCRM accounts of
+    ``agency_leads`` leads each (drawn after the two, which stay the same). Pure: no I/O, no
+    clock."""
     rng = random.Random(seed)
     reforyou = _reforyou_shell(anchor)
     _populate(reforyou, UA, rng, leads, anchor, 24_000_000, seed)
     kommo = _kommo_shell(anchor)
     _populate(kommo, EN, rng, KOMMO_LEADS, anchor, 51_000_000, seed)
-    return {reforyou.host: reforyou, kommo.host: kommo}
+    world = {reforyou.host: reforyou, kommo.host: kommo}
+    for number in range(1, agencies + 1):
+        agency = _agency_shell(number, anchor)
+        _populate(agency, UA, rng, agency_leads, anchor, 100_000_000 * number, seed)
+        world[agency.host] = agency
+    return world
+
+
+def agency_host(number: int) -> str:
+    return f"agency{number:02d}.amocrm.ru"
+
+
+def agency_login(number: int, role: str = "admin") -> str:
+    return f"amo-{role}@agency{number:02d}.example"
+
+
+def _agency_shell(number: int, anchor: int) -> Account:
+    """Another Ukrainian agency shaped like ReForYou, its own host, ids and people: for loads
+    of many accounts at once (each with its own rate limit)."""
+    account = _reforyou_shell(anchor)
+    account.id = REFORYOU_ID + 1000 * number
+    account.host = agency_host(number)
+    account.name = f"Agency {number:02d}"
+    uid = 9_300_000 + 10 * number
+    users = [
+        User(uid + 1, f"Адміністратор {number:02d}", agency_login(number), is_admin=True),
+        User(uid + 2, f"Агент {number:02d}", agency_login(number, "agent"), is_admin=False),
+    ]
+    account.users = {u.id: u for u in users}
+    return account

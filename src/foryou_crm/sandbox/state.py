@@ -60,7 +60,8 @@ class Sandbox:
 
     def _seed(self, seed: int, leads: int) -> None:
         self.anchor = self.config.anchor or default_anchor(self.clock.now())
-        self._install(build_world(seed, leads, self.anchor))
+        config = self.config
+        self._install(build_world(seed, leads, self.anchor, config.agencies, config.agency_leads))
 
     def _install(self, world: dict[str, Account]) -> None:
         drawing = self._drawing is not None
@@ -105,7 +106,10 @@ class Sandbox:
         self.clock.reset()
         anchor = self.config.anchor or default_anchor(self.clock.now())
         # 100k leads take about two seconds to build: keep the event loop serving.
-        world = await asyncio.to_thread(build_world, self.config.seed, self.config.leads, anchor)
+        config = self.config
+        world = await asyncio.to_thread(
+            build_world, config.seed, config.leads, anchor, config.agencies, config.agency_leads
+        )
         self.anchor = anchor
         self._install(world)
         self.tokens.clear()

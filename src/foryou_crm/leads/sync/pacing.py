@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import structlog
@@ -20,6 +21,7 @@ from foryou_crm.amocrm.client import AmoCRMClient
 from foryou_crm.amocrm.errors import AmoCRMRateLimited, AmoCRMUnavailable
 from foryou_crm.amocrm.tokens import TokenManager
 from foryou_crm.connections.models import ConnectionRef
+from foryou_crm.leads.sync.phases import Stopped
 
 log = structlog.get_logger("foryou_crm.leads.sync")
 T = TypeVar("T")
@@ -29,10 +31,18 @@ MAX_UNAVAILABLE = 4
 MAX_PAUSE = 120.0
 
 
+def never() -> bool:
+    return False
+
+
 class Pacer:
-    def __init__(self, tokens: TokenManager, ref: ConnectionRef) -> None:
+    def __init__(
+        self, tokens: TokenManager, ref: ConnectionRef, should_stop: Callable[[], bool] = never
+    ) -> None:
         self.tokens = tokens
         self.ref = ref
+        # Asked between retries: a worker shutting down does not wait out amoCRM's trouble.
+        self.should_stop = should_stop
         self.requests = 0
         self.rate_limited = 0
         self._pause_until = 0.0
@@ -56,12 +66,16 @@ class Pacer:
             except AmoCRMRateLimited as exc:
                 self.rate_limited += 1
                 self._on_429(exc, epoch)
+                if self.should_stop():
+                    raise Stopped() from None
                 continue
             except AmoCRMUnavailable:
                 unavailable += 1
                 if unavailable > MAX_UNAVAILABLE:
                     raise
                 await asyncio.sleep(min(8.0, 0.25 * 2**unavailable))
+                if self.should_stop():
+                    raise Stopped() from None
                 continue
             self._streak = 0
             return result
@@ -90,18 +104,39 @@ PageFetch = Callable[[int], Awaitable[tuple[list[dict[str, Any]], bool]]]
 PageWrite = Callable[[int, list[dict[str, Any]]], Awaitable[None]]
 
 
-async def read_pages(fetch: PageFetch, write: PageWrite, *, first: int, in_flight: int) -> int:
-    """Read pages ``first, first+1, …`` until one is empty or has no next, keeping up to
-    ``in_flight`` requests outstanding; one writer stores pages as they arrive (so the database
-    sees one writer). Returns the last page that had rows (``first - 1`` when none)."""
+@dataclass(frozen=True)
+class PagesRead:
+    last_with_rows: int  # the last page that had rows (``first - 1`` when none)
+    ended: bool  # a page said nothing follows (else ``until`` or a stop ended the read)
+
+
+async def read_pages(
+    fetch: PageFetch,
+    write: PageWrite,
+    *,
+    first: int,
+    in_flight: int,
+    until: int | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> PagesRead:
+    """Read pages ``first, first+1, …`` until one is empty or has no next (or ``until`` was
+    read, or ``should_stop()`` says so: requests in flight are then still answered and
+    written), keeping up to ``in_flight`` requests outstanding; one writer stores pages as they
+    arrive (so the database sees one writer)."""
     end: int | None = None
     last_with_rows = first - 1
     next_page = first
     queue: asyncio.Queue[tuple[int, list[dict[str, Any]]] | None] = asyncio.Queue(in_flight * 2)
 
+    def more() -> bool:
+        if should_stop is not None and should_stop():
+            return False
+        limit = until if end is None else end if until is None else min(end, until)
+        return limit is None or next_page <= limit
+
     async def fetcher() -> None:
         nonlocal next_page, end, last_with_rows
-        while end is None or next_page <= end:
+        while more():
             page = next_page
             next_page += 1
             items, has_next = await fetch(page)
@@ -139,4 +174,4 @@ async def read_pages(fetch: PageFetch, write: PageWrite, *, first: int, in_fligh
             with contextlib.suppress(BaseException):
                 await waited
         raise
-    return last_with_rows
+    return PagesRead(last_with_rows, end is not None and end <= last_with_rows)

@@ -36,7 +36,8 @@ export function endedSentence(ended) {
 function syncBusy(status) {
   const sync = status?.connected && !status.needsReconnect ? status.sync : null;
   if (!sync) return false;
-  return sync.state === "running" || (sync.state !== "failed" && !sync.lastSyncedAt);
+  const active = sync.state === "running" || sync.state === "queued";
+  return active || (sync.state !== "failed" && !sync.lastSyncedAt);
 }
 
 export function renderCrm(root, { initialStatus } = {}) {

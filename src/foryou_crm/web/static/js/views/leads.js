@@ -185,7 +185,8 @@ export function createLeads(root) {
     el.list.replaceChildren(...items.map((lead) => renderLeadCard(lead, currency)));
     const filtered = hasFilters(state.filters);
     let emptyKey = filtered ? "leads.empty" : "leads.emptyNone";
-    const syncing = sync && (sync.state === "running" || (sync.state !== "failed" && !sync.lastSyncedAt));
+    const working = sync && (sync.state === "running" || sync.state === "queued");
+    const syncing = working || (sync && sync.state !== "failed" && !sync.lastSyncedAt);
     if (!filtered && syncing) emptyKey = "leads.emptySyncing";
     setText(el.empty, t(emptyKey));
     show(el.empty, items.length === 0);
