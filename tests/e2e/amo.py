@@ -76,7 +76,7 @@ def make_amocrm_refuse(server: Server, api: Api, token: str, domain: str) -> dic
     """amoCRM forgets the account's tokens (no hook); the next sync finds the refresh refused."""
     r = httpx.post(server.url(f"/sandbox/_sandbox/accounts/{domain}/revoke-tokens"), timeout=30)
     assert r.status_code == 200, r.text
-    api.call("POST", "/api/amo-crm/sync", token)
+    api.call("POST", "/api/amo-crm/sync", token, expect=202)  # queued: sync runs as a job
     deadline = time.monotonic() + 30
     while not (status := api.status(token))["needsReconnect"]:
         assert time.monotonic() < deadline, f"the service never noticed: {status}"
