@@ -364,7 +364,13 @@ def keys_rotate() -> None:
     default=None,
     help="Jobs run at once [default: FORYOU_QUEUE_WORKER_CONCURRENCY, 10]",
 )
-def worker(concurrency: int | None) -> None:
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="Serve this worker's /metrics and /healthz here [default: FORYOU_WORKER_METRICS_PORT]",
+)
+def worker(concurrency: int | None, metrics_port: int | None) -> None:
     """Run the leads sync jobs (PostgreSQL), in the foreground, until SIGTERM or Ctrl-C.
 
     Any number of workers, on any number of machines, may share one PostgreSQL (and Redis):
@@ -384,14 +390,27 @@ def worker(concurrency: int | None) -> None:
         )
     settings = ensure_local_secrets(settings)
     configure_logging(json=settings.json_logs, level=settings.log_level)
-    asyncio.run(_work(settings, concurrency or settings.queue_worker_concurrency))
+    # With PROMETHEUS_MULTIPROC_DIR set, the jobs' first recorded value writes a file there.
+    exposition.ensure_directory()
+    port = metrics_port or settings.worker_metrics_port
+    asyncio.run(_work(settings, concurrency or settings.queue_worker_concurrency, port))
 
 
-async def _work(settings: Settings, concurrency: int) -> None:
+async def _work(settings: Settings, concurrency: int, metrics_port: int | None) -> None:
     """The worker until a signal: the first SIGTERM/SIGINT lets running jobs save their place
-    and release their locks (within the grace period), a second one aborts them at once."""
+    and release their locks (within the grace period), a second one aborts them at once.
+    With ``metrics_port``, its listener (``metrics/listener.py``) runs beside the jobs."""
     from foryou_crm.leads.sync.queue import WORKER_POOL
+    from foryou_crm.metrics.listener import listener
 
+    server = None
+    if metrics_port is not None:
+        server = listener(settings, host=settings.worker_metrics_host, port=metrics_port)
+        serving = asyncio.create_task(server.serve())
+        while not server.started:  # a port taken stops the worker here, not silently later
+            if serving.done():
+                raise SystemExit(f"the metrics listener could not start on port {metrics_port}")
+            await asyncio.sleep(0.05)
     services = Services.build(settings, queue_pool=WORKER_POOL)
     stopping = asyncio.Event()
     name = f"worker-{os.uname().nodename}-{os.getpid()}"
@@ -410,6 +429,9 @@ async def _work(settings: Settings, concurrency: int) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await working
     finally:
+        if server is not None:
+            server.should_exit = True
+            await serving
         await services.aclose()
 
 

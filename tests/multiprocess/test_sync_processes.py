@@ -390,3 +390,37 @@ def test_sigterm_saves_the_place_and_releases_the_lock(
     sync = _idle(base, jwt)
     assert sync["leads"] == 6000
     assert mirror_leads(pg_url) == sandbox_leads(sandbox, f"{base}/api/amo-crm/callback")
+
+
+@pytest.mark.timeout(300)
+def test_a_sync_worker_reports_its_amocrm_calls_on_its_own_port(
+    cluster: Cluster, pg_url: str, redis_db: str, tmp_path: Path
+) -> None:
+    """The compose worker: PROMETHEUS_MULTIPROC_DIR set for every service (a folder nobody
+    created in the worker's container) and `--metrics-port`. What it counts is what amoCRM saw."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    deployment = deploy(cluster, 600, pg_url, redis_db, sync_workers=0)
+    port = free_port()
+    env = deployment.env | {"PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "worker" / "metrics")}
+    worker = cluster.start("worker-metrics", ["worker", "--metrics-port", str(port)], env)
+    worker.base_url = f"http://127.0.0.1:{port}"
+    wait_http(worker, "/healthz")
+    jwt, _ = _connect(deployment.base, deployment.sandbox, "metrics@foryou.example")
+    assert _idle(deployment.base, jwt)["leads"] == 600
+
+    page = httpx.get(f"{worker.base_url}/metrics", timeout=10).text
+    counted: dict[str, float] = {}
+    phases: set[tuple[str, str]] = set()
+    for family in text_string_to_metric_families(page):
+        for sample in family.samples:
+            if sample.name == "foryou_amocrm_requests_total":
+                endpoint = sample.labels["endpoint"]
+                counted[endpoint] = counted.get(endpoint, 0) + sample.value
+            if sample.name == "foryou_sync_phase_duration_seconds_count" and sample.value:
+                phases.add((sample.labels["phase"], sample.labels["outcome"]))
+    seen = [e for e in amocrm_calls(deployment.sandbox) if e["path"] == "/api/v4/leads"]
+    assert seen, "the sync read leads"
+    assert counted.get("leads") == len(seen)
+    assert ("full", "ok") in phases, phases
+    assert worker.alive(), worker.log()

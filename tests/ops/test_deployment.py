@@ -114,12 +114,22 @@ def test_compose_services_and_their_order() -> None:
     for name in ("migrate", "api", "worker"):
         assert services[name]["env_file"] == ".env"
         assert services[name]["environment"]["FORYOU_ENVIRONMENT"] == "production"
-    # Sync workers: after the migration, beside the API, no port, no HTTP healthcheck, and a
-    # stop grace longer than the jobs' own (they save their place on SIGTERM).
+    # Sync workers: after the migration, beside the API, their metrics listener on the
+    # container network only (healthchecked there), and a stop grace longer than the jobs'
+    # own (they save their place on SIGTERM).
     worker = services["worker"]
     assert worker["command"] == ["foryou-crm", "worker"]
     assert worker["depends_on"] == services["api"]["depends_on"]
-    assert "ports" not in worker and worker["healthcheck"] == {"disable": True}
+    port = worker["environment"]["FORYOU_WORKER_METRICS_PORT"]
+    assert "ports" not in worker and worker["expose"] == [port]
+    assert worker["environment"]["FORYOU_WORKER_METRICS_HOST"] == "0.0.0.0"
+    assert worker["healthcheck"]["test"] == [
+        "CMD",
+        "foryou-crm",
+        "healthcheck",
+        "--url",
+        f"http://127.0.0.1:{port}/healthz",
+    ]
     assert worker["deploy"]["replicas"] == "${SYNC_WORKERS:-2}"
     assert worker["stop_grace_period"] == "30s"
 
@@ -148,7 +158,13 @@ def test_compose_config_resolves_with_the_example(resolved: dict[str, Any]) -> N
     assert [(p["host_ip"], p["target"]) for p in api["ports"]] == [("127.0.0.1", 8000)]
     worker = resolved["services"]["worker"]
     assert worker["deploy"]["replicas"] == int(_example_values()["SYNC_WORKERS"])
-    assert worker["environment"] == api["environment"]  # the same settings as `serve`
+    # The same settings as `serve`, but for the worker's own metrics listener and registry.
+    own = {"FORYOU_WORKER_METRICS_PORT", "FORYOU_WORKER_METRICS_HOST", "PROMETHEUS_MULTIPROC_DIR"}
+    assert {k: v for k, v in worker["environment"].items() if k not in own} == {
+        k: v for k, v in api["environment"].items() if k not in own
+    }
+    assert "PROMETHEUS_MULTIPROC_DIR" not in worker["environment"]  # one process: in memory
+    assert api["environment"]["PROMETHEUS_MULTIPROC_DIR"]  # `serve --workers N` sums files
 
 
 def test_compose_config_refuses_a_missing_database_password(compose: Compose) -> None:

@@ -280,6 +280,24 @@ class Settings(BaseSettings):
 
     # The job queue (leads sync). PostgreSQL: Procrastinate's tables, any number of
     # `foryou-crm worker` processes. SQLite: jobs run inside `serve`.
+    worker_metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description=(
+            "When set, `foryou-crm worker` serves its own `GET /metrics` (what its jobs "
+            "recorded: amoCRM calls, rate-budget waits, token refreshes, sync phases) and "
+            "`GET /healthz` on this port, under the same rules as the API's `/metrics` "
+            "(`FORYOU_METRICS_TOKEN`); `--metrics-port` overrides. Unset: no listener."
+        ),
+    )
+    worker_metrics_host: str = Field(
+        default="127.0.0.1",
+        description=(
+            "Address the worker's metrics listener binds (`0.0.0.0` in a container, so "
+            "Prometheus on the container network reaches it)."
+        ),
+    )
     queue_worker_concurrency: int = Field(
         default=10,
         ge=1,

@@ -30,7 +30,7 @@ metrics_bearer = HTTPBearer(
 )
 
 
-def _check_access(settings: Settings, credentials: HTTPAuthorizationCredentials | None) -> None:
+def check_access(settings: Settings, credentials: HTTPAuthorizationCredentials | None) -> None:
     mode = exposition.exposure(settings)
     if mode == "off":
         raise NotFound("No such endpoint.")
@@ -55,7 +55,7 @@ async def metrics(
 ) -> Response:
     """Every metric in Prometheus text format (docs/operations.md, "Metrics"). 404 when not
     served (turned off, or production without a token), 401 without the right token."""
-    _check_access(services.settings, credentials)
+    check_access(services.settings, credentials)
     families = await database_families(services.sessionmaker, services.clock.now())
     # In multiprocess mode this reads every worker's files: off the event loop.
     page = await asyncio.to_thread(exposition.render, families)
