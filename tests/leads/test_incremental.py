@@ -14,7 +14,7 @@ from foryou_crm.leads.models import AmoLead
 from foryou_crm.leads.sync import schedule
 from tests.conftest import bearer
 from tests.leads.conftest import HOST, api_leads, connect, status
-from tests.support import AMO_AGENT, World
+from tests.support import AMO_ADMIN, AMO_AGENT, World
 
 AGENT_ID = 9001102
 
@@ -207,3 +207,43 @@ async def test_a_deletion_during_a_multi_page_pass_hides_no_change(
     assert deleted[0] not in items
     alive = set(created) - set(deleted)
     assert alive <= set(items), sorted(alive - set(items))
+
+
+async def _last_synced(world: World, admin: str) -> dict[str, Any]:
+    r = await world.client.get("/api/admin/users", headers=bearer(admin))
+    assert r.status_code == 200, r.text
+    return {
+        u["email"]: u["amocrm"]["sync"]["lastSyncedAt"]
+        for u in r.json()["data"]["items"]
+        if u["amocrm"]["connected"]
+    }
+
+
+async def test_a_disabled_agent_is_not_polled_until_enabled_again(world: World, clock: Any) -> None:
+    """An agent who left: the administrator disables them (`users disable`, the admin API),
+    and the scheduler stops spending the shared account budget on a mirror nobody can read."""
+    from tests.admin.conftest import admin_token, me
+
+    admin = await admin_token(world.client, world.services)
+    await connect(world, "stays@foryou.example", login=AMO_ADMIN)
+    leaving = await connect(world, "leaves@foryou.example", login=AMO_AGENT)
+    leaving_id = (await me(world.client, leaving)).json()["data"]["id"]
+    r = await world.client.post(f"/api/admin/users/{leaving_id}/disable", headers=bearer(admin))
+    assert r.status_code == 200, r.text
+    first = await _last_synced(world, admin)
+
+    queue = world.services.queue
+    clock.advance(world.services.settings.amocrm_sync_interval_seconds + 1)
+    assert await schedule.tick(queue.deps, queue) == 1  # the agent still working
+    await queue.run_until_idle()
+    polled = await _last_synced(world, admin)
+    assert polled["stays@foryou.example"] != first["stays@foryou.example"]
+    assert polled["leaves@foryou.example"] == first["leaves@foryou.example"]
+    assert await schedule.tick(queue.deps, queue) == 0
+
+    r = await world.client.post(f"/api/admin/users/{leaving_id}/enable", headers=bearer(admin))
+    assert r.status_code == 200, r.text
+    assert await schedule.tick(queue.deps, queue) == 1  # due: its interval passed meanwhile
+    await queue.run_until_idle()
+    again = await _last_synced(world, admin)
+    assert again["leaves@foryou.example"] != first["leaves@foryou.example"]

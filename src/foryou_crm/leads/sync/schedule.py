@@ -17,6 +17,7 @@ from foryou_crm.connections.models import AmoConnection, SyncState
 from foryou_crm.leads.models import RefetchRequest
 from foryou_crm.leads.sync.job import SyncDeps
 from foryou_crm.leads.sync.run import is_asked
+from foryou_crm.users.models import User
 
 log = structlog.get_logger("foryou_crm.leads.sync")
 
@@ -48,19 +49,24 @@ def is_due(state: SyncState, now: datetime, interval: timedelta) -> bool:
 
 async def due_connections(deps: SyncDeps) -> list[int]:
     """Connections whose sync should have a job now; the due ones are marked ``queued`` (in
-    one transaction) on the way."""
+    one transaction) on the way. A disabled user's connection is not polled: nobody can read
+    its mirror, and its calls would spend the account's budget that every agent shares; what
+    was already asked still runs, and once enabled again the next tick finds it due."""
     now = deps.clock.now()
     interval = timedelta(seconds=deps.settings.amocrm_sync_interval_seconds)
     wanted: list[int] = []
     async with deps.sessionmaker() as session, session.begin():
         found = await session.execute(
-            select(AmoConnection.id, SyncState)
+            select(AmoConnection.id, SyncState, User.disabled_at.is_not(None))
+            .join(User, User.id == AmoConnection.user_id)
             .outerjoin(SyncState, SyncState.connection_id == AmoConnection.id)
             .where(AmoConnection.needs_reconnect.is_(False))
         )
-        for connection_id, state in found.all():
+        for connection_id, state, disabled in found.all():
             if state is not None and is_asked(state, now):
                 wanted.append(connection_id)
+            elif disabled:
+                continue
             elif state is None or is_due(state, now, interval):
                 await repository.request_sync(session, connection_id, now)
                 wanted.append(connection_id)
