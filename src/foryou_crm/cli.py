@@ -31,6 +31,7 @@ from foryou_crm.core.config import (
 from foryou_crm.core.errors import AppError
 from foryou_crm.core.logging import configure_logging
 from foryou_crm.core.migrate import upgrade
+from foryou_crm.leads.sync.queue import WorkerStopped
 from foryou_crm.metrics import exposition
 from foryou_crm.services import Services
 from foryou_crm.users import service as user_service
@@ -351,8 +352,9 @@ def keys_rotate() -> None:
         )
     if not report.complete:
         raise click.ClickException(
-            "tokens are still being written under another key: restart every API process "
-            f"with {report.active_kid!r} first in FORYOU_TOKEN_ENCRYPTION_KEYS, then run again"
+            "tokens are still being written under another key: restart every API and worker "
+            f"process with {report.active_kid!r} first in FORYOU_TOKEN_ENCRYPTION_KEYS, then "
+            "run again"
         )
     click.echo("every stored token is under the active key; the others can be removed")
 
@@ -393,7 +395,11 @@ def worker(concurrency: int | None, metrics_port: int | None) -> None:
     # With PROMETHEUS_MULTIPROC_DIR set, the jobs' first recorded value writes a file there.
     exposition.ensure_directory()
     port = metrics_port or settings.worker_metrics_port
-    asyncio.run(_work(settings, concurrency or settings.queue_worker_concurrency, port))
+    try:
+        asyncio.run(_work(settings, concurrency or settings.queue_worker_concurrency, port))
+    except WorkerStopped as exc:
+        # Non-zero, so that a process manager restarts it (systemd's Restart=on-failure too).
+        raise click.ClickException(f"{exc}; exiting so that it is started again") from exc
 
 
 async def _work(settings: Settings, concurrency: int, metrics_port: int | None) -> None:
@@ -487,7 +493,12 @@ async def _sync(
             if connection.needs_reconnect:
                 raise click.ClickException(f"{email} must connect amoCRM again")
             cid, domain = connection.id, connection.domain
-            await request_sync(session, cid, services.clock.now(), kind)
+            state, queued = await request_sync(session, cid, services.clock.now(), kind)
+            current = state.state
+        if not queued:
+            # One sync per connection at a time: this one is followed instead.
+            asked = "" if kind == "auto" else f"the {kind} sync asked for was not queued; "
+            click.echo(f"a sync is already {current}: {asked}following it", err=True)
         if not services.queue.embedded:
             await services.queue.defer_sync(cid)
 

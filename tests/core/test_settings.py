@@ -5,7 +5,7 @@ import base64
 import pytest
 
 from foryou_crm.core.config import ConfigurationError, Settings, validate_for_production
-from foryou_crm.core.crypto import DecryptionError, TokenCipher
+from foryou_crm.core.crypto import DecryptionError, KeyConfigError, TokenCipher
 
 KEY = "k1:" + base64.b64encode(b"\x01" * 32).decode()
 
@@ -64,3 +64,14 @@ def test_cipher_round_trip_binds_purpose_and_rotates_keys() -> None:
     rotated = TokenCipher("k2:" + base64.b64encode(b"\x02" * 32).decode() + "," + KEY)
     assert rotated.decrypt(sealed, purpose="amocrm:user:1:refresh") == "refresh-token-value"
     assert rotated.key_id(rotated.encrypt("x", purpose="p")) == "k2"
+
+
+def test_a_key_id_listed_twice_is_refused_before_anything_is_encrypted() -> None:
+    """`k2:<new>,k2:<old>` (a second rotation that reused the id): the first entry would
+    encrypt while the second decrypted, and `keys rotate` would call it done."""
+    new = "k2:" + base64.b64encode(b"\x02" * 32).decode()
+    old = "k2:" + base64.b64encode(b"\x03" * 32).decode()
+    with pytest.raises(KeyConfigError, match="'k2' is listed twice"):
+        TokenCipher(f"{new},{old}")
+    with pytest.raises(ConfigurationError, match=r"FORYOU_TOKEN_ENCRYPTION_KEYS: .*listed twice"):
+        validate_for_production(production(token_encryption_keys=f"{new},{KEY},{old}"))

@@ -37,3 +37,24 @@ async def test_sync_command_asks_and_follows_the_job(
     assert len(await all_lead_ids(world, token, [("query", "created while offline")])) == 1
     assert (await status(world, token))["sync"]["state"] == "idle"
     assert world.sb.log.count(endpoint="leads") > 0  # the app's sandbox was read, not port 9
+
+
+async def test_a_full_sync_asked_while_one_is_queued_says_it_follows_that_one(
+    world: World, settings_factory: Callable[..., Settings], capsys: Any
+) -> None:
+    token = await connect(world, "cli-busy@foryou.example")
+    r = await world.client.post("/api/amo-crm/sync", headers={"Authorization": f"Bearer {token}"})
+    assert r.json()["data"]["state"] == "queued"
+    settings = settings_factory(amocrm_sandbox_url="http://127.0.0.1:9")
+    command = asyncio.create_task(_sync(settings, "cli-busy@foryou.example", "full", 30.0))
+    queue = world.services.queue
+    while not command.done():
+        await schedule.tick(queue.deps, queue)
+        await queue.run_until_idle()
+        await asyncio.sleep(0.1)
+    assert await command == "idle"
+    said = capsys.readouterr()
+    assert "a sync is already queued: the full sync asked for was not queued; following it" in (
+        said.err
+    )
+    assert "idle: 300 leads mirrored" in said.out

@@ -197,3 +197,20 @@ async def test_deletions_all_through_the_full_pass_still_let_it_finish_exactly(
     world.network.after = None
     assert len(deleted) == 12
     assert await _mirror(world) == await _amocrm(world)
+
+
+async def test_the_embedded_queue_forgets_finished_jobs_whole(world: World) -> None:
+    """`serve` on SQLite runs its queue in memory for as long as the process lives: a finished
+    job leaves nothing behind (Procrastinate's in-memory connector kept each job's events)."""
+    queue = world.services.queue
+    if not queue.embedded:
+        pytest.skip("the in-memory queue is SQLite's; PostgreSQL keeps jobs in its own table")
+    token = await connect(world, "memory@foryou.example")
+    for _ in range(5):
+        r = await world.client.post("/api/amo-crm/sync", headers=bearer(token))
+        assert r.status_code == 202, r.text
+        await queue.run_until_idle()
+        assert await schedule.tick(queue.deps, queue) == 0
+    connector = queue.app.connector
+    assert connector.jobs == {}
+    assert connector.events == {}

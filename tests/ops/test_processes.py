@@ -171,3 +171,50 @@ def test_worker_runs_until_sigterm_and_leaves_the_queue_clean(
             process.kill()
             process.wait(timeout=10)
     assert "Stopped worker" in log_path.read_text()
+
+
+@pytest.mark.skipif(
+    not os.environ.get("FORYOU_TEST_DATABASE_URL", "").startswith("postgresql"),
+    reason="the job worker needs PostgreSQL; this runs in the PostgreSQL suite",
+)
+@pytest.mark.timeout(120)
+def test_a_worker_that_loses_the_database_exits_non_zero(database_url: str, tmp_path: Path) -> None:
+    """PostgreSQL away for a few seconds under a running worker (a restart, a failover): the
+    heartbeat fails and Procrastinate stops the worker by itself, while the database comes
+    back. The process must then exit non-zero — process managers restart a failed process
+    (systemd's Restart=on-failure) — not 0 as after a SIGTERM, which leaves every sync undone."""
+    import subprocess
+    import time
+
+    from sqlalchemy.engine import make_url
+
+    from tests.ops.conftest import CLI, TcpProxy
+
+    url = make_url(database_url)
+    proxy = TcpProxy((url.host or "127.0.0.1", url.port or 5432))
+    through_proxy = url.set(host="127.0.0.1", port=proxy.port).render_as_string(False)
+    redis_url = os.environ.get("FORYOU_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    env = clean_env(
+        tmp_path,
+        FORYOU_DATABASE_URL=through_proxy,
+        FORYOU_REDIS_URL=redis_url,
+        FORYOU_QUEUE_HEARTBEAT_SECONDS="1",
+    )
+    log_path = tmp_path / "worker.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [CLI, "worker", "--concurrency", "2"], cwd=tmp_path, env=env, stdout=log, stderr=log
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while "Starting worker" not in log_path.read_text():
+            assert process.poll() is None, log_path.read_text()
+            assert time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.2)
+        proxy.outage(45)
+        assert process.wait(timeout=60) == 1, log_path.read_text()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+    assert "the job worker stopped by itself" in log_path.read_text()

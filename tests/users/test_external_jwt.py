@@ -13,7 +13,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from foryou_crm.core.clock import Clock
 from foryou_crm.core.config import Settings
-from tests.conftest import bearer, serve
+from foryou_crm.services import Services
+from tests.conftest import bearer, register, serve
 
 ISSUER = "https://admin.foryou-realestate.com"
 SHARED = "admin-backend-shared-secret-0123456789abcdef"
@@ -141,3 +142,33 @@ async def test_first_sight_under_parallel_requests_maps_one_user(
 async def test_empty_external_subject_is_refused(hs_client: httpx.AsyncClient) -> None:
     token = jwt.encode(_claims(user_id=""), SHARED, algorithm="HS256")
     assert (await hs_client.get("/api/auth/me", headers=bearer(token))).status_code == 401
+
+
+async def test_an_admin_backend_user_has_no_password_here_to_reset(
+    settings_factory: Callable[..., Settings], clock: Clock
+) -> None:
+    """Their password lives in the admin backend: a reset here would open a second way in and
+    revoke nothing (the backend's JWTs carry no token version). Disabling cuts them off."""
+    from tests.admin.conftest import promote
+    from tests.conftest import api_client, running_app
+
+    settings = _external(settings_factory, external_jwt_secret=SHARED)
+    services = Services.build(settings, clock=clock)
+    async with running_app(services) as app, api_client(app) as client:
+        admin = str((await register(client, "office@foryou-agents.com"))["accessToken"])
+        await promote(services, "office@foryou-agents.com")
+        external = jwt.encode(_claims(), SHARED, algorithm="HS256")
+        user_id = (await client.get("/api/auth/me", headers=bearer(external))).json()["data"]["id"]
+
+        reset = await client.post(
+            f"/api/admin/users/{user_id}/reset-password", headers=bearer(admin)
+        )
+        assert reset.status_code == 409, reset.text
+        assert reset.json()["error"]["code"] == "EXTERNAL_ACCOUNT"
+        assert (await client.get("/api/auth/me", headers=bearer(external))).status_code == 200
+
+        disabled = await client.post(f"/api/admin/users/{user_id}/disable", headers=bearer(admin))
+        assert disabled.status_code == 200, disabled.text
+        refused = await client.get("/api/auth/me", headers=bearer(external))
+        assert refused.status_code == 401
+        assert refused.json()["error"]["code"] == "USER_DISABLED"

@@ -86,7 +86,7 @@ async def enable_user(
     return _ok((await service.describe(session, user)).model_dump(by_alias=True, mode="json"))
 
 
-@router.post("/users/{user_id}/reset-password", responses=error_responses(401, 403, 404, 422))
+@router.post("/users/{user_id}/reset-password", responses=error_responses(401, 403, 404, 409, 422))
 async def reset_password(
     user_id: UserId,
     session: SessionDep,
@@ -94,7 +94,8 @@ async def reset_password(
     body: ResetPasswordIn | None = None,
 ) -> dict[str, Any]:
     """Sets the given password, or generates one and answers it this once; every JWT the user
-    holds stops working (401 ``TOKEN_REVOKED``)."""
+    holds stops working (401 ``TOKEN_REVOKED``). 409 ``EXTERNAL_ACCOUNT`` for a user of the
+    admin backend (their password lives there)."""
     user = await service.by_id(session, user_id)
     generated = await service.reset_password(user, body.password if body else None)
     await session.flush()

@@ -17,7 +17,7 @@ from foryou_crm.connections import repository
 from foryou_crm.connections.models import AmoConnection, SyncState
 from foryou_crm.connections.status import status_of
 from foryou_crm.core.config import Settings
-from foryou_crm.core.errors import NotFound
+from foryou_crm.core.errors import Conflict, NotFound
 from foryou_crm.leads import webhooks
 from foryou_crm.users import service as users
 from foryou_crm.users.models import User
@@ -80,9 +80,22 @@ async def by_email(session: AsyncSession, email: str) -> User:
     return user
 
 
+class ExternalAccount(Conflict):
+    """The user signs in through the agency's admin backend: a password here would open a
+    second way in, and would not revoke the backend's JWTs (they carry no token version)."""
+
+    code = "EXTERNAL_ACCOUNT"
+    message = (
+        "This user signs in through the admin backend: change the password there, or disable "
+        "the user here to sign them out."
+    )
+
+
 async def reset_password(user: User, password: str | None) -> str | None:
     """Set ``password``, or a generated one which is returned (to be shown once). Either way
-    every JWT the user holds stops working."""
+    every JWT the user holds stops working. Not for users of the admin backend."""
+    if user.external_issuer is not None:
+        raise ExternalAccount()
     generated = None if password else secrets.token_urlsafe(12)
     await users.reset_password(user, password or str(generated))
     return generated

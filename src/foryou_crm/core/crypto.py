@@ -1,7 +1,8 @@
 """amoCRM tokens at rest: AES-256-GCM with a key id on every value, so keys can rotate.
 
-Format: ``v1:<kid>:<base64url(nonce | ciphertext+tag)>``. The row's purpose (e.g. "connection:42")
-is bound as associated data, so a ciphertext copied to another row does not decrypt.
+Format: ``v1:<kid>:<base64url(nonce | ciphertext+tag)>``. The value's purpose (e.g.
+"amocrm:user:42:refresh") is bound as associated data, so a ciphertext copied to another row
+does not decrypt.
 
 Rotation: put the new key first (it encrypts from then on, the old one still decrypts), re-encrypt
 what is stored (``reencrypt``; ``foryou-crm keys rotate`` walks the database), then drop the old
@@ -39,6 +40,10 @@ class TokenCipher:
                 raise KeyConfigError(f"token encryption key {kid!r} is not base64") from exc
             if len(key) != 32:
                 raise KeyConfigError(f"token encryption key {kid!r} must be 32 bytes")
+            if kid in self._keys:
+                # The later entry would win for decryption while the first stays active: a
+                # rotation would then report "done" with tokens still under the old key.
+                raise KeyConfigError(f"token encryption key id {kid!r} is listed twice")
             self._keys[kid] = AESGCM(key)
             self.active_kid = self.active_kid or kid
         if not self._keys:

@@ -93,6 +93,13 @@ class Job:
             return await query(session)
 
 
+async def connection_exists(deps: SyncDeps, connection_id: int) -> bool:
+    """Only a look: unlike ``claim`` it leaves the fence alone, so a job that holds the
+    connection meanwhile goes on."""
+    async with deps.sessionmaker() as session:
+        return await session.get(AmoConnection, connection_id) is not None
+
+
 async def claim(
     deps: SyncDeps, connection_id: int, should_stop: Callable[[], bool] = never
 ) -> Job | None:

@@ -30,7 +30,7 @@ from foryou_crm.connections.models import SyncState
 from foryou_crm.core import metrics
 from foryou_crm.leads import store
 from foryou_crm.leads.sync import contacts, full, incremental, reference
-from foryou_crm.leads.sync.job import Fenced, Job, SyncDeps, claim
+from foryou_crm.leads.sync.job import Fenced, Job, SyncDeps, claim, connection_exists
 from foryou_crm.leads.sync.outcome import failure_outcome
 from foryou_crm.leads.sync.pacing import never
 from foryou_crm.leads.sync.phases import GONE, NOTHING_ASKED, Outcome, Phase, Stopped
@@ -81,8 +81,8 @@ async def run_sync(
         observed("gone")
         return GONE
     except IntegrityError:
-        # A write for a connection deleted meanwhile (the foreign key refused it).
-        if await claim(deps, connection_id) is None:
+        # A write for a connection deleted meanwhile (the foreign key refused it)?
+        if not await connection_exists(deps, connection_id):
             observed("gone")
             return GONE
         observed("error")

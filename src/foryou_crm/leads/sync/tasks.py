@@ -25,6 +25,8 @@ log = structlog.get_logger("foryou_crm.leads.sync")
 # Every 10 seconds (the sixth cron field is seconds), deduplicated across workers.
 EVERY_10_SECONDS = "* * * * * */10"
 HOURLY = "17 * * * *"
+# Procrastinate fetches the highest priority first (sync and re-fetch jobs have 0).
+CONTROL_PRIORITY = 10
 # Finished jobs are deleted at once; failed and aborted ones stay this long for inspection.
 KEEP_FAILED_HOURS = 72
 
@@ -111,10 +113,14 @@ def register(app: App) -> None:
 def register_periodic(app: App) -> None:
     """The tick and the stalled-job recovery every 10 s, the pruning of old failed jobs every
     hour, on every worker (the queue defers each once per timestamp, whichever worker gets
-    there first)."""
+    there first). Ahead of the syncs: when every slot of every worker is busy, the recovery of
+    a dead worker's jobs takes the first slot that frees, not a place behind the syncs."""
     registry = app.periodic_registry
     for name, cron in ((TICK, EVERY_10_SECONDS), (RECOVER, EVERY_10_SECONDS), (PRUNE, HOURLY)):
         if (name, name) not in registry.periodic_tasks:
             registry.register_task(
-                task=app.tasks[name], cron=cron, periodic_id=name, configure_kwargs={}
+                task=app.tasks[name],
+                cron=cron,
+                periodic_id=name,
+                configure_kwargs={"priority": CONTROL_PRIORITY},
             )
