@@ -5,14 +5,22 @@ and bad input that fail one item loudly and nothing else."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
+from procrastinate import sql
 from sqlalchemy import select
 
+from foryou_crm.core.clock import Clock
+from foryou_crm.core.config import Settings
 from foryou_crm.leads.models import AmoLead, RefetchRequest
 from foryou_crm.leads.sync import full, schedule
+from foryou_crm.leads.sync.queue import WorkerStopped
+from foryou_crm.services import Services
 from tests.conftest import bearer, register
 from tests.leads.conftest import HOST, all_lead_ids, connect, sandbox_leads, sandbox_token, status
 from tests.leads.test_resilience import connect_without_waiting
@@ -214,3 +222,49 @@ async def test_the_embedded_queue_forgets_finished_jobs_whole(world: World) -> N
     connector = queue.app.connector
     assert connector.jobs == {}
     assert connector.events == {}
+
+
+async def test_a_worker_whose_heartbeat_fails_does_not_return_as_if_stopped(
+    settings_factory: Callable[..., Settings], clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Procrastinate stops a worker by itself when a heartbeat cannot be written (PostgreSQL
+    away past the pool's wait) and returns normally, as after a SIGTERM. Ours raises, so
+    `foryou-crm worker` exits 1 for its supervisor to start it again. The fault: the queue's
+    database refusing the heartbeat, injected where Procrastinate sends its queries."""
+    services = Services.build(
+        settings_factory(
+            queue_heartbeat_seconds=0.2,
+            queue_stalled_after_seconds=1.0,
+            queue_shutdown_grace_seconds=1.0,
+        ),
+        clock=clock,
+    )
+    queue = services.queue
+    if queue.embedded:
+        pytest.skip("needs the PostgreSQL queue: the in-memory one runs no side-task monitor")
+    connector = queue.app.connector
+    send = connector.execute_query_async
+    heartbeat = sql.queries["update_heartbeat"]
+
+    async def heartbeat_refused(query: str, **arguments: Any) -> None:
+        if query == heartbeat:
+            raise OSError("connection refused")
+        await send(query, **arguments)
+
+    try:
+        monkeypatch.setattr(connector, "execute_query_async", heartbeat_refused)
+        with pytest.raises(WorkerStopped, match="stopped by itself"):
+            await asyncio.wait_for(
+                queue.run_worker(concurrency=1, stopping=asyncio.Event()), timeout=60
+            )
+        monkeypatch.undo()
+        # A stop that was asked for (SIGTERM) returns quietly.
+        stopping = asyncio.Event()
+        running = asyncio.create_task(queue.run_worker(concurrency=1, stopping=stopping))
+        await asyncio.sleep(1.0)
+        stopping.set()
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+    finally:
+        await services.aclose()

@@ -3,14 +3,11 @@ the references generated from code. Processes run as a person (or Docker) would 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import socket
-import struct
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -123,52 +120,3 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 # Debian's Chromium, launched the way the browser suite launches it (skipped outside CI when
 # missing, a failure in CI).
 from tests.e2e.conftest import browser  # noqa: E402, F401
-
-
-class TcpProxy:
-    """A TCP relay to ``upstream`` on a port of its own, for the processes that connect through
-    it. ``outage(seconds)`` is the database going away for a while (a restart, a failover, the
-    network): every relayed connection drops and new ones are refused until it is back."""
-
-    def __init__(self, upstream: tuple[str, int]) -> None:
-        self.upstream = upstream
-        self.port = 0
-        self.relayed: list[socket.socket] = []
-        self._listen()
-
-    def _listen(self) -> None:
-        self.listener = socket.create_server(("127.0.0.1", self.port))
-        self.port = self.listener.getsockname()[1]
-        threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
-
-    def _accept(self, listener: socket.socket) -> None:
-        while True:
-            try:
-                client, _ = listener.accept()
-            except OSError:
-                return  # closed by outage()
-            server = socket.create_connection(self.upstream)
-            self.relayed += [client, server]
-            for source, target in ((client, server), (server, client)):
-                threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
-
-    @staticmethod
-    def _pump(source: socket.socket, target: socket.socket) -> None:
-        try:
-            while data := source.recv(65536):
-                target.sendall(data)
-        except OSError:
-            pass  # the other direction, or outage(), closed it
-        finally:
-            with contextlib.suppress(OSError):
-                target.shutdown(socket.SHUT_WR)
-
-    def outage(self, seconds: float) -> None:
-        self.listener.close()
-        dropped, self.relayed = self.relayed, []
-        for sock in dropped:
-            # SO_LINGER 0: a reset, as when the server goes down, not a polite goodbye.
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            sock.close()
-        time.sleep(seconds)
-        self._listen()

@@ -321,6 +321,15 @@ class Settings(BaseSettings):
             "Recovery takes about this plus 10 s."
         ),
     )
+    queue_pool_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description=(
+            "How long the queue waits for a PostgreSQL connection before a query fails. A "
+            "worker whose heartbeat fails this way stops and exits with status 1, for its "
+            "supervisor to start it again; shorter outages pass unnoticed."
+        ),
+    )
     queue_shutdown_grace_seconds: float = Field(
         default=25.0,
         gt=0,

@@ -68,6 +68,9 @@ class EmbeddedConnector(InMemoryConnector):
             del self.events[gone]
 
 
+STOPPED_BY_ITSELF = "the job worker stopped by itself (see the error logged before)"
+
+
 class WorkerStopped(RuntimeError):
     """Procrastinate stopped the worker by itself: it does so, and returns normally, when one of
     its side tasks fails (a heartbeat that could not reach PostgreSQL, the LISTEN connection
@@ -97,6 +100,7 @@ class SyncQueue:
                 conninfo=libpq_url(url),
                 min_size=1,
                 max_size=pool_size,
+                timeout=settings.queue_pool_timeout_seconds,
                 # No server-side prepared statements: they break behind PgBouncer's
                 # transaction pooling (psycopg/psycopg#280); these queries are few and small.
                 kwargs={"prepare_threshold": None},
@@ -213,19 +217,25 @@ class SyncQueue:
         await self.open()
         tasks.register_periodic(self.app)
         settings = self.settings
-        await self.app.run_worker_async(
-            name=name,
-            concurrency=concurrency,
-            install_signal_handlers=False,
-            shutdown_graceful_timeout=settings.queue_shutdown_grace_seconds,
-            update_heartbeat_interval=settings.queue_heartbeat_seconds,
-            stalled_worker_timeout=settings.queue_stalled_after_seconds,
-            fetch_job_polling_interval=2.0,
-            delete_jobs="successful",
-            additional_context=self._env(stopping),
-        )
+        try:
+            await self.app.run_worker_async(
+                name=name,
+                concurrency=concurrency,
+                install_signal_handlers=False,
+                shutdown_graceful_timeout=settings.queue_shutdown_grace_seconds,
+                update_heartbeat_interval=settings.queue_heartbeat_seconds,
+                stalled_worker_timeout=settings.queue_stalled_after_seconds,
+                fetch_job_polling_interval=2.0,
+                delete_jobs="successful",
+                additional_context=self._env(stopping),
+            )
+        except Exception as exc:
+            if stopping.is_set():
+                raise
+            # Its own shutdown failed too, e.g. unregistering from a database still away.
+            raise WorkerStopped(STOPPED_BY_ITSELF) from exc
         if not stopping.is_set():
-            raise WorkerStopped("the job worker stopped by itself (see the error logged before)")
+            raise WorkerStopped(STOPPED_BY_ITSELF)
 
     async def run_until_idle(self, concurrency: int = 1) -> None:
         """Run every job that is due, including those the jobs defer, then return (tests; the
