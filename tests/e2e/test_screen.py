@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Route, expect
 
 from tests.e2e.conftest import Console, Server, new_context, shoot, sign_in
 
@@ -58,6 +58,33 @@ def test_the_root_redirects_to_the_screen(browser: Browser, server: Server) -> N
     page.goto(server.url("/"))
     expect(page).to_have_url(server.url("/app"))
     expect(page.locator("#login-form")).to_be_visible()
+    context.close()
+
+
+def test_the_demo_credentials_never_land_in_a_field_someone_is_in(
+    browser: Browser, server: Server
+) -> None:
+    """The demo fills its user in once /api/meta answers. Someone who is in the e-mail field by
+    then types their own: a fill arriving between their select-all and their typing would
+    have joined the two (seen in CI under load as «demo@…agent@…»)."""
+    context = new_context(browser)
+    page = context.new_page()
+    held: list[Route] = []
+    page.route("**/api/meta", lambda route: held.append(route))  # held until we let it go
+    page.goto(server.url("/app"))
+    page.wait_for_function("document.querySelector('#login-email') !== null")
+    page.focus("#login-email")
+    for _ in range(100):  # Playwright hands the request over between its calls
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the screen asks for /api/meta"
+    held[0].continue_()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#login-email")).to_have_value("")
+    expect(page.locator("#login-demo-hint")).to_be_hidden()
+    page.keyboard.type("agent@foryou.example")
+    expect(page.locator("#login-email")).to_have_value("agent@foryou.example")
     context.close()
 
 

@@ -22,7 +22,13 @@ export function renderLogin(root, { messageKey, onSuccess }) {
   };
   renderMessage();
 
-  prefillDemo(root, email, password);
+  // Once someone is in a field, the demo's credentials must not land in it: a fill that
+  // arrives between their select-all and their typing would be joined to what they type.
+  let touched = false;
+  for (const field of [email, password]) {
+    field.addEventListener("focus", () => { touched = true; }, { once: true });
+  }
+  prefillDemo(root, email, password, () => touched);
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -61,11 +67,11 @@ export function renderLogin(root, { messageKey, onSuccess }) {
   return () => window.removeEventListener("langchange", onLang);
 }
 
-async function prefillDemo(root, email, password) {
+async function prefillDemo(root, email, password, touched) {
   try {
     const meta = await api("/api/meta", { auth: false });
-    // Only fill fields the user has not started typing into.
-    if (meta?.demo && meta.demoUser && !email.value && !password.value) {
+    // Only fill fields nobody has been in yet.
+    if (meta?.demo && meta.demoUser && !touched() && !email.value && !password.value) {
       email.value = meta.demoUser.email;
       password.value = meta.demoUser.password;
       show($("#login-demo-hint", root), true);
