@@ -8,11 +8,13 @@ from typing import Any
 
 from foryou_crm.amocrm.errors import AmoCRMForbidden
 from foryou_crm.leads import store, webhooks
+from foryou_crm.leads.sync import details
 from foryou_crm.leads.sync.job import Job
 
 
 async def refresh(job: Job) -> None:
-    """Pipelines for everyone; users for admins, else at least the token's own user."""
+    """Pipelines for everyone; users for admins, else at least the token's own user; on a
+    full pass also the account's currency and the lead custom field definitions."""
     if job.ref.is_admin and not job.state.webhook_subscribed:
         deps = job.deps
         await webhooks.subscribe(deps.settings, deps.sessionmaker, deps.tokens, job.cid)
@@ -32,3 +34,5 @@ async def refresh(job: Job) -> None:
         await store.replace_reference(session, job.cid, pipelines, users)
 
     await job.commit(write)
+    if job.kind == "full":
+        await details.refresh_definitions(job)
