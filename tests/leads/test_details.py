@@ -5,12 +5,19 @@ only for the caller's own leads."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
+from sqlalchemy import func, select
 
+from foryou_crm.connections.models import SyncState
+from foryou_crm.leads.models import AmoNote
 from tests.conftest import bearer
 from tests.leads.conftest import HOST, api_leads, connect
+from tests.leads.test_resilience import connect_without_waiting
 from tests.support import AMO_AGENT, World
 
 AGENT_ID = 9001102
@@ -344,3 +351,66 @@ async def test_bad_custom_field_filters_are_422(world: World, values: list[str])
     )
     assert r.status_code == 422, r.text
     assert r.json()["success"] is False
+
+
+async def test_a_lead_keeps_its_latest_twenty_notes(world: World) -> None:
+    token = await connect(world, "admin@foryou.example")
+    lead_id = world.sb.account(HOST).leads[0].id
+    r = await world.sandbox.post(
+        f"/_sandbox/accounts/{HOST}/notes",
+        json={
+            "entityType": "leads",
+            "notes": [
+                {"entity_id": lead_id, "note_type": "common", "params": {"text": f"Нотатка {i}"}}
+                for i in range(25)
+            ],
+        },
+    )
+    assert r.is_success, r.text
+    await world.sb.drain_webhooks()
+    await world.services.queue.run_until_idle()
+    await _assert_mirrored(world, token, [lead_id])
+    notes = (await _detail(world, token, lead_id))["notes"]
+    assert len(notes) == 20 and notes[0]["text"] == "Нотатка 24"
+    async with world.services.sessionmaker() as session:
+        kept = await session.scalar(
+            select(func.count()).select_from(AmoNote).where(AmoNote.lead_id == lead_id)
+        )
+    assert kept == 20
+
+
+@pytest.mark.parametrize("sandbox_config_overrides", [{"leads": 3000}])
+async def test_a_worker_stopped_mid_details_goes_on_after_its_last_batch(world: World) -> None:
+    """SIGTERM during phase DETAILS: the job saved the last batch of leads whose notes and
+    tasks it wrote; its continuation reads only the leads after it."""
+    world.sb.inject_fault("notes", "latency", count=10_000, ms=15)
+    token = await connect_without_waiting(world, "a@foryou.example")
+    queue = world.services.queue
+    stopping = asyncio.Event()
+    working = asyncio.create_task(queue.run_worker(concurrency=1, stopping=stopping))
+    async with asyncio.timeout(60):
+        while True:
+            async with world.services.sessionmaker() as session:
+                state = (await session.execute(select(SyncState))).scalar_one_or_none()
+            if state is not None and state.phase == "details" and state.cursor_id is not None:
+                break
+            await asyncio.sleep(0.005)
+    stopping.set()
+    working.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await working
+    async with world.services.sessionmaker() as session:
+        state = (await session.execute(select(SyncState))).scalar_one()
+    assert state.phase == "details" and state.cursor_id is not None
+    cursor = state.cursor_id
+    world.sb.faults.clear()
+    world.sb.log.clear()
+    await queue.run_until_idle()
+    entries = [e for e in world.sb.log.as_json()["entries"] if e["endpoint"] == "notes"]
+    asked = [
+        int(v) for e in entries for k, v in parse_qsl(e["query"]) if k == "filter[entity_id][]"
+    ]
+    assert asked and min(asked) > cursor  # the batches before the cursor were not read again
+    ids = [lead.id for lead in world.sb.account(HOST).leads]
+    sample = ids[:: len(ids) // 30]
+    await _assert_mirrored(world, token, sample)
