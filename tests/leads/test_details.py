@@ -414,3 +414,26 @@ async def test_a_worker_stopped_mid_details_goes_on_after_its_last_batch(world: 
     ids = [lead.id for lead in world.sb.account(HOST).leads]
     sample = ids[:: len(ids) // 30]
     await _assert_mirrored(world, token, sample)
+
+
+async def test_a_task_deleted_in_amocrm_leaves_the_mirror_by_polling(world: World) -> None:
+    # amoCRM lists no deleted tasks: the incremental pass finds them in the events feed.
+    token = await connect(world, "agent@foryou.example", login=AMO_AGENT)
+    own = [lead.id for lead in world.sb.account(HOST).leads if lead.responsible_user_id == AGENT_ID]
+    card = next(c for c in [await _card(world, i) for i in own[:40]] if _open_tasks(c))
+    task = _open_tasks(card)[0]["id"]
+    assert task in {t["id"] for t in (await _detail(world, token, card["lead"]["id"]))["tasks"]}
+    r = await world.sandbox.delete(f"/_sandbox/accounts/{HOST}/tasks/{task}")
+    assert r.is_success, r.text
+    world.sb.log.clear()
+    r = await world.client.post("/api/amo-crm/sync", headers=bearer(token))
+    assert r.status_code == 202, r.text
+    await world.services.queue.run_until_idle()
+    await _assert_mirrored(world, token, [card["lead"]["id"]])
+    assert task not in {t["id"] for t in (await _detail(world, token, card["lead"]["id"]))["tasks"]}
+    endpoints = [e["endpoint"] for e in world.sb.log.as_json()["entries"]]
+    assert endpoints.count("events") == 1
+
+
+def _open_tasks(card: dict[str, Any]) -> list[dict[str, Any]]:
+    return [t for t in card["tasks"] if not t["is_completed"]]

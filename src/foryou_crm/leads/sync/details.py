@@ -10,8 +10,10 @@ by ``filter[updated_at][from]`` (documented on their own lists, not part of the 
 a re-fetch reads the details of the leads a webhook named.
 
 amoCRM stamps no lead change for a note or a task (the sandbox documents this choice), so
-these reads are what keeps them fresh. A task deleted in amoCRM leaves the mirror at the next
-full pass or re-fetch of its lead (nothing lists deleted tasks but the events feed)."""
+these reads are what keeps them fresh. A deleted task has no stamp to find it by: the
+incremental pass reads amoCRM's events feed for ``task_deleted`` since its mark (one request
+as a rule). amoCRM has no event for a deleted note; one leaves at the next full pass or
+re-fetch of its lead."""
 
 from __future__ import annotations
 
@@ -211,6 +213,7 @@ async def catch_up(job: Job, fallback: int | None) -> dict[str, int]:
     tasks = await _all_pages(
         job, "tasks", [("filter[entity_type]", "leads"), *_since("tasks", marks)]
     )
+    deleted_tasks = await _deleted_tasks(job, marks.get("tasks"))
 
     async def write(session: AsyncSession) -> None:
         known = await details_store.known_contact_ids(session, job.cid)
@@ -238,7 +241,7 @@ async def catch_up(job: Job, fallback: int | None) -> dict[str, int]:
         await details_store.apply_notes(
             session, job.cid, [r for r in note_rows if r["lead_id"] in ours]
         )
-        done = {_id(t) for t in tasks if t.get("is_completed")}
+        done = {_id(t) for t in tasks if t.get("is_completed")} | deleted_tasks
         await details_store.apply_tasks(
             session,
             job.cid,
@@ -263,8 +266,39 @@ async def catch_up(job: Job, fallback: int | None) -> dict[str, int]:
         companies=len(changed_companies),
         notes=len(notes),
         tasks=len(tasks),
+        tasks_deleted=len(deleted_tasks),
     )
     return marks
+
+
+async def _deleted_tasks(job: Job, since: int | None) -> set[int]:
+    """Ids of tasks deleted at or after ``since`` (the events feed, 100 events a page)."""
+    if since is None:
+        return set()
+    params = [("filter[type]", "task_deleted"), ("filter[created_at][from]", str(since))]
+    found: set[int] = set()
+    page = 1
+    while True:
+        job.stop_if_asked()
+
+        async def get(c: Any, p: int = page) -> tuple[list[dict[str, Any]], bool]:
+            result: tuple[list[dict[str, Any]], bool] = await c.list_page(
+                "events", params, page=p, limit=100
+            )
+            return result
+
+        events, more = await job.pacer.call(get)
+        found.update(_entity_id(e) for e in events if e.get("entity_type") == "task")
+        if not more or not events:
+            return found - {0}
+        page += 1
+
+
+def _entity_id(event: dict[str, Any]) -> int:
+    try:
+        return int(event.get("entity_id") or 0)
+    except (TypeError, ValueError):
+        return 0
 
 
 def _id(entity: dict[str, Any]) -> int:
