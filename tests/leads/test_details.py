@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from foryou_crm.connections.models import SyncState
 from foryou_crm.leads.models import AmoNote
+from foryou_crm.leads.sync import schedule
 from tests.conftest import bearer
 from tests.leads.conftest import HOST, api_leads, connect
 from tests.leads.test_resilience import connect_without_waiting
@@ -437,3 +438,18 @@ async def test_a_task_deleted_in_amocrm_leaves_the_mirror_by_polling(world: Worl
 
 def _open_tasks(card: dict[str, Any]) -> list[dict[str, Any]]:
     return [t for t in card["tasks"] if not t["is_completed"]]
+
+
+async def test_every_full_pass_subscribes_the_webhook_again(world: World, clock: Any) -> None:
+    """A connection made before the webhook named notes, tasks and contacts (or whose webhook
+    was deleted in amoCRM) gets the current subscription with its next full pass."""
+    await connect(world, "admin@foryou.example")
+    account = world.sb.account(HOST)
+    assert "note_lead" in account.webhooks[0].settings
+    account.webhooks.clear()
+    clock.advance(world.services.settings.amocrm_full_sync_hours * 3600 + 1)
+    queue = world.services.queue
+    assert await schedule.tick(queue.deps, queue) == 1
+    await queue.run_until_idle()
+    assert len(account.webhooks) == 1
+    assert {"note_lead", "update_task", "update_contact"} <= set(account.webhooks[0].settings)

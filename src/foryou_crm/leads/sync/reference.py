@@ -1,6 +1,6 @@
-"""Phase REFERENCE: pipelines and users as amoCRM has them now, and (admins, once) the lead
-webhook, subscribed before any lead is read so changes made while the pages are read are
-announced."""
+"""Phase REFERENCE: pipelines and users as amoCRM has them now, and (admins, on the first pass
+and every full pass) the lead webhook, subscribed before any lead is read so changes made
+while the pages are read are announced."""
 
 from __future__ import annotations
 
@@ -15,7 +15,10 @@ from foryou_crm.leads.sync.job import Job
 async def refresh(job: Job) -> None:
     """Pipelines for everyone; users for admins, else at least the token's own user; on a
     full pass also the account's currency and the lead custom field definitions."""
-    if job.ref.is_admin and not job.state.webhook_subscribed:
+    # Every full pass subscribes again (amoCRM updates a subscription with the same
+    # destination): a release that listens to more events gets them, and a webhook someone
+    # deleted in amoCRM comes back.
+    if job.ref.is_admin and (not job.state.webhook_subscribed or job.kind == "full"):
         deps = job.deps
         await webhooks.subscribe(deps.settings, deps.sessionmaker, deps.tokens, job.cid)
     pipelines = await job.pacer.call(lambda c: c.get_pipelines())
