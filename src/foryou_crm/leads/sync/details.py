@@ -22,6 +22,7 @@ from typing import Any
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from foryou_crm.amocrm.client import AmoCRMClient
 from foryou_crm.leads import details_store, store
 from foryou_crm.leads.amo import company_row, contact_row, custom_field_row, note_row, task_row
 from foryou_crm.leads.sync import contacts
@@ -31,6 +32,7 @@ log = structlog.get_logger("foryou_crm.leads.sync")
 
 BATCH = 250
 Params = list[tuple[str, str]]
+Page = tuple[list[dict[str, Any]], bool]  # the items, and whether another page follows
 KINDS = ("contacts", "companies", "notes", "tasks")
 
 
@@ -41,9 +43,8 @@ async def _all_pages(job: Job, entity: str, params: Params) -> list[dict[str, An
     while True:
         job.stop_if_asked()
 
-        async def get(c: Any, p: int = page) -> tuple[list[dict[str, Any]], bool]:
-            result: tuple[list[dict[str, Any]], bool] = await c.list_page(entity, params, page=p)
-            return result
+        async def get(c: AmoCRMClient, p: int = page) -> Page:
+            return await c.list_page(entity, params, page=p)
 
         items, more = await job.pacer.call(get)
         found.extend(items)
@@ -181,11 +182,8 @@ async def _newest_first(job: Job, entity: str, since: int | None, params: Params
     while True:
         job.stop_if_asked()
 
-        async def get(c: Any, p: int = page) -> tuple[list[dict[str, Any]], bool]:
-            result: tuple[list[dict[str, Any]], bool] = await c.list_page(
-                entity, query, page=p, limit=limit
-            )
-            return result
+        async def get(c: AmoCRMClient, p: int = page) -> Page:
+            return await c.list_page(entity, query, page=p, limit=limit)
 
         items, more = await job.pacer.call(get)
         fresh = [x for x in items if since is None or _stamp(x) >= since]
@@ -281,11 +279,8 @@ async def _deleted_tasks(job: Job, since: int | None) -> set[int]:
     while True:
         job.stop_if_asked()
 
-        async def get(c: Any, p: int = page) -> tuple[list[dict[str, Any]], bool]:
-            result: tuple[list[dict[str, Any]], bool] = await c.list_page(
-                "events", params, page=p, limit=100
-            )
-            return result
+        async def get(c: AmoCRMClient, p: int = page) -> Page:
+            return await c.list_page("events", params, page=p, limit=100)
 
         events, more = await job.pacer.call(get)
         found.update(_entity_id(e) for e in events if e.get("entity_type") == "task")
