@@ -16,6 +16,7 @@ export default function RootLayout() {
           <Stack.Screen name="index" options={{ headerShown: false }} />
           <Stack.Screen name="sign-in" options={{ title: t('login.navTitle') }} />
           <Stack.Screen name="crm" options={{ title: t('crm.title'), headerBackVisible: false }} />
+          <Stack.Screen name="lead/[id]" options={{ title: t('detail.title') }} />
           <Stack.Screen name="amo-crm/callback" options={{ title: t('crm.amoTitle'), headerBackVisible: false }} />
         </Stack>
       </SessionProvider>

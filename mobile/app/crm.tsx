@@ -2,7 +2,7 @@
  * The CRM screen: connection status, connect / disconnect, and the agent's leads. The route only
  * composes: state lives in hooks (src/amocrm/use*, src/leads/use*), drawing in src/ui.
  */
-import { Redirect } from 'expo-router';
+import { Redirect, router } from 'expo-router';
 import { useCallback, useEffect, useReducer, useState } from 'react';
 import { ActivityIndicator, Text, View } from 'react-native';
 
@@ -14,6 +14,7 @@ import { useSession } from '../src/auth/session';
 import { t } from '../src/i18n';
 import { activeFilterCount, DEFAULT_SORT, EMPTY_FILTERS, type LeadFilters } from '../src/leads/filters';
 import { useLeads } from '../src/leads/useLeads';
+import { useCustomFields } from '../src/leads/useCustomFields';
 import { usePipelines } from '../src/leads/usePipelines';
 import { useServices } from '../src/services';
 import { ConnectActions, ConnectedActions } from '../src/ui/AmoActions';
@@ -53,6 +54,7 @@ export function CrmScreen() {
   });
   const leads = useLeads(api, { filters, sort, enabled: amo.connected, reloadKey });
   const pipelines = usePipelines(api, amo.connected, reloadKey);
+  const fields = useCustomFields(api, amo.connected, reloadKey);
 
   // A 409 AMO_NOT_CONNECTED from the leads endpoint means our status is stale.
   const reloadStatus = amo.reload;
@@ -60,7 +62,8 @@ export function CrmScreen() {
     if (leads.error?.code === 'AMO_NOT_CONNECTED') void reloadStatus();
   }, [leads.error, reloadStatus]);
 
-  const openLead = useCallback((lead: Lead) => void services.openExternal(lead.url).catch(() => undefined), [services]);
+  // The lead's details over this screen: its filters stay, Back returns to the same list.
+  const openLead = useCallback((lead: Lead) => router.push({ pathname: '/lead/[id]', params: { id: String(lead.id) } }), []);
 
   if (connect.phase.kind === 'processing') return <CallbackProcessing />;
   const header = (
@@ -75,7 +78,7 @@ export function CrmScreen() {
       {amo.connected ? (
         <>
           <ConnectedActions disconnect={disconnect} syncBusy={amo.syncBusy} onSync={() => void amo.startSync()} />
-          <LeadsToolbar leads={leads} filters={filters} sort={sort} pipelines={pipelines} onFilters={setFilters} onSort={setSort} />
+          <LeadsToolbar leads={leads} filters={filters} sort={sort} pipelines={pipelines} fields={fields} onFilters={setFilters} onSort={setSort} />
         </>
       ) : null}
     </View>

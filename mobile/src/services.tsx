@@ -17,7 +17,8 @@ export interface AppServices {
   completion: AmoCompletion;
   browser: AuthBrowser;
   pkce: PkceDeps;
-  /** Opens a lead in amoCRM (the amoCRM app if installed, else the browser). */
+  /** Opens a link outside the app: a lead in amoCRM (its app if installed, else the browser),
+   * a contact's `tel:` (the dialer) or `mailto:` (the mail app). */
   openExternal(url: string): Promise<void>;
 }
 

@@ -37,6 +37,8 @@ async def test_checklist_flow_reproduces_the_status_json(world: World) -> None:
         "domain": None,
         "accountId": None,
         "accountName": None,
+        "currency": None,
+        "currencySymbol": None,
         "platform": None,
         "connectedAt": None,
         "needsReconnect": False,

@@ -12,13 +12,36 @@ from sqlalchemy import func, select
 
 from foryou_crm.amocrm.ratelimit import MemoryRateBudget
 from foryou_crm.connections.models import SyncState
-from foryou_crm.leads.models import AmoContact, AmoLead, AmoPipeline, AmoStatus, AmoUser
+from foryou_crm.leads.models import (
+    AmoCompany,
+    AmoContact,
+    AmoCustomField,
+    AmoLead,
+    AmoLeadEnum,
+    AmoNote,
+    AmoPipeline,
+    AmoStatus,
+    AmoTask,
+    AmoUser,
+)
 from foryou_crm.leads.sync import schedule
 from tests.conftest import bearer
 from tests.leads.conftest import HOST, all_lead_ids, connect, status
 from tests.support import World
 
-MIRROR = (AmoLead, AmoContact, AmoPipeline, AmoStatus, AmoUser, SyncState)
+MIRROR = (
+    AmoLead,
+    AmoContact,
+    AmoCompany,
+    AmoCustomField,
+    AmoLeadEnum,
+    AmoNote,
+    AmoTask,
+    AmoPipeline,
+    AmoStatus,
+    AmoUser,
+    SyncState,
+)
 
 
 def _statuses(world: World, endpoint: str | None = None) -> list[int]:

@@ -72,9 +72,12 @@ async def test_real_traffic_is_counted_by_route_endpoint_and_outcome(world: Worl
     assert delta(AMO) == len(sent)
     assert delta("foryou_amocrm_rate_budget_wait_seconds_count", budget="memory") == len(sent)
     assert after.label_values(AMO, "endpoint") <= {
-        "token", "account", "leads", "pipelines", "contacts", "users", "current_user",
-        "webhooks", "other",
+        "token", "account", "leads", "pipelines", "contacts", "companies", "custom_fields",
+        "notes", "tasks", "events", "users", "current_user", "webhooks", "other",
     }  # fmt: skip
+    # A lead's details are counted under their own names, as the sandbox names them.
+    for endpoint in ("notes", "tasks", "companies", "custom_fields"):
+        assert delta(AMO, endpoint=endpoint) == sum(e["endpoint"] == endpoint for e in sent) > 0
 
     assert delta("foryou_amocrm_token_refreshes_total", outcome="refreshed") == 1
     assert delta("foryou_amocrm_token_refreshes_total") == 1

@@ -35,7 +35,7 @@ APP_COPY = ROOT / "mobile" / "src" / "i18n" / "glossary"
 APP_SOURCES = [*(ROOT / "mobile" / "src").rglob("*.ts*"), *(ROOT / "mobile" / "app").rglob("*.tsx")]
 LANGUAGES = ("uk", "en")
 # Keys built at run time from data: err.<code>, sort.<order>, ended.<reason>, language.<lang>.
-DYNAMIC_PREFIXES = ("err.", "sort.", "ended.", "language.")
+DYNAMIC_PREFIXES = ("err.", "sort.", "ended.", "language.", "phoneType.", "noteType.")
 
 
 def glossary(language: str) -> dict[str, str]:

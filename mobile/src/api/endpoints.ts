@@ -2,6 +2,8 @@ import type { ApiClient, Query } from './client';
 import type {
   AmoStatus,
   AuthUrl,
+  FilterField,
+  LeadDetail,
   LeadsPage,
   LeadsQuery,
   LoginResult,
@@ -22,6 +24,8 @@ export interface ForYouApi {
   disconnect(): Promise<AmoStatus>;
   listLeads(query: LeadsQuery): Promise<LeadsPage>;
   getPipelines(): Promise<PipelinesResult>;
+  getLead(id: number): Promise<LeadDetail>;
+  getCustomFields(): Promise<{ fields: FilterField[] }>;
   startSync(): Promise<SyncState>;
 }
 
@@ -40,6 +44,8 @@ export function createForYouApi(client: ApiClient): ForYouApi {
     disconnect: () => client.post<AmoStatus>('/api/amo-crm/disconnect'),
     listLeads: (query) => client.get<LeadsPage>('/api/amo-crm/leads', { query: query as Query }),
     getPipelines: () => client.get<PipelinesResult>('/api/amo-crm/pipelines'),
+    getLead: (id) => client.get<LeadDetail>(`/api/amo-crm/leads/${encodeURIComponent(String(id))}`),
+    getCustomFields: () => client.get<{ fields: FilterField[] }>('/api/amo-crm/custom-fields'),
     startSync: () => client.post<SyncState>('/api/amo-crm/sync'),
   };
 }

@@ -51,6 +51,9 @@ export interface AmoStatus {
   domain: string | null;
   accountId: string | null;
   accountName: string | null;
+  /** The account's currency (ISO 4217), known after the first sync; a newer field, so optional. */
+  currency?: string | null;
+  currencySymbol?: string | null;
   platform: 'amocrm' | 'kommo' | null;
   connectedAt: string | null;
   needsReconnect: boolean | null;
@@ -62,6 +65,10 @@ export interface AmoStatus {
 export interface LeadContact {
   id: number | string;
   name: string | null;
+  /** The contact's first phone. */
+  phone?: string | null;
+  /** amoCRM's main contact (the API lists it first). */
+  isMain?: boolean;
 }
 
 export interface Lead {
@@ -80,7 +87,64 @@ export interface Lead {
   closedAt: string | null;
   tags: string[];
   contacts: LeadContact[];
+  /** The account's currency (ISO 4217) or null while unknown. */
+  currency?: string | null;
   url: string;
+}
+
+/** A phone or e-mail with amoCRM's type code (MOB, WORK, PRIV…). */
+export interface TypedValue {
+  value: string;
+  type: string | null;
+}
+
+export interface LeadDetailContact extends LeadContact {
+  phones: TypedValue[];
+  emails: TypedValue[];
+  position: string | null;
+}
+
+export interface LeadCustomField {
+  id: number;
+  name: string;
+  type: string;
+  code: string | null;
+  values: { value: unknown; enumId: number | null }[];
+}
+
+export interface LeadNote {
+  id: number;
+  type: string;
+  text: string;
+  createdAt: string;
+  createdBy: number | null;
+}
+
+export interface LeadTask {
+  id: number;
+  text: string;
+  completeTill: string;
+  taskTypeId: number | null;
+  responsibleUserId: number | null;
+}
+
+/** `GET /api/amo-crm/leads/{id}`: the lead, whole. */
+export interface LeadDetail extends Omit<Lead, 'contacts'> {
+  contacts: LeadDetailContact[];
+  company: { id: number; name: string | null } | null;
+  customFields: LeadCustomField[];
+  /** Newest first, at most 20. */
+  notes: LeadNote[];
+  /** Open ones, soonest due first. */
+  tasks: LeadTask[];
+}
+
+/** `GET /api/amo-crm/custom-fields`: the lead fields the list filters by. */
+export interface FilterField {
+  id: number;
+  name: string;
+  type: string;
+  enums: { id: number; value: string }[];
 }
 
 export interface LeadsPage {
@@ -127,6 +191,8 @@ export interface LeadsQuery {
   createdTo?: string;
   updatedFrom?: string;
   updatedTo?: string;
+  /** Repeatable `<fieldId>:<enumId>`. */
+  customField?: string[];
   sort?: LeadSort;
   page?: number;
   limit?: number;

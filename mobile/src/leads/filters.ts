@@ -19,9 +19,13 @@ export interface LeadFilters {
   createdTo: string;
   updatedFrom: string;
   updatedTo: string;
+  /** Lead fields (`GET /api/amo-crm/custom-fields`): field id → the chosen enum id. */
+  customFields: Record<number, number>;
 }
 
 export const PAGE_SIZE = 25;
+/** The API takes at most this many `customField` values. */
+export const MAX_CUSTOM_FIELDS = 10;
 
 export const EMPTY_FILTERS: LeadFilters = {
   query: '',
@@ -35,6 +39,7 @@ export const EMPTY_FILTERS: LeadFilters = {
   createdTo: '',
   updatedFrom: '',
   updatedTo: '',
+  customFields: {},
 };
 
 export const DEFAULT_SORT: LeadSort = '-createdAt';
@@ -142,6 +147,8 @@ export function toLeadsQuery(f: LeadFilters, { page, sort = DEFAULT_SORT, limit 
   for (const [key, value] of Object.entries(bounds) as [DateField, string | undefined][]) {
     if (value) q[key] = value;
   }
+  const pairs = customFieldPairs(f.customFields);
+  if (pairs.length) q.customField = pairs;
   return q;
 }
 
@@ -157,7 +164,24 @@ export function activeFilterCount(f: LeadFilters): number {
     f.createdFrom.trim() || f.createdTo.trim(),
     f.updatedFrom.trim() || f.updatedTo.trim(),
   ];
-  return groups.filter(Boolean).length;
+  return groups.filter(Boolean).length + customFieldPairs(f.customFields).length;
+}
+
+/** `customField` values for the API: `<fieldId>:<enumId>`, one per field, in field order. */
+export function customFieldPairs(chosen: Record<number, number>): string[] {
+  return Object.entries(chosen)
+    .filter(([field, value]) => Number(field) > 0 && Number(value) > 0)
+    .sort(([a], [b]) => Number(a) - Number(b))
+    .slice(0, MAX_CUSTOM_FIELDS)
+    .map(([field, value]) => `${field}:${value}`);
+}
+
+/** Choose `enumId` for `fieldId`, or clear the field (null, or the one already chosen). */
+export function chooseEnum(chosen: Record<number, number>, fieldId: number, enumId: number | null): Record<number, number> {
+  const next = { ...chosen };
+  if (enumId === null || next[fieldId] === enumId) delete next[fieldId];
+  else next[fieldId] = enumId;
+  return next;
 }
 
 export function toggleId(list: number[], id: number): number[] {

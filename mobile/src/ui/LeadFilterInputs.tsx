@@ -1,10 +1,10 @@
 import type { ReactNode } from 'react';
 import { Text, View } from 'react-native';
 
-import type { PipelinesResult } from '../api/types';
+import type { FilterField, PipelinesResult } from '../api/types';
 import { t } from '../i18n';
-import { DATE_LABELS, DATE_RANGES, toggleId, type LeadFilters } from '../leads/filters';
-import { Chip, Field, styles } from './components';
+import { chooseEnum, DATE_LABELS, DATE_RANGES, toggleId, type LeadFilters } from '../leads/filters';
+import { Chip, DataText, Field, styles } from './components';
 
 export interface DraftProps {
   draft: LeadFilters;
@@ -119,6 +119,37 @@ export function LeadFilterFields({ draft, update }: DraftProps) {
               onChangeText={(value) => update({ [field]: value })}
             />
           ))}
+        </View>
+      ))}
+    </>
+  );
+}
+
+/** One chip row per lead field (`GET /api/amo-crm/custom-fields`): at most one value each. */
+export function LeadFilterCustomFields({ draft, update, fields }: DraftProps & { fields: FilterField[] }) {
+  return (
+    <>
+      {fields.map((field) => (
+        <View key={field.id} testID={`filter-cf-${field.id}`} style={{ gap: 4 }}>
+          <DataText style={styles.muted}>{field.name}</DataText>
+          <View style={styles.row}>
+            <Chip
+              label={t('leads.all')}
+              testID={`filter-cf-${field.id}-all`}
+              selected={draft.customFields[field.id] === undefined}
+              onPress={() => update({ customFields: chooseEnum(draft.customFields, field.id, null) })}
+            />
+            {field.enums.map((item) => (
+              <Chip
+                key={item.id}
+                data
+                label={item.value}
+                testID={`filter-cf-${field.id}-${item.id}`}
+                selected={draft.customFields[field.id] === item.id}
+                onPress={() => update({ customFields: chooseEnum(draft.customFields, field.id, item.id) })}
+              />
+            ))}
+          </View>
         </View>
       ))}
     </>

@@ -1,20 +1,21 @@
 import { useEffect, useState } from 'react';
 import { Pressable, Text, View } from 'react-native';
 
-import type { PipelinesResult } from '../api/types';
+import type { FilterField, PipelinesResult } from '../api/types';
 import { t } from '../i18n';
 import { activeFilterCount, EMPTY_FILTERS, validateFilters, type LeadFilters } from '../leads/filters';
 import { Button, Card, colors, Field, Notice, styles } from './components';
-import { LeadFilterChoices, LeadFilterFields } from './LeadFilterInputs';
+import { LeadFilterChoices, LeadFilterCustomFields, LeadFilterFields } from './LeadFilterInputs';
 
 /**
- * The web screen's filters — text, pipeline → stage, responsible, budget range, created dates —
- * plus the API's tag and updated dates. Edited as a draft, sent on «Застосувати» once valid;
+ * The web screen's filters — text, pipeline → stage, responsible, lead fields, budget range,
+ * created dates — plus the API's tag and updated dates. Edited as a draft, sent on «Застосувати» once valid;
  * everything but the search box folds away.
  */
 export function LeadFiltersPanel(props: {
   value: LeadFilters;
   pipelines: PipelinesResult | null;
+  fields?: FilterField[];
   onApply: (filters: LeadFilters) => void;
 }) {
   const [open, setOpen] = useState(false);
@@ -49,6 +50,7 @@ export function LeadFiltersPanel(props: {
       {open ? (
         <View style={{ gap: 10 }}>
           <LeadFilterChoices draft={draft} update={update} pipelines={props.pipelines} />
+          <LeadFilterCustomFields draft={draft} update={update} fields={props.fields ?? []} />
           <LeadFilterFields draft={draft} update={update} />
         </View>
       ) : null}

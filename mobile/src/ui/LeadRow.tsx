@@ -18,7 +18,7 @@ export function LeadRow({ lead, onOpen }: { lead: Lead; onOpen: (lead: Lead) => 
       <View style={[styles.row, { justifyContent: 'space-between' }]}>
         <DataText style={[styles.subtitle, { flexShrink: 1 }]}>{lead.name}</DataText>
         <DataText testID={`lead-price-${lead.id}`} style={styles.text}>
-          {formatPrice(lead.price)}
+          {formatPrice(lead.price, lead.currency ?? null)}
         </DataText>
       </View>
       {contact ? (

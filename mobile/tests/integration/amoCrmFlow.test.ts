@@ -11,6 +11,7 @@ import { CALLBACK_URL, parseCallbackUrl } from '../../src/amocrm/callbackUrl';
 import { connectAmoCrm, type AuthBrowser } from '../../src/amocrm/connect';
 import type { PkceDeps } from '../../src/amocrm/pkce';
 import { mainContact } from '../../src/leads/contacts';
+import { mailtoUrl, telUrl } from '../../src/leads/links';
 import { EMPTY_FILTERS, toLeadsQuery, type LeadFilters } from '../../src/leads/filters';
 import { createCoreServices } from '../../src/services';
 import { findLinkById, parseForm } from './html';
@@ -324,6 +325,60 @@ describe('amoCRM connect flow against foryou-crm demo', () => {
     it('lead rows can name a contact: the API gives contact names once the sync resolved them', async () => {
       const named = await waitFor('a lead with a named contact', async () => (await listAll({}, '-createdAt')).find((l) => mainContact(l) !== null));
       expect(mainContact(named)?.name).toBe(named.contacts.find((c) => c.name?.trim())?.name?.trim());
+    });
+
+    it("a lead, whole: its contacts with phones and e-mails, company, open tasks, notes; rows in the account's currency", async () => {
+      const status = await app.api.getStatus();
+      expect(status.currency).toMatch(/^[A-Z]{3}$/);
+      expect(all.every((l) => l.currency === status.currency)).toBe(true);
+      const withContacts = all.filter((l) => l.contacts.length > 0).slice(0, 10);
+      expect(withContacts.length).toBeGreaterThan(0);
+      let phones = 0;
+      let tasks = 0;
+      let notes = 0;
+      for (const row of withContacts) {
+        const lead = await app.api.getLead(row.id);
+        expect(lead.id).toBe(row.id);
+        expect(lead.name).toBe(row.name);
+        expect(lead.contacts.map((c) => c.id)).toEqual(row.contacts.map((c) => c.id));
+        expect(lead.contacts[0].isMain).toBe(true);
+        for (const contact of lead.contacts) {
+          for (const phone of contact.phones) {
+            expect(telUrl(phone.value)).toMatch(/^tel:\+?\d{9,}$/);
+            phones += 1;
+          }
+          for (const email of contact.emails) expect(mailtoUrl(email.value)).toMatch(/^mailto:.+@.+/);
+        }
+        const due = lead.tasks.map((t) => t.completeTill);
+        expect(due).toEqual([...due].sort());
+        const created = lead.notes.map((n) => n.createdAt);
+        expect(created).toEqual([...created].sort().reverse());
+        expect(lead.notes.length).toBeLessThanOrEqual(20);
+        tasks += lead.tasks.length;
+        notes += lead.notes.length;
+      }
+      expect(phones).toBeGreaterThan(0);
+      expect(notes).toBeGreaterThan(0);
+      expect(tasks).toBeGreaterThanOrEqual(0);
+    });
+
+    it('a lead field narrows the list to leads with that value', async () => {
+      const { fields } = await app.api.getCustomFields();
+      expect(fields.length).toBeGreaterThan(0);
+      const field = fields[0];
+      const choice = field.enums[0];
+      const narrowed = await listAll({ customFields: { [field.id]: choice.id } }, '-createdAt');
+      expect(narrowed.length).toBeGreaterThan(0);
+      expect(narrowed.length).toBeLessThan(all.length);
+      for (const row of narrowed.slice(0, 5)) {
+        const lead = await app.api.getLead(row.id);
+        const values = lead.customFields.find((f) => f.id === field.id)?.values ?? [];
+        expect(values.map((v) => v.enumId)).toContain(choice.id);
+      }
+    });
+
+    it('a lead the agent does not have → 404 LEAD_NOT_FOUND', async () => {
+      await expect(app.api.getLead(999999999)).rejects.toMatchObject({ status: 404, code: 'LEAD_NOT_FOUND' });
     });
   });
 

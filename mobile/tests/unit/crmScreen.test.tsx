@@ -1,10 +1,12 @@
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react-native';
+import { router } from 'expo-router';
 import * as WebBrowser from 'expo-web-browser';
 
 import { CrmScreen } from '../../app/crm';
 import { ApiError } from '../../src/api/client';
 import { CONNECTED, makeFakeApi, makeLead, makeServices, NOT_CONNECTED, page, Providers } from './helpers';
 
+jest.mock('expo-router', () => ({ ...jest.requireActual('expo-router'), router: { push: jest.fn() } }));
 jest.mock('expo-web-browser', () => ({
   openAuthSessionAsync: jest.fn(),
   openBrowserAsync: jest.fn(),
@@ -234,7 +236,7 @@ describe('CRM screen: leads', () => {
     expect(await screen.findByText('Угода 3')).toBeTruthy();
   });
 
-  it('list, infinite scroll (page/hasMore) and tapping a lead opens item.url', async () => {
+  it('list, infinite scroll (page/hasMore) and tapping a lead opens its details', async () => {
     const listLeads = jest
       .fn()
       .mockResolvedValueOnce(page([makeLead(1), makeLead(2)], { total: 3, hasMore: true }))
@@ -250,7 +252,8 @@ describe('CRM screen: leads', () => {
     expect(listLeads).toHaveBeenCalledTimes(2);
 
     fireEvent.press(screen.getByTestId('lead-row-2'));
-    expect(services.openExternal).toHaveBeenCalledWith('https://reforyou.amocrm.ru/leads/detail/2');
+    expect(router.push).toHaveBeenCalledWith({ pathname: '/lead/[id]', params: { id: '2' } });
+    expect(services.openExternal).not.toHaveBeenCalled();
   });
 
   it('pull-to-refresh reloads page 1', async () => {

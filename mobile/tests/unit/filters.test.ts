@@ -1,5 +1,7 @@
 import {
   activeFilterCount,
+  chooseEnum,
+  customFieldPairs,
   dayEnd,
   dayStart,
   EMPTY_FILTERS,
@@ -23,6 +25,7 @@ const FULL: LeadFilters = {
   createdTo: '2026-12-31',
   updatedFrom: '2026-07-01',
   updatedTo: '2026-07-01',
+  customFields: {},
 };
 
 describe('lead filters → query', () => {
@@ -104,5 +107,25 @@ describe('lead filters: validation', () => {
   it('toggleId adds and removes', () => {
     expect(toggleId([1, 2], 3)).toEqual([1, 2, 3]);
     expect(toggleId([1, 2], 1)).toEqual([2]);
+  });
+});
+
+describe('lead-field filters', () => {
+  it('one enum per field, as repeatable fieldId:enumId in field order; each field counts once', () => {
+    let chosen = chooseEnum({}, 2200300, 5000402);
+    chosen = chooseEnum(chosen, 2200100, 5000101);
+    expect(customFieldPairs(chosen)).toEqual(['2200100:5000101', '2200300:5000402']);
+    const filters = { ...EMPTY_FILTERS, customFields: chosen };
+    expect(toLeadsQuery(filters, { page: 1 }).customField).toEqual(['2200100:5000101', '2200300:5000402']);
+    expect(activeFilterCount(filters)).toBe(2);
+    // The same enum again, or "all", clears the field.
+    expect(chooseEnum(chosen, 2200100, 5000101)).toEqual({ 2200300: 5000402 });
+    expect(chooseEnum(chosen, 2200300, null)).toEqual({ 2200100: 5000101 });
+    expect(toLeadsQuery(EMPTY_FILTERS, { page: 1 }).customField).toBeUndefined();
+  });
+
+  it('never more than the API takes (10)', () => {
+    const many = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [i + 1, 100 + i]));
+    expect(customFieldPairs(many)).toHaveLength(10);
   });
 });

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'crypto';
 import type { ReactNode } from 'react';
 
 import type { ForYouApi } from '../../src/api/endpoints';
-import type { AmoStatus, Lead, LeadsPage, PipelinesResult } from '../../src/api/types';
+import type { AmoStatus, FilterField, Lead, LeadDetail, LeadsPage, PipelinesResult } from '../../src/api/types';
 import { AmoCompletion } from '../../src/amocrm/completion';
 import type { AuthBrowser } from '../../src/amocrm/connect';
 import type { PkceDeps } from '../../src/amocrm/pkce';
@@ -88,6 +88,49 @@ export const PIPELINES: PipelinesResult = {
   ],
 };
 
+export const FIELDS: FilterField[] = [
+  {
+    id: 2200300,
+    name: 'Район',
+    type: 'select',
+    enums: [
+      { id: 5000401, value: 'Печерський' },
+      { id: 5000402, value: 'Подільський' },
+    ],
+  },
+];
+
+export function makeLeadDetail(id: number, patch: Partial<LeadDetail> = {}): LeadDetail {
+  return {
+    ...makeLead(id, { currency: 'USD' }),
+    contacts: [
+      {
+        id: 44,
+        name: 'Богдан Петренко',
+        phone: '+380668687722',
+        isMain: true,
+        phones: [
+          { value: '+380668687722', type: 'MOB' },
+          { value: '+38 (044) 123-45-67', type: 'WORK' },
+        ],
+        emails: [{ value: 'bohdan.petrenko@meta.ua', type: 'PRIV' }],
+        position: 'Інвестор',
+      },
+    ],
+    company: { id: 54, name: 'ТОВ «Київбуд»' },
+    customFields: [
+      { id: 2200300, name: 'Район', type: 'select', code: null, values: [{ value: 'Подільський', enumId: 5000402 }] },
+      { id: 2200310, name: 'Іпотека', type: 'checkbox', code: null, values: [{ value: true, enumId: null }] },
+    ],
+    notes: [{ id: 84, type: 'common', text: 'Клієнт просить знижку 5%', createdAt: '2026-11-20T10:00:00Z', createdBy: 7 }],
+    tasks: [
+      { id: 114, text: 'Узгодити час показу', completeTill: '2020-01-01T10:00:00Z', taskTypeId: 1, responsibleUserId: 7 },
+      { id: 115, text: 'Нагадати про документи', completeTill: '2099-01-01T10:00:00Z', taskTypeId: 1, responsibleUserId: 7 },
+    ],
+    ...patch,
+  };
+}
+
 export type FakeApi = { [K in keyof ForYouApi]: jest.Mock };
 
 export function makeFakeApi(overrides: Partial<FakeApi> = {}): FakeApi {
@@ -110,6 +153,8 @@ export function makeFakeApi(overrides: Partial<FakeApi> = {}): FakeApi {
     disconnect: jest.fn(async () => NOT_CONNECTED),
     listLeads: jest.fn(async () => page([])),
     getPipelines: jest.fn(async () => PIPELINES),
+    getLead: jest.fn(async (id: number) => makeLeadDetail(id)),
+    getCustomFields: jest.fn(async () => ({ fields: FIELDS })),
     startSync: jest.fn(async () => ({ state: 'running', progress: 0, lastSyncedAt: null })),
     ...overrides,
   };

@@ -5,7 +5,10 @@ import { LeadRow } from '../../src/ui/LeadRow';
 import { makeLead } from './helpers';
 
 describe('lead row', () => {
-  it('the main contact is the first one with a known name; the others are counted', () => {
+  it("the main contact is amoCRM's main one, else the first with a known name; the others are counted", () => {
+    expect(
+      mainContact(makeLead(1, { contacts: [{ id: 1, name: 'Олег' }, { id: 2, name: 'Марія', isMain: true }] })),
+    ).toEqual({ name: 'Марія', others: 1 });
     expect(mainContact(makeLead(1))).toBeNull();
     expect(mainContact(makeLead(1, { contacts: [{ id: 1, name: null }] }))).toBeNull();
     expect(mainContact(makeLead(1, { contacts: [{ id: 1, name: '  ' }, { id: 2, name: ' Олег ' }, { id: 3, name: null }] }))).toEqual({
@@ -35,5 +38,10 @@ describe('lead row', () => {
     expect(screen.getByText('Теги: море, VIP')).toBeTruthy();
     fireEvent.press(screen.getByTestId('lead-row-4'));
     expect(onOpen).toHaveBeenCalledWith(lead);
+  });
+
+  it("the budget in the account's currency", () => {
+    render(<LeadRow lead={makeLead(5, { price: 98500, currency: 'USD' })} onOpen={jest.fn()} />);
+    expect(screen.getByTestId('lead-price-5')).toHaveTextContent('98\u00a0500\u00a0USD');
   });
 });

@@ -1,14 +1,15 @@
-import { Stack } from 'expo-router';
+import { router, Stack } from 'expo-router';
 import { Platform } from 'react-native';
 import { act, fireEvent, renderRouter, screen, waitFor } from 'expo-router/testing-library';
 
 import AmoCrmCallbackRoute from '../../app/amo-crm/callback';
 import CrmRoute from '../../app/crm';
+import LeadRoute from '../../app/lead/[id]';
 import Index from '../../app/index';
 import SignInRoute from '../../app/sign-in';
 import { ApiError } from '../../src/api/client';
 import { SESSION_EXPIRED_NOTICE } from '../../src/auth/session';
-import { CONNECTED, makeFakeApi, makeServices, NOT_CONNECTED, Providers, type TestServices } from './helpers';
+import { CONNECTED, makeFakeApi, makeLead, makeServices, NOT_CONNECTED, page, Providers, type TestServices } from './helpers';
 
 jest.mock('expo-web-browser', () => ({
   openAuthSessionAsync: jest.fn(),
@@ -33,6 +34,7 @@ function renderApp(services: TestServices, initialUrl = '/') {
       index: Index,
       'sign-in': SignInRoute,
       crm: CrmRoute,
+      'lead/[id]': LeadRoute,
       'amo-crm/callback': AmoCrmCallbackRoute,
     },
     { initialUrl },
@@ -215,5 +217,31 @@ describe('amo-crm/callback route', () => {
     expect(await screen.findByTestId('sign-in-submit')).toBeTruthy();
     expect(r.getPathname()).toBe('/sign-in');
     expect(services.api.exchangeCode).not.toHaveBeenCalled();
+  });
+});
+
+describe('a lead from the list', () => {
+  it('a tap opens /lead/{id} over the list; Back returns to the list with its filters', async () => {
+    const listLeads = jest.fn(async () => page([makeLead(1), makeLead(2)]));
+    const api = makeFakeApi({ getStatus: jest.fn(async () => CONNECTED), listLeads });
+    const services = makeServices({ api });
+    const r = renderApp(services, '/crm');
+    fireEvent.press(await screen.findByTestId('filters-toggle'));
+    fireEvent.press(await screen.findByTestId('filter-cf-2200300-5000402'));
+    fireEvent.press(screen.getByTestId('filters-apply'));
+    await waitFor(() => expect(listLeads).toHaveBeenLastCalledWith(expect.objectContaining({ customField: ['2200300:5000402'] })));
+    const calls = listLeads.mock.calls.length;
+
+    fireEvent.press(await screen.findByTestId('lead-row-2'));
+    expect(await screen.findByTestId('call-44-0')).toBeTruthy();
+    expect(r.getPathname()).toBe('/lead/2');
+    expect(services.api.getLead).toHaveBeenCalledWith(2);
+
+    act(() => router.back());
+    expect(await screen.findByTestId('lead-row-1')).toBeTruthy();
+    expect(r.getPathname()).toBe('/crm');
+    // The list was kept as it was: same filters, not asked again.
+    expect(screen.getByTestId('filter-cf-2200300-5000402')).toBeSelected();
+    expect(listLeads).toHaveBeenCalledTimes(calls);
   });
 });

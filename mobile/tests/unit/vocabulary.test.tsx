@@ -10,6 +10,7 @@ import type { ReactTestInstance } from 'react-test-renderer';
 import { Text } from 'react-native';
 
 import AmoCrmCallbackRoute from '../../app/amo-crm/callback';
+import LeadRoute from '../../app/lead/[id]';
 import CrmRoute from '../../app/crm';
 import Index from '../../app/index';
 import SignInRoute from '../../app/sign-in';
@@ -67,7 +68,14 @@ function renderApp(services: TestServices, initialUrl: string) {
     </Providers>
   );
   return renderRouter(
-    { _layout: Layout, index: Index, 'sign-in': SignInRoute, crm: CrmRoute, 'amo-crm/callback': AmoCrmCallbackRoute },
+    {
+      _layout: Layout,
+      index: Index,
+      'sign-in': SignInRoute,
+      crm: CrmRoute,
+      'lead/[id]': LeadRoute,
+      'amo-crm/callback': AmoCrmCallbackRoute,
+    },
     { initialUrl },
   );
 }
@@ -114,6 +122,12 @@ describe.each<Language>(['uk', 'en'])('every word on screen is the glossary’s 
     expect(foreignWords(language)).toEqual([]);
     fireEvent.press(screen.getByTestId('disconnect-button'));
     await screen.findByTestId('disconnect-confirm');
+    expect(foreignWords(language)).toEqual([]);
+  });
+
+  it('a lead, whole: contacts with phones and e-mails, company, tasks, fields, notes', async () => {
+    renderApp(makeServices(), '/lead/7');
+    await screen.findByTestId('call-44-0');
     expect(foreignWords(language)).toEqual([]);
   });
 

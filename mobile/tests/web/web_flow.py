@@ -2,8 +2,9 @@
 
 sign-in → «Підключити AMO CRM» (auth-session popup, client=web + returnTo) → sandbox sign-in →
 «РАЗРЕШИТЬ» → hand-over page → popup back on /amo-crm/callback → opener completes →
-«Підключено» reforyou.amocrm.ru / 31920194 → leads (contact names, the folded filters, sorted by
-budget, a text filter) → «Відключити AMO CRM» → «Не підключено», why, «Підключити AMO CRM знову».
+«Підключено» reforyou.amocrm.ru / 31920194 → leads (contact names, budgets in the account's
+currency; a lead's details and Back; the folded filters, a lead field, sorted by budget, a text
+filter) → «Відключити AMO CRM» → «Не підключено», why, «Підключити AMO CRM знову».
 
 The app is served on its own origin (a small SPA server: every unknown path → index.html) and the
 backend is started with that origin in FORYOU_CORS_ORIGINS and its /amo-crm/callback in
@@ -108,13 +109,43 @@ def flow(page: Page, app: str, logs: list[str], passed: list[str]) -> None:
     expect(page.locator('[data-testid^="lead-contact-"]').first).to_contain_text(
         "Контакт: ", timeout=30000
     )
-    passed.append("lead rows name the main contact")
+    expect(page.locator('[data-testid^="lead-price-"]').first).to_contain_text("USD")
+    passed.append("lead rows name the main contact and the budget in the account's currency")
+
+    # A lead, whole: a tap opens /lead/{id} (contacts to call or write to, tasks, fields,
+    # notes); Back returns to the list.
+    with_contact = page.locator('[data-testid^="lead-row-"]:has([data-testid^="lead-contact-"])')
+    chosen = with_contact.first
+    lead_id = (chosen.get_attribute("data-testid") or "").removeprefix("lead-row-")
+    chosen.click()
+    expect(page.get_by_test_id("lead-head")).to_be_visible(timeout=20000)
+    assert page.url.endswith(f"/lead/{lead_id}"), page.url
+    expect(page.locator('[data-testid^="call-"], [data-testid^="write-"]').first).to_be_visible()
+    for section in ("lead-contacts", "lead-tasks", "lead-fields", "lead-notes"):
+        expect(page.get_by_test_id(section)).to_be_visible()
+    page.screenshot(path=str(SHOTS / "3-lead.png"), full_page=True)
+    page.go_back()
+    expect(page.get_by_test_id(f"lead-row-{lead_id}")).to_be_visible(timeout=20000)
+    passed.append("a lead's details (tap to call, to write) and Back to the list")
 
     page.get_by_test_id("filters-toggle").click()
     for field in ("filter-tag", "filter-created-from", "filter-updated-to", "filter-price-to"):
         expect(page.get_by_test_id(field)).to_be_visible()
     page.screenshot(path=str(SHOTS / "3-filters-open.png"))
+    # A lead field (GET /custom-fields) narrows the list; «Скинути фільтри» takes it back.
+    all_total = page.get_by_test_id("leads-total").inner_text()
+    chip_id = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid^="filter-cf-"]')]
+            .map((el) => el.dataset.testid).find((id) => /^filter-cf-\\d+-\\d+$/.test(id))"""
+    )
+    page.get_by_test_id(chip_id).click()
+    page.get_by_test_id("filters-apply").click()
+    expect(page.get_by_test_id("leads-total")).not_to_have_text(all_total, timeout=20000)
     page.get_by_test_id("filters-toggle").click()
+    expect(page.get_by_test_id("filters-toggle")).to_contain_text("(1)")
+    passed.append(f"a lead-field filter ({chip_id}) narrows the list")
+    page.get_by_test_id("filters-reset").click()
+    expect(page.get_by_test_id("leads-total")).to_have_text(all_total, timeout=20000)
 
     page.get_by_test_id("sort-toggle").click()
     page.screenshot(path=str(SHOTS / "3-sort-open.png"))

@@ -243,20 +243,17 @@ class AmoCRMClient:
         provider): how a non-admin token learns its own name."""
         return await self._get("/v3/user")
 
-    async def list_contacts_page(
-        self, page: int, limit: int = 250
+    async def list_page(
+        self, entity: str, params: list[tuple[str, str]], *, page: int, limit: int = 250
     ) -> tuple[list[dict[str, Any]], bool]:
-        """One page of every contact the token may see, and whether another follows: for
-        accounts whose API filtering is off (``filter[id]`` is then ignored, so contacts cannot
-        be asked for by id)."""
-        data = await self._get("/api/v4/contacts", {"page": page, "limit": limit})
-        return _embedded(data, "contacts"), _has_next(data)
-
-    async def get_contacts(self, ids: list[int]) -> list[dict[str, Any]]:
-        if not ids:
-            return []
-        params = [("limit", "250")] + [("filter[id][]", str(i)) for i in ids]
-        return _embedded(await self._get("/api/v4/contacts", params), "contacts")
+        """One page of an entity list — ``contacts``, ``companies``, ``leads/notes``,
+        ``tasks``, ``leads/custom_fields`` — with these parameters (filters, ``order``,
+        ``with``), and whether another page follows. The items are under ``_embedded``
+        by the list's last path segment."""
+        query = [("page", str(page)), ("limit", str(limit)), *params]
+        data = await self._get(f"/api/v4/{entity}", query)
+        key = entity.rsplit("/", 1)[-1]
+        return _embedded(data, key), _has_next(data)
 
     async def _send(self, method: str, path: str, body: dict[str, Any]) -> httpx.Response:
         response = await self.transport.request(

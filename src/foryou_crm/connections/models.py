@@ -51,6 +51,9 @@ class AmoConnection(Base):
     domain: Mapped[str] = mapped_column(String(255))
     platform: Mapped[int] = mapped_column(Integer)
     account_name: Mapped[str] = mapped_column(String(255), default="")
+    # The account's currency (ISO code and sign), read by every full pass; prices are in it.
+    currency: Mapped[str | None] = mapped_column(String(8))
+    currency_symbol: Mapped[str | None] = mapped_column(String(8))
     amo_user_id: Mapped[int | None] = mapped_column(BigInteger)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     access_token_enc: Mapped[str] = mapped_column(Text)
@@ -134,6 +137,9 @@ class SyncState(Base):
     first_created_at: Mapped[int | None] = mapped_column(BigInteger)
     # Newest updated_at already mirrored: incremental syncs read down to it.
     high_water: Mapped[int | None] = mapped_column(BigInteger)
+    # The same for a lead's details, per kind ({"contacts", "companies", "notes", "tasks"}:
+    # the newest updated_at of each read so far); a full pass starts them at full_high_water.
+    detail_marks: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     leads_count: Mapped[int] = mapped_column(Integer, default=0)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

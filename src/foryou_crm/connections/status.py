@@ -42,6 +42,8 @@ class StatusOut(CamelModel):
     domain: str | None = None
     account_id: str | None = None
     account_name: str | None = None
+    currency: str | None = None  # the account's (ISO code), known after the first sync
+    currency_symbol: str | None = None
     platform: Platform | None = None
     connected_at: datetime | None = None
     needs_reconnect: bool = False
@@ -87,6 +89,8 @@ def status_of(
         domain=connection.domain,
         account_id=str(connection.account_id),
         account_name=connection.account_name,
+        currency=connection.currency,
+        currency_symbol=connection.currency_symbol,
         platform=platform_name(connection.platform, connection.domain),
         connected_at=connection.connected_at,
         needs_reconnect=connection.needs_reconnect,

@@ -30,6 +30,11 @@ AmoEndpoint = Literal[
     "leads",
     "pipelines",
     "contacts",
+    "companies",
+    "custom_fields",
+    "notes",
+    "tasks",
+    "events",
     "users",
     "current_user",
     "webhooks",
@@ -92,15 +97,21 @@ SYNC_PHASE_SECONDS: Final = Histogram(
 # amoCRM's API paths, whatever the base URL (an account host, or the sandbox's /accounts/<host>).
 # Longest alternatives first: /leads/pipelines is not /leads.
 _AMOCRM_PATHS: Final = re.compile(
-    r"/(oauth2/access_token|api/v4/account|api/v4/leads/pipelines|api/v4/leads|"
-    r"api/v4/contacts|api/v4/users|api/v4/webhooks|v3/user)(?:/|$)"
+    r"/(oauth2/access_token|api/v4/account|api/v4/leads/pipelines|api/v4/leads/custom_fields|"
+    r"api/v4/leads/notes|api/v4/leads/\d+/notes|api/v4/leads|api/v4/contacts|api/v4/companies|"
+    r"api/v4/tasks|api/v4/events|api/v4/users|api/v4/webhooks|v3/user)(?:/|$)"
 )
 _ENDPOINT_OF: Final[dict[str, AmoEndpoint]] = {
     "oauth2/access_token": "token",
     "api/v4/account": "account",
     "api/v4/leads/pipelines": "pipelines",
+    "api/v4/leads/custom_fields": "custom_fields",
+    "api/v4/leads/notes": "notes",
     "api/v4/leads": "leads",
     "api/v4/contacts": "contacts",
+    "api/v4/companies": "companies",
+    "api/v4/tasks": "tasks",
+    "api/v4/events": "events",
     "api/v4/users": "users",
     "api/v4/webhooks": "webhooks",
     "v3/user": "current_user",
@@ -110,7 +121,10 @@ _ENDPOINT_OF: Final[dict[str, AmoEndpoint]] = {
 def amocrm_endpoint(path: str) -> AmoEndpoint:
     """The endpoint a request path to amoCRM names (a lead by id counts as ``leads``)."""
     found = _AMOCRM_PATHS.search(path)
-    return _ENDPOINT_OF[found.group(1)] if found else "other"
+    if not found:
+        return "other"
+    name = found.group(1)
+    return "notes" if name.endswith("/notes") else _ENDPOINT_OF[name]
 
 
 _SINGLED_OUT: Final[dict[int, AmoOutcome]] = {401: "401", 403: "403", 429: "429"}

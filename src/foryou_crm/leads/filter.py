@@ -17,6 +17,8 @@ Sort = Literal["-createdAt", "createdAt", "updatedAt", "-updatedAt", "price", "-
 MAX_PRICE = 10**15
 MAX_TEXT = 200
 MAX_IDS = 100
+MAX_CUSTOM_FIELDS = 10
+_CUSTOM_FIELD = re.compile(r"^(\d{1,18}):(\d{1,18})$")
 # A digits-only query also matches a lead's id or price; more digits than this never do
 # (and would overflow a BIGINT).
 MAX_NUMBER_DIGITS = 15
@@ -66,11 +68,24 @@ def _is_bound(value: str | None) -> str | None:
     return value
 
 
+def _are_custom_fields(values: list[str] | None) -> list[str] | None:
+    for value in values or []:
+        match = _CUSTOM_FIELD.match(value)
+        if not match or int(match[1]) < 1 or int(match[2]) < 1:
+            raise ValueError("expected <fieldId>:<enumId>, two positive integers")
+    return values
+
+
 # Kept as given (the API docs show a string); ``Bound`` when read, through the properties.
 DateOrDateTime = Annotated[str | None, AfterValidator(_is_bound)]
 Text = Annotated[str | None, Field(max_length=MAX_TEXT), AfterValidator(_blank_is_none)]
 Price = Annotated[int | None, Field(ge=0, le=MAX_PRICE)]
 Ids = Annotated[list[int] | None, Field(max_length=MAX_IDS)]
+CustomFields = Annotated[
+    list[str] | None,
+    Field(max_length=MAX_CUSTOM_FIELDS),
+    AfterValidator(_are_custom_fields),
+]
 
 
 class LeadFilter(BaseModel):
@@ -88,6 +103,9 @@ class LeadFilter(BaseModel):
     status_id: Ids = None  # repeatable: any of these statuses
     responsible_user_id: Ids = None  # repeatable
     tag: Text = None  # one tag, exactly (case-insensitive)
+    # repeatable ``<fieldId>:<enumId>`` (GET /custom-fields lists them): a lead matches when
+    # for every field given it has one of that field's enums
+    custom_field: CustomFields = None
     price_from: Price = None
     price_to: Price = None
     created_from: DateOrDateTime = None
@@ -126,6 +144,15 @@ class LeadFilter(BaseModel):
         return _range(self.updated_from, self.updated_to)
 
     @property
+    def custom_enums(self) -> dict[int, list[int]]:
+        """The custom-field filter: field id → its enum ids."""
+        found: dict[int, list[int]] = {}
+        for value in self.custom_field or []:
+            field_id, enum_id = value.split(":")
+            found.setdefault(int(field_id), []).append(int(enum_id))
+        return found
+
+    @property
     def offset(self) -> int:
         return (self.page - 1) * self.limit
 
@@ -138,6 +165,7 @@ class LeadFilter(BaseModel):
             or self.status_id
             or self.responsible_user_id
             or self.tag
+            or self.custom_field
             or any(v is not None for v in (*self.price, *self.created, *self.updated))
         )
 

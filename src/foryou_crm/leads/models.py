@@ -68,13 +68,95 @@ class AmoUser(MirrorRow, Base):
 
 
 class AmoContact(MirrorRow, Base):
-    """Contact names by id: leads only carry contact ids, and names rarely change, so they are
-    fetched once and reused by every later sync."""
+    """A contact of the connection's leads: leads only carry contact ids, so contacts are read
+    by id (a full pass re-reads them all) and kept fresh by the incremental pass, which reads
+    contacts changed since its mark. Phones and e-mails are ``[{value, type}]`` (``type``:
+    amoCRM's enum code, MOB/WORK/PRIV…)."""
 
     __tablename__ = "amo_contacts"
     __table_args__ = (UniqueConstraint("connection_id", "amo_id"),)
 
     name: Mapped[str] = mapped_column(Text)
+    phones: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    emails: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    position: Mapped[str | None] = mapped_column(Text)
+    company_id: Mapped[int | None] = mapped_column(BigInteger)
+    updated_at: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class AmoCompany(MirrorRow, Base):
+    """The companies of the connection's leads (a lead has at most one)."""
+
+    __tablename__ = "amo_companies"
+    __table_args__ = (UniqueConstraint("connection_id", "amo_id"),)
+
+    name: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class AmoCustomField(MirrorRow, Base):
+    """A lead custom field's definition, with its enums ``[{id, value, sort}]``: what the
+    list can be filtered by. A lead's own values carry their names and types, so the detail
+    view never needs these."""
+
+    __tablename__ = "amo_custom_fields"
+    __table_args__ = (UniqueConstraint("connection_id", "amo_id"),)
+
+    name: Mapped[str] = mapped_column(Text)
+    code: Mapped[str | None] = mapped_column(String(255))
+    type: Mapped[str] = mapped_column(String(40))
+    sort: Mapped[int] = mapped_column(Integer, default=0)
+    enums: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+class AmoLeadEnum(Base):
+    """One enum value chosen on a lead (select, multiselect, radio): the list's custom-field
+    filter is an index lookup here instead of a walk through every lead's JSON."""
+
+    __tablename__ = "amo_lead_enums"
+    __table_args__ = (Index("ix_amo_lead_enums_lead", "connection_id", "lead_id"),)
+
+    connection_id: Mapped[int] = mapped_column(
+        ForeignKey(_CONNECTION_FK, ondelete="CASCADE"), primary_key=True
+    )
+    field_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    enum_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    lead_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+
+
+class AmoNote(MirrorRow, Base):
+    """The latest notes of a lead (at most ``NOTES_PER_LEAD``; older ones are dropped)."""
+
+    __tablename__ = "amo_notes"
+    __table_args__ = (
+        UniqueConstraint("connection_id", "amo_id"),
+        Index("ix_amo_notes_lead", "connection_id", "lead_id", "created_at"),
+    )
+
+    lead_id: Mapped[int] = mapped_column(BigInteger)
+    note_type: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text, default="")
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class AmoTask(MirrorRow, Base):
+    """An open task of a lead (completed and deleted ones leave the mirror)."""
+
+    __tablename__ = "amo_tasks"
+    __table_args__ = (
+        UniqueConstraint("connection_id", "amo_id"),
+        Index("ix_amo_tasks_lead", "connection_id", "lead_id", "complete_till"),
+    )
+
+    lead_id: Mapped[int] = mapped_column(BigInteger)
+    text: Mapped[str] = mapped_column(Text, default="")
+    task_type_id: Mapped[int | None] = mapped_column(BigInteger)
+    complete_till: Mapped[int] = mapped_column(BigInteger)
+    responsible_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    updated_at: Mapped[int] = mapped_column(BigInteger)
 
 
 class AmoLead(MirrorRow, Base):
@@ -104,13 +186,18 @@ class AmoLead(MirrorRow, Base):
     updated_at: Mapped[int] = mapped_column(BigInteger)
     closed_at: Mapped[int | None] = mapped_column(BigInteger)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
-    contacts: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # [{id, name}]
+    # [{id, name, phone, main}], the main contact first: what the list shows, copied from
+    # amo_contacts (``contacts_pending`` until every contact is known).
+    contacts: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # amoCRM's custom_fields_values, as sent (each value names its field and type).
     custom_fields: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    company_id: Mapped[int | None] = mapped_column(BigInteger)
     # "\x1f"-delimited lowercased tag names, so an exact tag is one LIKE on one column.
     tags_key: Mapped[str] = mapped_column(Text, default="")
     # Lowercased name + contact names + tags: the free-text `query` searches only this.
     search_text: Mapped[str] = mapped_column(Text, default="")
-    # True until every contact id has a name (contact names are fetched after the leads).
+    # True until every contact is known (contacts are fetched after the leads), and again
+    # when one of them changed.
     contacts_pending: Mapped[bool] = mapped_column(Boolean, default=False)
     # The full-sync generation that last saw this lead; older ones are gone from amoCRM.
     sync_gen: Mapped[int] = mapped_column(Integer, default=0)

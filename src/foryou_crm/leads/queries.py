@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Row, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from foryou_crm.amocrm.hosts import lead_url
@@ -18,7 +18,7 @@ from foryou_crm.connections.status import sync_out
 from foryou_crm.leads.amo import TAG_SEP
 from foryou_crm.leads.dialects import PostgreSQL, SQLite, dialect_named
 from foryou_crm.leads.filter import LeadFilter
-from foryou_crm.leads.models import AmoLead, AmoPipeline, AmoStatus, AmoUser
+from foryou_crm.leads.models import AmoLead, AmoLeadEnum, AmoPipeline, AmoStatus, AmoUser
 from foryou_crm.leads.schemas import (
     ContactOut,
     LeadOut,
@@ -60,6 +60,14 @@ def _conditions(
         found.append(col(AmoLead.responsible_user_id).in_(f.responsible_user_id))
     if f.tag:
         found.append(db.contains(AmoLead.tags_key, f"{TAG_SEP}{f.tag.lower()}{TAG_SEP}"))
+    for field_id, enum_ids in f.custom_enums.items():
+        # Any of a field's enums; every field given (AND). An index lookup in amo_lead_enums.
+        chosen = select(AmoLeadEnum.lead_id).where(
+            AmoLeadEnum.connection_id == connection_id,
+            AmoLeadEnum.field_id == field_id,
+            AmoLeadEnum.enum_id.in_(enum_ids),
+        )
+        found.append(AmoLead.amo_id.in_(chosen))
     for column, (low, high) in (
         (AmoLead.price, f.price),
         (AmoLead.created_at, f.created),
@@ -118,7 +126,21 @@ def _ts(value: int | None) -> datetime | None:
     return datetime.fromtimestamp(value, UTC) if value is not None else None
 
 
-def _lead_out(row: Row[*tuple[Any, ...]], domain: str) -> LeadOut:
+def _contact_out(contact: dict[str, Any]) -> ContactOut:
+    return ContactOut(
+        id=int(contact["id"]),
+        name=contact.get("name"),
+        phone=contact.get("phone"),
+        is_main=bool(contact.get("main")),
+    )
+
+
+def page_statement() -> Select[*tuple[Any, ...]]:
+    """The list's row (one lead, its names joined), for the detail view too."""
+    return _PAGE
+
+
+def lead_out(row: Row[*tuple[Any, ...]], domain: str, currency: str | None) -> LeadOut:
     return LeadOut(
         id=row.amo_id,
         name=row.name,
@@ -134,7 +156,8 @@ def _lead_out(row: Row[*tuple[Any, ...]], domain: str) -> LeadOut:
         updated_at=_ts(row.updated_at) or _EPOCH,
         closed_at=_ts(row.closed_at),
         tags=list(row.tags or []),
-        contacts=[ContactOut(id=int(c["id"]), name=c.get("name")) for c in row.contacts or []],
+        contacts=[_contact_out(c) for c in row.contacts or []],
+        currency=currency,
         url=lead_url(domain, row.amo_id),
     )
 
@@ -164,7 +187,7 @@ async def leads_page(
             .limit(f.limit)
         )
         rows = (await session.execute(stmt)).all()
-        items = [_lead_out(row, connection.domain) for row in rows]
+        items = [lead_out(row, connection.domain, connection.currency) for row in rows]
     return LeadsPageOut(
         items=items,
         page=f.page,

@@ -7,17 +7,17 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import structlog
-from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Path, Query, Request, Response
 
 from foryou_crm.connections import repository
 from foryou_crm.connections.deps import CurrentConnection, CurrentConnectionWithSync
 from foryou_crm.connections.errors import ReconnectRequired
 from foryou_crm.connections.status import sync_out
 from foryou_crm.core.errors import NotFound, error_responses
-from foryou_crm.leads import queries, webhooks
+from foryou_crm.leads import detail, queries, webhooks
 from foryou_crm.leads.filter import LeadFilter
 from foryou_crm.leads.models import RefetchRequest
-from foryou_crm.leads.schemas import LeadsEnvelope
+from foryou_crm.leads.schemas import LeadDetailEnvelope, LeadsEnvelope
 from foryou_crm.services import ServicesDep, SessionDep
 
 router = APIRouter(prefix="/api/amo-crm", tags=["amo-crm leads"])
@@ -40,6 +40,32 @@ async def list_leads(
     # Serialized by pydantic in one go: up to 250 leads through FastAPI's generic encoder
     # cost more than the database work.
     return Response(LeadsEnvelope(data=out).model_dump_json(by_alias=True), media_type=JSON)
+
+
+LeadId = Annotated[int, Path(ge=1, le=2**63 - 1, description="amoCRM's lead id")]
+
+
+@router.get(
+    "/leads/{lead_id}",
+    response_model=LeadDetailEnvelope,
+    responses=error_responses(401, 404, 409, 422),
+)
+async def lead_detail(
+    lead_id: LeadId, session: SessionDep, connection: CurrentConnection
+) -> Response:
+    """The caller's lead, whole: contacts with phones and e-mails, company, custom fields,
+    the latest notes (newest first, at most 20) and the open tasks (soonest due first). A
+    lead of another agent, or none, is 404 ``LEAD_NOT_FOUND``."""
+    out = await detail.lead_detail(session, connection, lead_id)
+    return Response(LeadDetailEnvelope(data=out).model_dump_json(by_alias=True), media_type=JSON)
+
+
+@router.get("/custom-fields", responses=error_responses(401, 409))
+async def custom_fields(session: SessionDep, connection: CurrentConnection) -> dict[str, Any]:
+    """The lead custom fields the list filters by (``customField=<fieldId>:<enumId>``):
+    select, multiselect and radio fields of the account with their enums."""
+    out = await detail.filter_fields(session, connection.id)
+    return _ok(out.model_dump(by_alias=True, mode="json"))
 
 
 @router.get("/pipelines", responses=error_responses(401, 409))

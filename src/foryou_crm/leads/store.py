@@ -12,12 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.dml import Insert
 
 from foryou_crm.core.db import affected_rows
-from foryou_crm.leads.amo import search_text
+from foryou_crm.leads.amo import ContactBrief, brief, enum_rows, search_text
 from foryou_crm.leads.models import (
     AmoContact,
     AmoLead,
+    AmoLeadEnum,
+    AmoNote,
     AmoPipeline,
     AmoStatus,
+    AmoTask,
     AmoUser,
 )
 
@@ -34,6 +37,7 @@ _LEAD_UPDATED = (
     "tags",
     "contacts",
     "custom_fields",
+    "company_id",
     "tags_key",
     "search_text",
     "contacts_pending",
@@ -41,7 +45,7 @@ _LEAD_UPDATED = (
 )
 
 
-def _insert(session: AsyncSession, model: Any) -> Insert:
+def insert_into(session: AsyncSession, model: Any) -> Insert:
     # The Core table, not the mapped class: an ORM-enabled insert of many rows runs row by
     # row, a Core one is a single executemany (one thread hop for aiosqlite).
     table = model.__table__
@@ -50,7 +54,7 @@ def _insert(session: AsyncSession, model: Any) -> Insert:
     return sqlite.insert(table)
 
 
-async def _upsert(
+async def upsert_rows(
     session: AsyncSession,
     model: Any,
     rows: Sequence[dict[str, Any]],
@@ -59,7 +63,7 @@ async def _upsert(
 ) -> None:
     if not rows:
         return
-    stmt: Any = _insert(session, model)
+    stmt: Any = insert_into(session, model)
     stmt = stmt.on_conflict_do_update(
         index_elements=list(keys), set_={c: getattr(stmt.excluded, c) for c in updated}
     )
@@ -69,28 +73,78 @@ async def _upsert(
 async def upsert_leads(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     # Deduplicate inside one batch: PostgreSQL refuses to update one row twice in a statement.
     unique = list({r["amo_id"]: r for r in rows}.values())
-    await _upsert(session, AmoLead, unique, _LEAD_KEYS, _LEAD_UPDATED)
+    await upsert_rows(session, AmoLead, unique, _LEAD_KEYS, _LEAD_UPDATED)
+    if unique:
+        # The chosen enums follow the lead's values: replaced with the row.
+        connection_id = unique[0]["connection_id"]
+        await delete_of_leads(session, AmoLeadEnum, connection_id, [r["amo_id"] for r in unique])
+        enums = [e for r in unique for e in enum_rows(connection_id, r)]
+        if enums:
+            await session.execute(insert_into(session, AmoLeadEnum), enums)
 
 
-async def known_contact_names(
+async def delete_of_leads(
+    session: AsyncSession, model: Any, connection_id: int, lead_ids: Sequence[int]
+) -> int:
+    """Delete ``model``'s rows of these leads (a table with ``lead_id``)."""
+    ids, removed = sorted(set(lead_ids)), 0
+    for start in range(0, len(ids), 500):
+        removed += await affected_rows(
+            session,
+            delete(model).where(
+                model.connection_id == connection_id, model.lead_id.in_(ids[start : start + 500])
+            ),
+        )
+    return removed
+
+
+async def known_contacts(
     session: AsyncSession, connection_id: int, ids: Iterable[int]
-) -> dict[int, str]:
+) -> dict[int, ContactBrief]:
+    """(name, first phone) of the contacts already mirrored, by id."""
     wanted = sorted(set(ids))
-    names: dict[int, str] = {}
+    found: dict[int, ContactBrief] = {}
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
         result = await session.execute(
-            select(AmoContact.amo_id, AmoContact.name).where(
+            select(AmoContact.amo_id, AmoContact.name, AmoContact.phones).where(
                 AmoContact.connection_id == connection_id, AmoContact.amo_id.in_(chunk)
             )
         )
-        names.update({int(i): n for i, n in result})
-    return names
+        for i, name, phones in result:
+            found[int(i)] = (name, str(phones[0]["value"]) if phones else None)
+    return found
 
 
-async def save_contacts(session: AsyncSession, connection_id: int, names: dict[int, str]) -> None:
-    rows = [{"connection_id": connection_id, "amo_id": i, "name": n} for i, n in names.items()]
-    await _upsert(session, AmoContact, rows, _LEAD_KEYS, ("name",))
+_CONTACT_UPDATED = ("name", "phones", "emails", "position", "company_id", "updated_at")
+
+
+async def save_contacts(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    unique = list({r["amo_id"]: r for r in rows if r["amo_id"] is not None}.values())
+    await upsert_rows(session, AmoContact, unique, _LEAD_KEYS, _CONTACT_UPDATED)
+
+
+async def mark_contacts_changed(
+    session: AsyncSession, connection_id: int, lead_ids: Iterable[int]
+) -> None:
+    """These leads' contacts changed: their list copy is rebuilt by ``fill_contacts``."""
+    ids = sorted(set(lead_ids))
+    for start in range(0, len(ids), 500):
+        await session.execute(
+            update(AmoLead)
+            .where(
+                AmoLead.connection_id == connection_id, AmoLead.amo_id.in_(ids[start : start + 500])
+            )
+            .values(contacts_pending=True)
+        )
+
+
+async def referenced_contact_ids(session: AsyncSession, connection_id: int) -> set[int]:
+    """Every contact id the connection's leads carry."""
+    result = await session.execute(
+        select(AmoLead.contacts).where(AmoLead.connection_id == connection_id)
+    )
+    return {int(c["id"]) for (contacts,) in result for c in contacts or []}
 
 
 async def pending_contact_ids(session: AsyncSession, connection_id: int) -> set[int]:
@@ -106,23 +160,27 @@ async def pending_contact_ids(session: AsyncSession, connection_id: int) -> set[
     return ids
 
 
-async def fill_contact_names(session: AsyncSession, connection_id: int) -> int:
-    """Put the now-known names into pending leads (and their search text). Returns how many
-    leads changed. Ids amoCRM no longer knows keep a null name and stop being pending."""
-    rows = (
-        await session.execute(
-            select(AmoLead.id, AmoLead.name, AmoLead.tags, AmoLead.contacts).where(
-                AmoLead.connection_id == connection_id, AmoLead.contacts_pending.is_(True)
-            )
-        )
-    ).all()
+async def fill_contacts(
+    session: AsyncSession, connection_id: int, *, everyone: bool = False
+) -> int:
+    """Put the now-known names and phones into pending leads — ``everyone``: into every
+    lead — and their search text. Returns how many leads changed. Ids amoCRM no longer knows
+    keep a null name and stop being pending."""
+    query = select(
+        AmoLead.id, AmoLead.name, AmoLead.tags, AmoLead.contacts, AmoLead.contacts_pending
+    ).where(AmoLead.connection_id == connection_id)
+    if not everyone:
+        query = query.where(AmoLead.contacts_pending.is_(True))
+    rows = (await session.execute(query)).all()
     if not rows:
         return 0
-    ids = {int(c["id"]) for _, _, _, contacts in rows for c in contacts or []}
-    names = await known_contact_names(session, connection_id, ids)
+    ids = {int(c["id"]) for row in rows for c in row.contacts or []}
+    known = await known_contacts(session, connection_id, ids)
     updates: list[dict[str, Any]] = []
-    for pk, name, tags, contacts in rows:
-        filled = [{"id": c["id"], "name": names.get(int(c["id"]))} for c in contacts or []]
+    for pk, name, tags, contacts, pending in rows:
+        filled = [brief(int(c["id"]), known, main=bool(c.get("main"))) for c in contacts or []]
+        if not pending and filled == contacts:
+            continue  # a full pass rewrites only the leads whose contacts changed
         updates.append(
             {
                 "pk": pk,
@@ -183,12 +241,14 @@ async def replace_reference(
             for u in users
             if u.get("id") is not None
         ]
-        await _upsert(session, AmoUser, rows, _LEAD_KEYS, ("name",))
+        await upsert_rows(session, AmoUser, rows, _LEAD_KEYS, ("name",))
     await session.flush()
 
 
 async def delete_leads(session: AsyncSession, connection_id: int, amo_ids: Iterable[int]) -> int:
     ids = sorted(set(amo_ids))
+    for model in (AmoLeadEnum, AmoNote, AmoTask):
+        await delete_of_leads(session, model, connection_id, ids)
     removed = 0
     for start in range(0, len(ids), 500):
         removed += await affected_rows(

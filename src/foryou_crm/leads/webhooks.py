@@ -31,9 +31,22 @@ LEAD_EVENTS = [
     "restore_lead",
     "status_lead",
     "responsible_lead",
+    # A lead's details: each names the lead(s) it is about, read back with everything on them.
+    "note_lead",
+    "add_task",
+    "update_task",
+    "update_contact",
+    "update_company",
 ]
 # leads[<event>][<index>][id]=<lead id>
 _LEAD_ID_KEY = re.compile(r"^leads\[([a-z_]+)\]\[(\d+)\]\[id\]$")
+# leads[note][<index>][note][element_id]=<lead id>
+_NOTE_KEY = re.compile(r"^leads\[note\]\[(\d+)\]\[note\]\[element_id\]$")
+# task[<event>][<index>][element_id|element_type]: element type 2 is a lead
+_TASK_KEY = re.compile(r"^task\[([a-z_]+)\]\[(\d+)\]\[(element_id|element_type)\]$")
+# contacts[<event>][<index>][linked_leads_id][<lead id>][ID]=<lead id> (contacts, companies)
+_LINKED_KEY = re.compile(r"^contacts\[([a-z_]+)\]\[(\d+)\]\[linked_leads_id\]\[\d+\]\[ID\]$")
+_LEAD_ELEMENT = "2"
 _SECRET = re.compile(r"^[0-9a-f]{64}$")
 MAX_IDS = 500
 # amo_leads.amo_id is a BIGINT: an id beyond it names no lead we could hold, and is dropped
@@ -62,20 +75,36 @@ def account_for_secret(settings: Settings, secret: str, account_ids: Iterable[in
     return found
 
 
+def _lead_id(value: str) -> int | None:
+    digits = value.strip()
+    # isdecimal() and a length bound before int(): no huge or non-ASCII numbers parsed.
+    if not (digits.isascii() and digits.isdecimal()) or len(digits) > 19:
+        return None
+    number = int(digits)
+    return number if 0 < number <= MAX_LEAD_ID else None
+
+
 def lead_ids(body: bytes) -> list[int]:
-    """Lead ids from ``leads[add|update|status|responsible|delete|restore][i][id]`` keys of a
-    form-encoded v2 payload (PHP bracket notation, parsed here by hand)."""
+    """Lead ids a form-encoded v2 payload names (PHP bracket notation, parsed here by hand):
+    ``leads[add|update|status|responsible|delete|restore][i][id]``, the lead of a note
+    (``leads[note][i][note][element_id]``), of a task (``task[…][i][element_id]`` with
+    ``element_type`` 2) and the leads linked to a changed contact or company
+    (``contacts[…][i][linked_leads_id][…][ID]``)."""
     ids: set[int] = set()
+    tasks: dict[tuple[str, str], dict[str, str]] = {}
     for key, value in parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True):
-        digits = value.strip()
-        # isdecimal() and a length bound before int(): no huge or non-ASCII numbers parsed.
-        if _LEAD_ID_KEY.match(key) and digits.isascii() and digits.isdecimal():
-            if len(digits) > 19 or not 0 < int(digits) <= MAX_LEAD_ID:
-                continue
-            ids.add(int(digits))
-            if len(ids) >= MAX_IDS:
-                break
-    return sorted(ids)
+        if len(ids) >= MAX_IDS:
+            break
+        if _LEAD_ID_KEY.match(key) or _NOTE_KEY.match(key) or _LINKED_KEY.match(key):
+            if (found := _lead_id(value)) is not None:
+                ids.add(found)
+        elif (task := _TASK_KEY.match(key)) and len(tasks) < MAX_IDS:
+            tasks.setdefault((task[1], task[2]), {})[task[3]] = value.strip()
+    for fields in tasks.values():
+        found = _lead_id(fields.get("element_id", ""))
+        if fields.get("element_type") == _LEAD_ELEMENT and found is not None:
+            ids.add(found)
+    return sorted(ids)[:MAX_IDS]
 
 
 async def subscribe(

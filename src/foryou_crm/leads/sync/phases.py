@@ -11,17 +11,18 @@ class Stopped(Exception):
 
 
 class Phase(StrEnum):
-    """Where a sync is. A full pass goes REFERENCE → LEADS → CONTACTS → RECONCILE →
-    INCREMENTAL; an incremental pass REFERENCE → INCREMENTAL. A job that stops (SIGTERM, a
-    crash) resumes at its phase: LEADS from its saved page, the others from their start (each
-    is idempotent and short)."""
+    """Where a sync is. A full pass goes REFERENCE → LEADS → CONTACTS → DETAILS → RECONCILE
+    → INCREMENTAL; an incremental pass REFERENCE → INCREMENTAL. A job that stops (SIGTERM, a
+    crash) resumes at its phase: LEADS from its saved page, DETAILS after its last batch of
+    leads, the others from their start (each is idempotent and short)."""
 
     NONE = ""
     REFERENCE = "reference"  # pipelines and users; the lead webhook for admins
     LEADS = "leads"  # every lead, by id, page by page (full pass)
-    CONTACTS = "contacts"  # names of the leads' contacts (full pass)
+    CONTACTS = "contacts"  # the leads' contacts and companies (full pass)
+    DETAILS = "details"  # notes and open tasks of every lead (full pass)
     RECONCILE = "reconcile"  # leads the pass did not see are gone (full pass)
-    INCREMENTAL = "incremental"  # trashed and changed leads since the high-water mark
+    INCREMENTAL = "incremental"  # trashed and changed leads, changed details, since the marks
 
 
 @dataclass(frozen=True)

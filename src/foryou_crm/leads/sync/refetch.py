@@ -24,7 +24,7 @@ from foryou_crm.connections.models import SyncState
 from foryou_crm.core import metrics
 from foryou_crm.leads import store
 from foryou_crm.leads.models import RefetchRequest
-from foryou_crm.leads.sync import contacts, rows
+from foryou_crm.leads.sync import contacts, details, rows
 from foryou_crm.leads.sync.job import Fenced, Job, SyncDeps, claim
 from foryou_crm.leads.sync.outcome import failure_outcome
 from foryou_crm.leads.sync.pacing import never
@@ -99,6 +99,9 @@ async def drain(job: Job) -> bool:
             break
         present, gone = await _reread(job, sorted({lead for _, lead in requests}))
         await _apply(job, present, gone, [request for request, _ in requests])
+        # The lead and everything about it: a webhook for a note, a task or a contact names
+        # the lead too.
+        await details.reread(job, rows.ids_of(present))
         updated, removed = updated + len(present), removed + len(gone)
     await contacts.resolve(job)
 

@@ -39,18 +39,18 @@ def ids_of(leads: list[dict[str, Any]]) -> list[int]:
 
 
 async def write(session: AsyncSession, job: Job, leads: list[dict[str, Any]]) -> None:
-    """Upsert ``leads`` with the names of the contacts already known."""
+    """Upsert ``leads`` with the contacts already known."""
     contact_ids = set()
     for lead in leads:
         try:
             contact_ids.update(contact_ids_of(lead))
         except (TypeError, AttributeError):
             continue  # rejected below with its reason
-    names = await store.known_contact_names(session, job.cid, contact_ids)
+    known = await store.known_contacts(session, job.cid, contact_ids)
     rows = []
     for lead in leads:
         try:
-            rows.append(lead_row(lead, connection_id=job.cid, gen=job.state.gen, names=names))
+            rows.append(lead_row(lead, connection_id=job.cid, gen=job.state.gen, known=known))
         except (TypeError, ValueError, AttributeError) as exc:
             # amoCRM's shape, not ours: one lead we cannot store must not stop the others.
             reject(job, lead, exc)

@@ -29,7 +29,7 @@ from foryou_crm.connections.errors import NotConnected, ReconnectRequired
 from foryou_crm.connections.models import SyncState
 from foryou_crm.core import metrics
 from foryou_crm.leads import store
-from foryou_crm.leads.sync import contacts, full, incremental, reference
+from foryou_crm.leads.sync import contacts, details, full, incremental, reference
 from foryou_crm.leads.sync.job import Fenced, Job, SyncDeps, claim, connection_exists
 from foryou_crm.leads.sync.outcome import failure_outcome
 from foryou_crm.leads.sync.pacing import never
@@ -114,14 +114,24 @@ async def _run(job: Job) -> None:
         await full.read_leads(job)
         await job.commit(phase=Phase.CONTACTS, progress=0.9)
     if st.phase == Phase.CONTACTS:
-        await contacts.resolve(job, phase=Phase.RECONCILE)
+        # The details phase walks the mirror's leads by id with the cursor the leads used.
+        await contacts.resolve(job, refresh=True, phase=Phase.DETAILS, cursor_id=None)
+    if st.phase == Phase.DETAILS:
+        await details.read_activity(job)
+        await job.commit(phase=Phase.RECONCILE, progress=0.93)
     if st.phase == Phase.RECONCILE:
         await full.reconcile(job)
-        await job.commit(phase=Phase.INCREMENTAL, high_water=st.full_high_water, progress=0.97)
+        await job.commit(
+            phase=Phase.INCREMENTAL,
+            high_water=st.full_high_water,
+            detail_marks={},  # the details' marks start where the leads' does
+            progress=0.97,
+        )
     if st.phase == Phase.INCREMENTAL:
         changes = await incremental.catch_up(job, st.high_water)
+        marks = await details.catch_up(job, st.high_water)
         await contacts.resolve(job)
-        await _finish(job, changes, was_full=is_full)
+        await _finish(job, changes, marks, was_full=is_full)
 
 
 async def _start(job: Job, now: datetime) -> None:
@@ -166,7 +176,9 @@ async def _newest_updated_at(job: Job) -> int | None:
     return incremental.newest_stamp(page.leads)
 
 
-async def _finish(job: Job, changes: incremental.Changes, *, was_full: bool) -> None:
+async def _finish(
+    job: Job, changes: incremental.Changes, marks: dict[str, int], *, was_full: bool
+) -> None:
     now = job.deps.clock.now()
 
     async def count(session: AsyncSession) -> int:
@@ -183,6 +195,7 @@ async def _finish(job: Job, changes: incremental.Changes, *, was_full: bool) -> 
         "leads_count": total,
         "last_synced_at": now,
         "high_water": changes.high_water,
+        "detail_marks": marks,
     }
     if was_full:
         values.update(_fresh_full_pass(job.state.gen), last_full_at=now)

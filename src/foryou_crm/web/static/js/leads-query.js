@@ -22,13 +22,31 @@ export const EMPTY_FILTERS = Object.freeze({
   priceTo: "",
   createdFrom: "",
   createdTo: "",
+  // Lead custom fields (GET /api/amo-crm/custom-fields): "fieldId:enumId" pairs joined by ",",
+  // one per field, in field order; the URL repeats `customField` as the API does.
+  customField: "",
 });
 
 // The order parameters appear in a URL: filters as on the screen, then sort, then page.
 const FILTER_NAMES = Object.keys(EMPTY_FILTERS);
+// The API takes at most this many customField values (leads/filter.py).
+const MAX_CUSTOM_FIELDS = 10;
 
 export function defaultListState() {
-  return { filters: { ...EMPTY_FILTERS }, sort: DEFAULT_SORT, page: 1 };
+  return { filters: { ...EMPTY_FILTERS }, sort: DEFAULT_SORT, page: 1, lead: "" };
+}
+
+/** The custom-field filter as a list of "fieldId:enumId" pairs, one per field. */
+export function customFieldPairs(value) {
+  const seen = new Set();
+  const pairs = [];
+  for (const pair of String(value ?? "").split(",")) {
+    const match = /^([1-9]\d{0,17}):([1-9]\d{0,17})$/.exec(pair.trim());
+    if (!match || seen.has(match[1]) || pairs.length >= MAX_CUSTOM_FIELDS) continue;
+    seen.add(match[1]);
+    pairs.push(`${match[1]}:${match[2]}`);
+  }
+  return pairs;
 }
 
 /** The list state a URL query string asks for; every malformed value falls back to its default. */
@@ -46,26 +64,33 @@ export function listStateFromQuery(search) {
     priceTo: wholeAmount(get("priceTo")),
     createdFrom: calendarDay(get("createdFrom")),
     createdTo: calendarDay(get("createdTo")),
+    customField: customFieldPairs(params.getAll("customField").join(",")).join(","),
   };
   if (filters.pipelineId) filters.statusId = positiveId(get("statusId"));
   const sort = SORTS.includes(get("sort")) ? get("sort") : DEFAULT_SORT;
   const page = Math.min(Number(positiveId(get("page")) || 1), MAX_PAGE);
-  return { filters, sort, page };
+  // The lead whose details are open over the list (views/lead-detail.js), if any.
+  return { filters, sort, page, lead: positiveId(get("lead")) };
 }
 
 /** "?name=value…" for the non-default parts of the state, or "" for the default list. */
-export function queryFromListState({ filters, sort, page }) {
+export function queryFromListState({ filters, sort, page, lead = "" }) {
   const params = new URLSearchParams();
-  for (const name of FILTER_NAMES) if (filters[name]) params.set(name, filters[name]);
+  for (const name of FILTER_NAMES) {
+    if (name === "customField") for (const pair of customFieldPairs(filters[name])) params.append(name, pair);
+    else if (filters[name]) params.set(name, filters[name]);
+  }
   if (sort !== DEFAULT_SORT) params.set("sort", sort);
   if (page > 1) params.set("page", String(page));
+  if (lead) params.set("lead", lead);
   const query = params.toString();
   return query ? `?${query}` : "";
 }
 
 /**
  * How many filters the folded panel holds (the "Фільтри (N)" count): pipeline, stage,
- * responsible, budget and creation date — a range counts once, whichever bounds are set.
+ * responsible, budget, creation date and each lead field — a range counts once, whichever
+ * bounds are set.
  * The search box is not counted: it stays visible in the bar.
  */
 export function panelFilterCount(filters) {
@@ -75,7 +100,7 @@ export function panelFilterCount(filters) {
     filters.responsibleUserId,
     filters.priceFrom || filters.priceTo,
     filters.createdFrom || filters.createdTo,
-  ].filter(Boolean).length;
+  ].filter(Boolean).length + customFieldPairs(filters.customField).length;
 }
 
 export function hasFilters(filters) {
@@ -96,6 +121,10 @@ export function withKnownIds(filters, meta) {
   }
   if (meta.users.length && !meta.users.some((u) => String(u.id) === known.responsibleUserId)) {
     known.responsibleUserId = "";
+  }
+  if (meta.fields?.length) {
+    const enums = new Set(meta.fields.flatMap((f) => f.enums.map((e) => `${f.id}:${e.id}`)));
+    known.customField = customFieldPairs(known.customField).filter((pair) => enums.has(pair)).join(",");
   }
   return known;
 }

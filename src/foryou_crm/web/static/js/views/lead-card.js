@@ -4,22 +4,32 @@ import { formatDate, formatPrice } from "../format.js";
 import { t } from "../i18n.js";
 
 /**
- * The contact to show on the card: the first one with a name. The leads API lists a lead's
- * contacts in amoCRM's `_embedded.contacts` order but does not pass on amoCRM's `is_main` flag,
- * so "first" stands in for "main" here. A contact whose name is not synced yet (null) is
- * skipped rather than shown as a blank.
+ * The contact to show on the card: the main one (the API lists it first, `isMain`) or else
+ * the first one with a name. A contact whose name is not synced yet (null) is skipped rather
+ * than shown as a blank.
  */
 export function mainContactName(lead) {
-  const contact = (lead.contacts ?? []).find((c) => String(c?.name ?? "").trim());
+  const named = (lead.contacts ?? []).filter((c) => String(c?.name ?? "").trim());
+  const contact = named.find((c) => c.isMain) ?? named[0];
   return contact ? contact.name.trim() : "";
 }
 
-/** @param currency ISO code from format.accountCurrency, or null for a plain number */
-export function renderLeadCard(lead, currency) {
+/**
+ * @param currency ISO code from format.accountCurrency, or null for the lead's own `currency`
+ * @param detail {href, onOpen}: the lead's details over the list (leads.js owns the URL)
+ */
+export function renderLeadCard(lead, currency, detail) {
   const row = fromTemplate("tpl-lead").firstElementChild;
   row.dataset.leadId = String(lead.id);
-  setText(row.querySelector(".lead-name"), lead.name || `#${lead.id}`);
-  setText(row.querySelector(".lead-price"), formatPrice(lead.price, currency));
+  const open = row.querySelector(".lead-open");
+  setText(open, lead.name || `#${lead.id}`);
+  open.href = detail.href;
+  open.addEventListener("click", (event) => {
+    if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return; // a new tab
+    event.preventDefault();
+    detail.onOpen();
+  });
+  setText(row.querySelector(".lead-price"), formatPrice(lead.price, currency ?? lead.currency ?? null));
   const color = safeColor(lead.statusColor);
   // CSSOM writes are allowed by the CSP (no inline style attributes are used).
   if (color) row.querySelector(".status-dot").style.setProperty("--status-color", color);

@@ -1,9 +1,9 @@
 // The leads filter form: a bar that always shows (search, the "Фільтри (N)" toggle, sort) and a
-// panel that folds away (pipeline, stage, responsible, budget, creation date). The form only
+// panel that folds away (pipeline, stage, responsible, budget, creation date, lead fields). The form only
 // shows a state and reports what the agent changed; leads.js owns the state and the URL.
 import { $, debounce, option, setText } from "../dom.js";
 import { t } from "../i18n.js";
-import { calendarDay, panelFilterCount, wholeAmount } from "../leads-query.js";
+import { calendarDay, customFieldPairs, panelFilterCount, wholeAmount } from "../leads-query.js";
 
 const TYPING_DELAY_MS = 300;
 const API = { fromApi: true };
@@ -26,9 +26,11 @@ export function createFilterForm(root, { onChange }) {
     priceTo: $("#filter-price-to", root),
     createdFrom: $("#filter-created-from", root),
     createdTo: $("#filter-created-to", root),
+    customFieldset: $("#filter-custom-fields", root),
+    customFields: $("#filter-custom-fields-list", root),
     sort: $("#leads-sort", root),
   };
-  let meta = { pipelines: [], users: [] };
+  let meta = { pipelines: [], users: [], fields: [] };
   let shown = null; // the state last given to show(), re-applied when options arrive
 
   const read = () => ({
@@ -41,6 +43,10 @@ export function createFilterForm(root, { onChange }) {
       priceTo: wholeAmount(el.priceTo.value),
       createdFrom: calendarDay(el.createdFrom.value),
       createdTo: calendarDay(el.createdTo.value),
+      customField: [...el.customFields.querySelectorAll("select")]
+        .filter((select) => select.value)
+        .map((select) => `${select.dataset.fieldId}:${select.value}`)
+        .join(","),
     },
     sort: el.sort.value,
   });
@@ -62,6 +68,7 @@ export function createFilterForm(root, { onChange }) {
   ]) {
     input.addEventListener("change", () => changed(source));
   }
+  el.customFields.addEventListener("change", () => changed("customField"));
   // Enter in the search box applies at once instead of submitting (and reloading) the page.
   el.form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -97,6 +104,38 @@ export function createFilterForm(root, { onChange }) {
     for (const pipeline of meta.pipelines) el.pipeline.append(option(pipeline.id, pipeline.name, API));
     el.responsible.replaceChildren(option("", t("leads.all")));
     for (const user of meta.users) el.responsible.append(option(user.id, user.name, API));
+    fillCustomFields();
+  }
+
+  /** One select per filterable lead field (GET /api/amo-crm/custom-fields), "All" first. */
+  function fillCustomFields() {
+    const fields = meta.fields ?? [];
+    el.customFields.replaceChildren(
+      ...fields.map((field) => {
+        const wrap = document.createElement("div");
+        wrap.className = "field";
+        const id = `filter-cf-${field.id}`;
+        const label = document.createElement("label");
+        label.htmlFor = id;
+        label.textContent = field.name;
+        label.dataset.api = "";
+        const select = document.createElement("select");
+        select.id = id;
+        select.dataset.fieldId = String(field.id);
+        select.append(option("", t("leads.all")));
+        for (const item of field.enums) select.append(option(item.id, item.value, API));
+        wrap.append(label, select);
+        return wrap;
+      }),
+    );
+    el.customFieldset.hidden = fields.length === 0;
+  }
+
+  function showCustomFields(value) {
+    const chosen = new Map(customFieldPairs(value).map((pair) => pair.split(":")));
+    for (const select of el.customFields.querySelectorAll("select")) {
+      select.value = chosen.get(select.dataset.fieldId) ?? "";
+    }
   }
 
   /** The stage select offers the chosen pipeline's stages, keeping `statusId` if it is one. */
@@ -126,12 +165,13 @@ export function createFilterForm(root, { onChange }) {
       if (wholeAmount(el.priceTo.value) !== filters.priceTo) el.priceTo.value = filters.priceTo;
       el.createdFrom.value = filters.createdFrom;
       el.createdTo.value = filters.createdTo;
+      showCustomFields(filters.customField);
       el.sort.value = state.sort;
       renderToggle();
     },
-    /** Pipelines, stages and users to choose from (GET /api/amo-crm/pipelines). */
+    /** Pipelines, stages and users (GET /api/amo-crm/pipelines) and lead fields to choose from. */
     setMeta(next) {
-      meta = next;
+      meta = { fields: [], ...next };
       fillSelects();
       if (shown) this.show(shown);
     },

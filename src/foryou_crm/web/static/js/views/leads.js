@@ -1,12 +1,14 @@
 // The leads list: filters, sort and page → GET /api/amo-crm/leads, one page at a time. The
 // state lives in the URL (leads-query.js): each change the agent makes is a history entry, and
 // Back/Forward or a shared link restore it. Only the newest request's answer is rendered (a
-// sequence number), so fast typing never shows stale rows.
+// sequence number), so fast typing never shows stale rows. A lead's details open over the list
+// (`lead` in the same URL, lead-detail.js); the list stays loaded underneath for Back.
 import { api } from "../api.js";
 import { $, setText, show } from "../dom.js";
 import { explainApiError } from "../errors.js";
 import { t } from "../i18n.js";
 import {
+  customFieldPairs,
   defaultListState,
   hasFilters,
   listStateFromQuery,
@@ -15,6 +17,7 @@ import {
   withKnownIds,
 } from "../leads-query.js";
 import { renderLeadCard } from "./lead-card.js";
+import { createLeadDetail } from "./lead-detail.js";
 import { createFilterForm } from "./leads-filters.js";
 
 const PAGE_SIZE = 20;
@@ -37,6 +40,7 @@ export function createLeads(root) {
     page: $("#leads-page", root),
   };
   const form = createFilterForm(root, { onChange: (changed, source) => commit({ ...changed, page: 1 }, source) });
+  const detail = createLeadDetail(root, { onBack: () => closeLead() });
   let state = defaultListState();
   let meta = null; // GET /api/amo-crm/pipelines, once it has answered
   let currency = null;
@@ -44,6 +48,8 @@ export function createLeads(root) {
   let sequence = 0;
   let lastSource = null;
   let last = null; // {kind: "data", data} | {kind: "error", error}
+  let openedHere = false; // the open lead was opened from this list (Back is the browser's)
+  let returnTo = ""; // the lead whose card gets focus when the list comes back
 
   el.retry.addEventListener("click", () => load());
   el.prev.addEventListener("click", () => goToPage(state.page - 1));
@@ -54,7 +60,7 @@ export function createLeads(root) {
   function commit(next, source) {
     const replace = TYPED_SOURCES.has(source) && source === lastSource;
     lastSource = source;
-    state = next;
+    state = { lead: "", ...next };
     form.show(state);
     writeUrl({ replace });
     return load();
@@ -77,8 +83,43 @@ export function createLeads(root) {
     lastSource = null;
     state = stateFromUrl();
     form.show(state);
+    showView();
     load();
   };
+
+  /** The list, or one lead over it, as `state.lead` says. */
+  function showView() {
+    if (state.lead) {
+      detail.open(state.lead, window.location.pathname + queryFromListState({ ...state, lead: "" }));
+      show(el.section, false);
+      return;
+    }
+    if (!el.section.hidden) return;
+    detail.close();
+    openedHere = false;
+    show(el.section, true);
+  }
+
+  function openLead(id) {
+    lastSource = null;
+    returnTo = String(id);
+    state = { ...state, lead: String(id) };
+    writeUrl({ replace: false });
+    openedHere = true;
+    showView();
+  }
+
+  /** Back to the list with its filters: the browser's Back when the list is the entry before. */
+  function closeLead() {
+    if (openedHere) {
+      window.history.back();
+      return;
+    }
+    state = { ...state, lead: "" };
+    writeUrl({ replace: false });
+    showView();
+    render();
+  }
   window.addEventListener("popstate", onPopState);
 
   async function goToPage(page) {
@@ -99,13 +140,18 @@ export function createLeads(root) {
 
   /** Resolves true when the state lost ids this account does not have (then it needs a load). */
   async function loadMeta() {
+    // The lead fields only add selects: without them the other filters still work.
+    const fields = api("/api/amo-crm/custom-fields").then(
+      (data) => data.fields ?? [],
+      () => [],
+    );
     try {
       const data = await api("/api/amo-crm/pipelines");
-      meta = { pipelines: data.pipelines ?? [], users: data.users ?? [] };
+      meta = { pipelines: data.pipelines ?? [], users: data.users ?? [], fields: await fields };
     } catch {
       // Filters by pipeline/responsible stay at "All"; the list itself still works.
       meta = null;
-      form.setMeta({ pipelines: [], users: [] });
+      form.setMeta({ pipelines: [], users: [], fields: [] });
       return false;
     }
     form.setMeta(meta);
@@ -130,6 +176,7 @@ export function createLeads(root) {
       priceTo: filters.priceTo,
       createdFrom: dayStart(filters.createdFrom),
       createdTo: dayEnd(filters.createdTo),
+      customField: customFieldPairs(filters.customField),
       sort: state.sort,
       page: state.page,
       limit: PAGE_SIZE,
@@ -182,7 +229,20 @@ export function createLeads(root) {
     }
     const { items = [], total = 0, sync } = last.data;
     show(el.error, false);
-    el.list.replaceChildren(...items.map((lead) => renderLeadCard(lead, currency)));
+    const base = window.location.pathname;
+    el.list.replaceChildren(
+      ...items.map((lead) =>
+        renderLeadCard(lead, currency, {
+          href: base + queryFromListState({ ...state, lead: String(lead.id) }),
+          onOpen: () => openLead(lead.id),
+        }),
+      ),
+    );
+    if (returnTo && !state.lead) {
+      // Back from a lead: focus its card's link, where the agent left the list.
+      el.list.querySelector(`[data-lead-id="${returnTo}"] .lead-open`)?.focus();
+      returnTo = "";
+    }
     const filtered = hasFilters(state.filters);
     let emptyKey = filtered ? "leads.empty" : "leads.emptyNone";
     const working = sync && (sync.state === "running" || sync.state === "queued");
@@ -214,6 +274,7 @@ export function createLeads(root) {
         state = stateFromUrl();
         writeUrl({ replace: true }); // what was malformed in the URL is gone from it too
         form.show(state);
+        showView();
         const { pipelineId, responsibleUserId } = state.filters;
         // Ids from a link are checked against the account before listing, so a stale id
         // never shows a misleading "nothing found" (or sends paging past the end).
@@ -231,6 +292,7 @@ export function createLeads(root) {
     setCurrency(code) {
       if (code === currency) return;
       currency = code;
+      detail.setCurrency(code);
       render();
     },
     deactivate() {
@@ -242,11 +304,13 @@ export function createLeads(root) {
       sequence++;
       last = null;
       show(el.section, false);
+      detail.close();
       el.list.replaceChildren();
     },
     dispose() {
       active = false;
       sequence++;
+      detail.dispose();
       window.removeEventListener("langchange", onLang);
       window.removeEventListener("popstate", onPopState);
     },
