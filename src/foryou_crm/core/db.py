@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, cast
 
+import orjson
 from sqlalchemy import CursorResult, DateTime, Executable, MetaData, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
@@ -52,6 +53,8 @@ class Base(DeclarativeBase):
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    # JSON columns (a lead's tags and contacts) are parsed on every read of the lead list.
+    kwargs.setdefault("json_deserializer", orjson.loads)
     if url.startswith("sqlite"):
         engine = create_async_engine(
             url, connect_args={"timeout": 30}, hide_parameters=True, **kwargs
