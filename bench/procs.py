@@ -202,6 +202,10 @@ def peak_rss_mb(pid: int) -> float:
 
 def cpu_seconds(process: subprocess.Popen[bytes]) -> float:
     """User + system CPU time the process has used so far (Linux /proc)."""
-    fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return cpu_seconds_of(process.pid)
+
+
+def cpu_seconds_of(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     ticks = os.sysconf("SC_CLK_TCK")
     return (int(fields[11]) + int(fields[12])) / ticks

@@ -64,8 +64,12 @@ async def grow_mirror(url: str, connection_id: int, leads: int) -> float:
                 }
                 await conn.execute(text(_COPIES[dialect] + _INSERT), params)
             total = int((await conn.execute(count, {"cid": connection_id})).scalar_one())
+            # As ``leads.store`` does for every write: counts kept for the old mirror go.
             await conn.execute(
-                text("UPDATE amo_sync_states SET leads_count = :n WHERE connection_id = :cid"),
+                text(
+                    "UPDATE amo_sync_states SET leads_count = :n, "
+                    "mirror_version = mirror_version + 1 WHERE connection_id = :cid"
+                ),
                 {"n": total, "cid": connection_id},
             )
         if dialect == "postgresql":
