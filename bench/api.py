@@ -20,6 +20,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 from sqlalchemy import text
@@ -114,6 +115,16 @@ class Block:
         return out
 
 
+async def _deep_pages(base: str, first: str, auth: dict[str, str]) -> dict[str, str]:
+    """Deep in the unfiltered list: the 200th page by ``page`` (an offset of 9,950 rows) and
+    the page after the 199th by ``cursor`` (the same rows, found by one range)."""
+    async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+        target = f"{first}&page=199"
+        data = (await http.get(target, headers=auth)).json()["data"]
+    cursor = urlencode({"cursor": data["nextCursor"]})
+    return {"page 200 by page": f"{first}&page=200", "page 200 by cursor": f"{first}&{cursor}"}
+
+
 async def _connection_id(url: str) -> int:
     engine = make_engine(url)
     try:
@@ -162,11 +173,13 @@ async def run_api(args: argparse.Namespace, targets: dict[str, str]) -> list[str
                         seeded = await seed.grow_mirror(url, cid, size)
                         load0 = os.getloadavg()[0]
                         rows: list[tuple[str, Measured]] = []
+                        deep = await _deep_pages(service.base, targets["none"], auth)
                         plan = [
                             ("bare FastAPI", BARE_PATH, {}),
                             ("/healthz", "/healthz", {}),
                             ("/api/amo-crm/status", "/api/amo-crm/status", auth),
                             *((f"leads: {n}", p, auth) for n, p in targets.items()),
+                            *((f"leads: {n}", p, auth) for n, p in deep.items()),
                         ]
                         for name, path, headers in plan:
                             m = await measure(
