@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from foryou_crm.leads import store
 from foryou_crm.leads.models import AmoLead
+from foryou_crm.leads.schemas import LeadsEnvelope
 from tests.conftest import bearer, register
 from tests.leads.conftest import api_leads, connect
 from tests.support import World
@@ -65,6 +66,10 @@ async def _filters(world: World, token: str) -> dict[str, Params]:
 
 async def test_following_cursors_lists_what_pages_list(world: World) -> None:
     token = await connect(world, "cursor-pages@foryou.example")
+    # The answer, written without the models, is exactly what the documented model says.
+    r = await world.client.get("/api/amo-crm/leads", params={"limit": 3}, headers=bearer(token))
+    envelope = LeadsEnvelope.model_validate_json(r.content)
+    assert envelope.model_dump(mode="json", by_alias=True) == r.json()
     for name, params in (await _filters(world, token)).items():
         for sort in SORTS:
             query = [*params, ("sort", sort)]
