@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from foryou_crm.leads import store
+from foryou_crm.leads.filter import LeadFilter
 from foryou_crm.leads.models import AmoLead
 from foryou_crm.leads.schemas import LeadsEnvelope
 from tests.conftest import bearer, register
@@ -180,3 +181,10 @@ async def test_the_list_reads_only_the_token_users_connection(world: World) -> N
     assert r.status_code == 409, r.text
     assert r.json()["error"]["code"] == "AMO_NOT_CONNECTED"
     assert (await api_leads(world, token_a, {"limit": 1}))["total"] > 0
+
+
+def test_the_cursor_is_checked_against_every_other_parameter() -> None:
+    """The cursor's check sees the parameters validated before it: a filter parameter added
+    after ``cursor`` would be left out of the check (and every cursor of such a filter would
+    be refused), so ``cursor`` stays the last field."""
+    assert list(LeadFilter.model_fields)[-1] == "cursor"
