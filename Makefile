@@ -42,8 +42,9 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# `make bench BENCH_ARGS=--quick`: the API table only (needs `wrk`: apt-get install wrk).
 bench: $(VENV)/.dev-installed
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 # Browser tests use Debian's Chromium (browsers cannot be downloaded here).
 chromium:

@@ -1,7 +1,9 @@
-"""``python -m bench``: initial-sync throughput under the sandbox's real 7 requests/s limit,
-``GET /api/amo-crm/leads`` latency and req/s on SQLite and PostgreSQL beside ``/healthz``, and
-a naive pass-through to amoCRM for comparison. Everything runs as separate processes on
-127.0.0.1 over real sockets; the numbers are printed as a Markdown table."""
+"""``python -m bench``: the API table (``bench.api``: the leads list, ``/status`` and
+``/healthz`` beside a bare FastAPI endpoint of the same process, on SQLite and PostgreSQL, at
+100,000 and 1,000,000 leads), initial-sync throughput under the sandbox's real 7 requests/s
+limit, a naive pass-through to amoCRM for comparison, and the sync on the job queue.
+Everything runs as separate processes on 127.0.0.1 over real sockets; the numbers are printed
+as Markdown tables. ``--quick``: the API table only, 100,000 leads, short runs."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from bench import flow, load, naive, procs, sync
+from bench import api, flow, naive, procs, sync
 
 CEILING = 7 * 250  # leads/s: 7 requests/s × 250 leads per page
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/foryou_bench"
@@ -70,7 +72,10 @@ def leads_target(params: list[tuple[str, str]]) -> str:
 
 async def run(args: argparse.Namespace) -> list[str]:
     out: list[str] = []
-    if "list" in args.sections or "naive" in args.sections:
+    if "api" in args.sections:
+        targets = {name: leads_target(ours) for name, (ours, _, _) in filters().items()}
+        out += await api.run_api(args, targets)
+    if "sync" in args.sections or "naive" in args.sections:
         out += await run_list(args)
     if "queue" in args.sections:
         out += await run_queue(args)
@@ -140,7 +145,6 @@ async def run_list(args: argparse.Namespace) -> list[str]:
     workdir = Path(tempfile.mkdtemp(prefix="foryou-bench-"))
     out: list[str] = []
     sync_rows: list[str] = []
-    api_rows: list[str] = []
     naive_rows: list[str] = []
     try:
         async with procs.sandbox(args.leads, workdir) as sandbox:
@@ -176,27 +180,6 @@ async def run_list(args: argparse.Namespace) -> list[str]:
                         f"| {seen.requests} | {seen.rate_limited} / {seen.blocked} |"
                     )
                     print(sync_rows[-1], flush=True)
-                    auth = {"Authorization": f"Bearer {jwt}"}
-                    for name, (ours, _, _) in filters().items():
-                        target = leads_target(ours)
-                        lat = await load.one_at_a_time(service.base, target, auth, args.requests)
-                        rps = await load.throughput(
-                            service.base, target, auth, args.concurrency, args.seconds
-                        )
-                        api_rows.append(
-                            f"| {db} | {name} | {lat.p50_ms:.1f} | {lat.p95_ms:.1f} "
-                            f"| {lat.p99_ms:.1f} | {rps:,.0f} |"
-                        )
-                        print(api_rows[-1], flush=True)
-                    lat = await load.one_at_a_time(service.base, "/healthz", {}, args.requests)
-                    rps = await load.throughput(
-                        service.base, "/healthz", {}, args.concurrency, args.seconds
-                    )
-                    api_rows.append(
-                        f"| {db} | `/healthz` (bare) | {lat.p50_ms:.1f} | {lat.p95_ms:.1f} "
-                        f"| {lat.p99_ms:.1f} | {rps:,.0f} |"
-                    )
-                    print(api_rows[-1], flush=True)
                     redirect = f"{service.base}/api/amo-crm/callback"
             if not args.skip_naive and "naive" in args.sections:
                 await flow.unblock(sandbox.base)
@@ -231,13 +214,6 @@ async def run_list(args: argparse.Namespace) -> list[str]:
         "| requests | 429 / 403 |",
         "|---|---|---|---|---|---|---|---|---|---|",
         *sync_rows,
-        "",
-        f"## 2. `GET /api/amo-crm/leads` (limit 50): one at a time (n={args.requests}) "
-        f"and at concurrency {args.concurrency}",
-        "",
-        "| database | filter | p50 ms | p95 ms | p99 ms | req/s |",
-        "|---|---|---|---|---|---|",
-        *api_rows,
     ]
     if naive_rows:
         out += [
@@ -254,9 +230,26 @@ async def run_list(args: argparse.Namespace) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--leads", type=int, default=100_000, help="leads in the sandbox account")
-    parser.add_argument("--requests", type=int, default=200, help="sequential requests per filter")
-    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--concurrency", type=int, default=32, help="of the naive pass-through")
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each req/s run")
+    parser.add_argument(
+        "--latency-seconds", type=float, default=5.0, help="length of each one-at-a-time run"
+    )
+    parser.add_argument(
+        "--sizes",
+        default=[100_000, 1_000_000],
+        type=lambda s: [int(x) for x in s.split(",") if x.strip()],
+        help="mirror sizes of the API table (comma list)",
+    )
+    parser.add_argument(
+        "--template-leads",
+        type=int,
+        default=2000,
+        help="leads the API table syncs from the sandbox before growing the mirror",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="API table only, 100,000 leads, short runs"
+    )
     parser.add_argument("--naive-requests", type=int, default=30)
     parser.add_argument("--skip-naive", action="store_true")
     parser.add_argument(
@@ -268,15 +261,19 @@ def main() -> None:
     parser.add_argument("--pg-url", default=DEFAULT_PG)
     parser.add_argument(
         "--sections",
-        default="list,naive,queue",
+        default="api,sync,naive,queue",
         type=lambda s: {x.strip() for x in s.split(",") if x.strip()},
-        help="comma list of list (sections 1-2), naive (3), queue (4-5)",
+        help="comma list of api (the API table), sync (the initial sync), naive "
+        "(pass-through to amoCRM), queue (the sync on the job queue)",
     )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/7")
     parser.add_argument("--accounts", type=int, default=20, help="accounts syncing at once")
     parser.add_argument("--account-leads", type=int, default=5000, help="leads per account")
     parser.add_argument("--keep", action="store_true", help="keep the work dir (logs, SQLite)")
     args = parser.parse_args()
+    if args.quick:
+        args.sections, args.sizes = {"api"}, [100_000]
+        args.seconds, args.latency_seconds = 3.0, 3.0
     for line in asyncio.run(run(args)):
         print(line)
 

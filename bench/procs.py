@@ -146,13 +146,16 @@ async def service(
     workdir: Path,
     extra_env: dict[str, str] | None = None,
     prefix: list[str] | None = None,
+    app: str = "foryou_crm.asgi:app",
+    launcher: list[str] | None = None,
 ) -> AsyncIterator[Proc]:
-    """``uvicorn foryou_crm.asgi:app``, configured only through its environment."""
+    """``uvicorn foryou_crm.asgi:app``, configured only through its environment.
+    ``launcher``: a command that execs the server (``taskset -c 0`` pins it to one core)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = deployment_env(database_url, sandbox_base, workdir, base, **(extra_env or {}))
     log = workdir / f"service-{port}.log"
-    cmd = [sys.executable, *(prefix or []), "-m", "uvicorn", "foryou_crm.asgi:app"]
+    cmd = [*(launcher or []), sys.executable, *(prefix or []), "-m", "uvicorn", app]
     cmd += ["--host", "127.0.0.1"]
     cmd += ["--port", str(port), "--no-access-log", "--log-level", "warning"]
     process = _spawn(cmd, log, env)
@@ -189,8 +192,20 @@ async def cli_process(
         _stop(proc)
 
 
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident set size so far (``VmHWM``), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def cpu_seconds(process: subprocess.Popen[bytes]) -> float:
     """User + system CPU time the process has used so far (Linux /proc)."""
-    fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return cpu_seconds_of(process.pid)
+
+
+def cpu_seconds_of(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     ticks = os.sysconf("SC_CLK_TCK")
     return (int(fields[11]) + int(fields[12])) / ticks

@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
 from foryou_crm.connections import repository
 from foryou_crm.connections.errors import NotConnected
 from foryou_crm.connections.models import AmoConnection, SyncState
-from foryou_crm.services import SessionDep
-from foryou_crm.users.deps import CurrentUser
+from foryou_crm.services import ServicesDep, SessionDep
+from foryou_crm.users.deps import BearerDep, CurrentUser, authenticate
+from foryou_crm.users.models import User
 
 
 async def current_connection(session: SessionDep, user: CurrentUser) -> AmoConnection:
@@ -29,19 +30,38 @@ CurrentConnection = Annotated[AmoConnection, Depends(current_connection)]
 
 
 @dataclass(frozen=True)
+class UserWithConnection:
+    user: User
+    connection: AmoConnection | None  # None when not connected
+    sync: SyncState | None  # None until the first sync was scheduled
+
+
+async def current_user_with_connection(
+    request: Request, services: ServicesDep, session: SessionDep, credentials: BearerDep
+) -> UserWithConnection:
+    """The signed-in user (checked as ``CurrentUser`` checks it) with their connection and its
+    sync state, read in the same query: the busiest screens need all three."""
+    user, found = await authenticate(
+        request, services, session, credentials, repository.user_with_connection
+    )
+    connection, sync = found or (None, None)
+    return UserWithConnection(user, connection, sync)
+
+
+CurrentUserWithConnection = Annotated[UserWithConnection, Depends(current_user_with_connection)]
+
+
+@dataclass(frozen=True)
 class ConnectionWithSync:
     connection: AmoConnection
     sync: SyncState | None  # None until the first sync was scheduled
 
 
-async def current_connection_with_sync(
-    session: SessionDep, user: CurrentUser
-) -> ConnectionWithSync:
-    """The same, with its sync state, in one query (for the lead list)."""
-    found = await repository.connection_and_sync_state(session, user.id)
-    if found is None:
+async def current_connection_with_sync(current: CurrentUserWithConnection) -> ConnectionWithSync:
+    """The connection, with its sync state, or 409 ``AMO_NOT_CONNECTED`` (for the lead list)."""
+    if current.connection is None:
         raise NotConnected()
-    return ConnectionWithSync(*found)
+    return ConnectionWithSync(current.connection, current.sync)
 
 
 CurrentConnectionWithSync = Annotated[ConnectionWithSync, Depends(current_connection_with_sync)]

@@ -141,6 +141,9 @@ class SyncState(Base):
     # the newest updated_at of each read so far); a full pass starts them at full_high_water.
     detail_marks: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     leads_count: Mapped[int] = mapped_column(Integer, default=0)
+    # +1 with every write to this connection's leads (``leads.store``): counts of the lead
+    # list are kept per version (``leads.counts``) and recounted only once it moves.
+    mirror_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_full_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from foryou_crm.connections.models import AmoConnection, SyncRequest, SyncState
 from foryou_crm.core.db import affected_rows
+from foryou_crm.users.models import User
 
 
 async def connection_of(session: AsyncSession, user_id: int) -> AmoConnection | None:
@@ -31,6 +32,25 @@ async def connection_and_sync_state(
         )
     ).one_or_none()
     return None if found is None else (found[0], found[1])
+
+
+async def user_with_connection(
+    session: AsyncSession, user_id: int
+) -> tuple[User | None, tuple[AmoConnection, SyncState | None] | None]:
+    """The user, their connection and its sync state in one round trip: what the lead list
+    and ``/status`` need on every request, before any work of their own."""
+    found = (
+        await session.execute(
+            select(User, AmoConnection, SyncState)
+            .outerjoin(AmoConnection, AmoConnection.user_id == User.id)
+            .outerjoin(SyncState, SyncState.connection_id == AmoConnection.id)
+            .where(User.id == user_id)
+        )
+    ).one_or_none()
+    if found is None:
+        return None, None
+    user, connection, state = found
+    return user, (connection, state) if connection is not None else None
 
 
 async def ensure_sync_state(session: AsyncSession, connection_id: int) -> SyncState:

@@ -8,19 +8,19 @@ from typing import Any
 import structlog
 from fastapi import APIRouter
 
-from foryou_crm.connections import endings, repository
+from foryou_crm.connections import endings
+from foryou_crm.connections.deps import CurrentUserWithConnection
 from foryou_crm.connections.status import status_of
 from foryou_crm.core.errors import error_responses
 from foryou_crm.services import SessionDep
-from foryou_crm.users.deps import CurrentUser
 
 router = APIRouter(prefix="/api/amo-crm", tags=["amo-crm"])
 log = structlog.get_logger("foryou_crm.amocrm")
 
 
 @router.get("/status", responses=error_responses(401))
-async def status(session: SessionDep, user: CurrentUser) -> dict[str, Any]:
-    connection, sync = await repository.connection_and_sync_state(session, user.id) or (None, None)
+async def status(session: SessionDep, current: CurrentUserWithConnection) -> dict[str, Any]:
+    user, connection, sync = current.user, current.connection, current.sync
     # Why it ended matters only without a working connection (one more read, only then).
     working = connection is not None and not connection.needs_reconnect
     ending = None if working else await endings.ending_of(session, user.id)

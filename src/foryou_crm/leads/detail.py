@@ -136,7 +136,7 @@ async def lead_detail(
         )
     ).scalars()
     return LeadDetailOut(
-        **listed.model_dump(exclude={"contacts"}),
+        **{key: value for key, value in listed.items() if key != "contacts"},
         contacts=await _contacts(session, cid, list(row.contacts or [])),
         company=company,
         custom_fields=_custom_fields(row.custom_fields),

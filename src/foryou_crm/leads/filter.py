@@ -8,10 +8,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic.alias_generators import to_camel
+
+from foryou_crm.leads import cursor as cursors
 
 Sort = Literal["-createdAt", "createdAt", "updatedAt", "-updatedAt", "price", "-price"]
 MAX_PRICE = 10**15
@@ -115,6 +117,33 @@ class LeadFilter(BaseModel):
     sort: Sort = "-createdAt"
     page: Annotated[int, Field(ge=1, le=1_000_000)] = 1
     limit: Annotated[int, Field(ge=1, le=250)] = 50
+    # The previous answer's ``nextCursor``: the page right after it (``page`` is then ignored).
+    # Last, so that its check sees every other parameter.
+    cursor: Annotated[str | None, Field(max_length=cursors.MAX_CURSOR)] = None
+
+    @field_validator("cursor")
+    @classmethod
+    def _cursor_of_this_list(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or "sort" not in info.data:  # a bad sort is reported by itself
+            return value
+        cursors.decode(value, info.data["sort"], cursors.fingerprint(_selection(info.data)))
+        return value
+
+    @property
+    def selection(self) -> tuple[Any, ...]:
+        """What the filter selects, whatever the order and paging: the key of its count."""
+        return _selection(dict(self))
+
+    @property
+    def position(self) -> cursors.Position | None:
+        """Where the page starts when a ``cursor`` is given (checked already)."""
+        if self.cursor is None:
+            return None
+        return cursors.decode(self.cursor, self.sort, cursors.fingerprint(self.selection))
+
+    def next_cursor(self, value: int, lead_id: int) -> str:
+        position = cursors.Position(value, lead_id)
+        return cursors.encode(position, self.sort, cursors.fingerprint(self.selection))
 
     @property
     def text(self) -> str | None:
@@ -168,6 +197,17 @@ class LeadFilter(BaseModel):
             or self.custom_field
             or any(v is not None for v in (*self.price, *self.created, *self.updated))
         )
+
+
+_PAGING = frozenset(("sort", "page", "limit", "cursor"))
+
+
+def _selection(values: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(
+        (name, tuple(value) if isinstance(value, list) else value)
+        for name, value in values.items()
+        if name not in _PAGING
+    )
 
 
 def _range(low: str | None, high: str | None) -> tuple[int | None, int | None]:

@@ -2,27 +2,30 @@
 
 Everything runs in our database, whatever the account's amoCRM filtering add-on says. The lead
 list is built once here (``_conditions``: what a ``LeadFilter`` means, in the terms of the
-database's hooks from ``dialects``)."""
+database's hooks from ``dialects``). A page is one query: after the ``cursor``'s position
+(keyset) or at ``page``'s offset, ``limit + 1`` rows to know whether more follow; its total
+comes from ``counts`` while the mirror is unchanged. The rows go straight into the response's
+JSON (no ORM objects, no pydantic models: for 50–250 rows those cost more than the query);
+``schemas.LeadsEnvelope`` documents the same shape."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Row, Select, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from foryou_crm.amocrm.hosts import lead_url
 from foryou_crm.connections.models import AmoConnection, SyncState
 from foryou_crm.connections.status import sync_out
 from foryou_crm.leads.amo import TAG_SEP
+from foryou_crm.leads.counts import LeadCounts
+from foryou_crm.leads.cursor import Position
 from foryou_crm.leads.dialects import PostgreSQL, SQLite, dialect_named
 from foryou_crm.leads.filter import LeadFilter
 from foryou_crm.leads.models import AmoLead, AmoLeadEnum, AmoPipeline, AmoStatus, AmoUser
 from foryou_crm.leads.schemas import (
-    ContactOut,
-    LeadOut,
-    LeadsPageOut,
     PipelineOut,
     PipelinesOut,
     StatusOut,
@@ -126,13 +129,13 @@ def _ts(value: int | None) -> datetime | None:
     return datetime.fromtimestamp(value, UTC) if value is not None else None
 
 
-def _contact_out(contact: dict[str, Any]) -> ContactOut:
-    return ContactOut(
-        id=int(contact["id"]),
-        name=contact.get("name"),
-        phone=contact.get("phone"),
-        is_main=bool(contact.get("main")),
-    )
+def _contact_out(contact: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": int(contact["id"]),
+        "name": contact.get("name"),
+        "phone": contact.get("phone"),
+        "isMain": bool(contact.get("main")),
+    }
 
 
 def page_statement() -> Select[*tuple[Any, ...]]:
@@ -140,62 +143,101 @@ def page_statement() -> Select[*tuple[Any, ...]]:
     return _PAGE
 
 
-def lead_out(row: Row[*tuple[Any, ...]], domain: str, currency: str | None) -> LeadOut:
-    return LeadOut(
-        id=row.amo_id,
-        name=row.name,
-        price=row.price,
-        status_id=row.status_id,
-        status_name=row.status_name,
-        status_color=row.status_color,
-        pipeline_id=row.pipeline_id,
-        pipeline_name=row.pipeline_name,
-        responsible_user_id=row.responsible_user_id,
-        responsible_user_name=row.user_name,
-        created_at=_ts(row.created_at) or _EPOCH,
-        updated_at=_ts(row.updated_at) or _EPOCH,
-        closed_at=_ts(row.closed_at),
-        tags=list(row.tags or []),
-        contacts=[_contact_out(c) for c in row.contacts or []],
-        currency=currency,
-        url=lead_url(domain, row.amo_id),
-    )
+def lead_out(row: Row[*tuple[Any, ...]], domain: str, currency: str | None) -> dict[str, Any]:
+    """One item of ``data.items`` (``schemas.LeadOut``), camelCase as on the wire."""
+    return {
+        "id": row.amo_id,
+        "name": row.name,
+        "price": row.price,
+        "statusId": row.status_id,
+        "statusName": row.status_name,
+        "statusColor": row.status_color,
+        "pipelineId": row.pipeline_id,
+        "pipelineName": row.pipeline_name,
+        "responsibleUserId": row.responsible_user_id,
+        "responsibleUserName": row.user_name,
+        "createdAt": _ts(row.created_at) or _EPOCH,
+        "updatedAt": _ts(row.updated_at) or _EPOCH,
+        "closedAt": _ts(row.closed_at),
+        "tags": list(row.tags or []),
+        "contacts": [_contact_out(c) for c in row.contacts or []],
+        "currency": currency,
+        "url": lead_url(domain, row.amo_id),
+    }
+
+
+async def _total(
+    session: AsyncSession,
+    connection_id: int,
+    state: SyncState | None,
+    f: LeadFilter,
+    db: PostgreSQL | SQLite,
+    counts: LeadCounts,
+) -> int:
+    """How many leads ``f`` selects: the mirror's size for an idle mirror without filters,
+    else a count kept for this mirror version, else counted now (and kept)."""
+    if f.unfiltered and state is not None and state.state == "idle":
+        return state.leads_count
+    version = state.mirror_version if state is not None else None
+    selection = f.selection
+    if version is not None and (kept := counts.get(connection_id, selection, version)) is not None:
+        return kept
+    counted = select(func.count()).select_from(AmoLead).where(*_conditions(connection_id, f, db))
+    total = int(await session.scalar(counted) or 0)
+    if version is not None:
+        counts.put(connection_id, selection, version, total)
+    return total
+
+
+def _after(column: Any, descending: bool, position: Position) -> ColumnElement[bool]:
+    """The rows after ``position`` in the list's order (sort value, then lead id): one range
+    over the sort's index, which carries the id for exactly this."""
+    row, last = tuple_(column, AmoLead.amo_id), tuple_(position.value, position.lead_id)
+    return row < last if descending else row > last
 
 
 async def leads_page(
-    session: AsyncSession, connection: AmoConnection, state: SyncState | None, f: LeadFilter
-) -> LeadsPageOut:
-    """One page of the connection's leads matching ``f``, with the total and the sync state."""
+    session: AsyncSession,
+    connection: AmoConnection,
+    state: SyncState | None,
+    f: LeadFilter,
+    counts: LeadCounts,
+) -> dict[str, Any]:
+    """``data`` of one page of the connection's leads matching ``f``: the rows, the total,
+    whether more follow (and the cursor to them) and the sync state."""
     db = dialect_named(session.get_bind().dialect.name)
-    mirror_size = state.leads_count if state is not None else None
-    # An idle mirror knows its size (every sync and re-fetch recounts): no count(*) for the
-    # screen everyone opens first.
-    total = mirror_size if f.unfiltered and state is not None and state.state == "idle" else None
-    if total is None:
-        counted = select(func.count()).select_from(AmoLead)
-        total = int(await session.scalar(counted.where(*_conditions(connection.id, f, db))) or 0)
-    items: list[LeadOut] = []
-    if total > f.offset:
-        column, descending = _SORTS[f.sort]
-        page_db = db.for_page(f, total=total, mirror_size=mirror_size, sort_column=column)
+    total = await _total(session, connection.id, state, f, db, counts)
+    position = f.position
+    column, descending = _SORTS[f.sort]
+    rows: list[Row[*tuple[Any, ...]]] = []
+    if position is not None or total > f.offset:
+        depth = f.limit if position is not None else f.page * f.limit
+        mirror_size = state.leads_count if state is not None else None
+        page_db = db.for_page(
+            f, total=total, depth=depth, mirror_size=mirror_size, sort_column=column
+        )
         # The lead id breaks ties, so pages never overlap or skip rows.
         order = (column.desc(), AmoLead.amo_id.desc()) if descending else (column, AmoLead.amo_id)
-        stmt = (
-            _PAGE.where(*_conditions(connection.id, f, page_db))
-            .order_by(*order)
-            .offset(f.offset)
-            .limit(f.limit)
-        )
-        rows = (await session.execute(stmt)).all()
-        items = [lead_out(row, connection.domain, connection.currency) for row in rows]
-    return LeadsPageOut(
-        items=items,
-        page=f.page,
-        limit=f.limit,
-        total=total,
-        has_more=f.page * f.limit < total,
-        sync=sync_out(state),
-    )
+        stmt = _PAGE.where(*_conditions(connection.id, f, page_db)).order_by(*order)
+        if position is not None:
+            stmt = stmt.where(_after(column, descending, position))
+        elif f.offset:
+            stmt = stmt.offset(f.offset)
+        rows = list((await session.execute(stmt.limit(f.limit + 1))).all())
+    has_more = len(rows) > f.limit
+    del rows[f.limit :]
+    last = rows[-1] if rows else None
+    return {
+        "items": [lead_out(row, connection.domain, connection.currency) for row in rows],
+        "page": f.page,
+        "limit": f.limit,
+        "total": total,
+        "hasMore": has_more,
+        "nextCursor": (
+            f.next_cursor(getattr(last, column.key), last.amo_id) if has_more and last else None
+        ),
+        "sync": sync_out(state).model_dump(by_alias=True, mode="json"),
+    }
 
 
 async def _ordered(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import orjson
 import structlog
 from fastapi import APIRouter, BackgroundTasks, Path, Query, Request, Response
 
@@ -32,14 +33,21 @@ def _ok(data: Any) -> dict[str, Any]:
 
 @router.get("/leads", response_model=LeadsEnvelope, responses=error_responses(401, 409, 422))
 async def list_leads(
+    services: ServicesDep,
     session: SessionDep,
     current: CurrentConnectionWithSync,
     f: Annotated[LeadFilter, Query()],
 ) -> Response:
-    out = await queries.leads_page(session, current.connection, current.sync, f)
-    # Serialized by pydantic in one go: up to 250 leads through FastAPI's generic encoder
-    # cost more than the database work.
-    return Response(LeadsEnvelope(data=out).model_dump_json(by_alias=True), media_type=JSON)
+    """One page of the agent's mirror, filtered and sorted: ``data.items``, ``data.total`` (all
+    matches), ``data.hasMore`` and ``data.nextCursor`` — pass it as ``cursor`` for the next
+    page (a page's cost then stays flat however deep the scroll, and rows added or removed
+    meanwhile neither repeat nor go missing). ``page`` still works (offset paging)."""
+    data = await queries.leads_page(
+        session, current.connection, current.sync, f, services.lead_counts
+    )
+    # Straight to JSON (see ``queries``): the shape is ``LeadsEnvelope``'s.
+    body = orjson.dumps({"success": True, "data": data}, option=orjson.OPT_UTC_Z)
+    return Response(body, media_type=JSON)
 
 
 LeadId = Annotated[int, Path(ge=1, le=2**63 - 1, description="amoCRM's lead id")]

@@ -120,8 +120,10 @@ class LeadsPageOut(CamelModel):
     items: list[LeadOut]
     page: int
     limit: int
-    total: int
+    total: int  # every lead the filter selects (not only this page's)
     has_more: bool
+    # Pass as ``cursor`` for the page after this one; null on the last page.
+    next_cursor: str | None = None
     sync: SyncOut
 
 

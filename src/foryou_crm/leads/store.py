@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.dml import Insert
 
+from foryou_crm.connections.models import SyncState
 from foryou_crm.core.db import affected_rows
 from foryou_crm.leads.amo import ContactBrief, brief, enum_rows, search_text
 from foryou_crm.leads.models import (
@@ -70,6 +71,18 @@ async def upsert_rows(
     await session.execute(stmt, list(rows))
 
 
+async def mirror_changed(session: AsyncSession, connection_ids: Iterable[int]) -> None:
+    """Every write to a connection's leads ends here: its mirror version moves on, so counts
+    kept for the old one (``leads.counts``) are not served again. Same transaction as the
+    write, so no reader sees the new rows with the old version."""
+    for connection_id in sorted(set(connection_ids)):
+        await session.execute(
+            update(SyncState)
+            .where(SyncState.connection_id == connection_id)
+            .values(mirror_version=SyncState.mirror_version + 1)
+        )
+
+
 async def upsert_leads(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     # Deduplicate inside one batch: PostgreSQL refuses to update one row twice in a statement.
     unique = list({r["amo_id"]: r for r in rows}.values())
@@ -81,6 +94,7 @@ async def upsert_leads(session: AsyncSession, rows: Sequence[dict[str, Any]]) ->
         enums = [e for r in unique for e in enum_rows(connection_id, r)]
         if enums:
             await session.execute(insert_into(session, AmoLeadEnum), enums)
+    await mirror_changed(session, (r["connection_id"] for r in unique))
 
 
 async def delete_of_leads(
@@ -201,6 +215,7 @@ async def fill_contacts(
     )
     for start in range(0, len(updates), 2000):
         await session.execute(stmt, updates[start : start + 2000])
+    await mirror_changed(session, [connection_id])
     return len(updates)
 
 
@@ -257,6 +272,8 @@ async def delete_leads(session: AsyncSession, connection_id: int, amo_ids: Itera
                 AmoLead.connection_id == connection_id, AmoLead.amo_id.in_(ids[start : start + 500])
             ),
         )
+    if removed:
+        await mirror_changed(session, [connection_id])
     return removed
 
 

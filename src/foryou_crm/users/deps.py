@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
 
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from foryou_crm.core.errors import Forbidden, Unauthorized
 from foryou_crm.core.security import decode_access_token
@@ -15,14 +17,26 @@ from foryou_crm.users.models import User
 from foryou_crm.users.service import user_for_external_identity
 
 bearer = HTTPBearer(auto_error=False, description="The app's JWT")
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+Extra = TypeVar("Extra")
+# Reads the user by id together with whatever else the route needs, in one query.
+UserLoader = Callable[[AsyncSession, int], Awaitable[tuple[User | None, Extra]]]
 
 
-async def current_user(
+async def _user_only(session: AsyncSession, user_id: int) -> tuple[User | None, None]:
+    return await session.get(User, user_id), None
+
+
+async def authenticate(
     request: Request,
     services: ServicesDep,
     session: SessionDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> User:
+    credentials: HTTPAuthorizationCredentials | None,
+    load: UserLoader[Extra],
+) -> tuple[User, Extra]:
+    """The bearer's user, checked (exists, token version, not disabled), and what ``load``
+    read with it: a route that needs the user's connection too gets both in one round trip."""
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise Unauthorized("Missing bearer token.")
     token = credentials.credentials
@@ -40,6 +54,7 @@ async def current_user(
         if verifier is not None and verifier.issuer and issuer == verifier.issuer:
             identity = await verifier.verify(token, now)
             user = await user_for_external_identity(session, identity, now)
+            _, extra = await load(session, user.id)
         else:
             claims = decode_access_token(
                 token,
@@ -47,7 +62,7 @@ async def current_user(
                 issuer=settings.jwt_issuer,
                 now=now,
             )
-            found = await session.get(User, int(claims["sub"]))
+            found, extra = await load(session, int(claims["sub"]))
             if found is None:
                 raise Unauthorized("The user of this token no longer exists.")
             if int(claims.get("ver", 0)) != found.token_version:
@@ -66,6 +81,13 @@ async def current_user(
             "This account is disabled; ask your administrator.", code="USER_DISABLED"
         )
     request.state.user_id = user.id
+    return user, extra
+
+
+async def current_user(
+    request: Request, services: ServicesDep, session: SessionDep, credentials: BearerDep
+) -> User:
+    user, _ = await authenticate(request, services, session, credentials, _user_only)
     return user
 
 
