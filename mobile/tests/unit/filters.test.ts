@@ -91,6 +91,11 @@ describe('lead filters: validation', () => {
     expect(validateFilters({ ...EMPTY_FILTERS, updatedFrom: '2026-03-01', updatedTo: '2026-03-01' })).toEqual([]);
     expect(isValidDate('2026-02-28')).toBe(true);
     expect(isValidDate('28.02.2026')).toBe(false);
+    // The API's bounds: 1970-01-01 … 2100-12-31.
+    expect(isValidDate('1970-01-01')).toBe(true);
+    expect(isValidDate('2100-12-31')).toBe(true);
+    expect(isValidDate('1969-12-31')).toBe(false);
+    expect(isValidDate('9999-12-31')).toBe(false);
   });
 
   it('invalid fields are left out of the query rather than sent', () => {

@@ -69,6 +69,20 @@ class Conflict(AppError):
     message = "The request conflicts with the current state."
 
 
+class ValidationFailed(AppError):
+    """A 422 for input checked by hand (not by a pydantic model): the same envelope as
+    FastAPI's validation errors, naming the field."""
+
+    status_code = 422
+    code = "VALIDATION_ERROR"
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(
+            f"Invalid request: {field}",
+            details={"fields": [{"field": field, "message": problem, "type": "value_error"}]},
+        )
+
+
 class TooManyRequests(AppError):
     status_code = 429
     code = "TOO_MANY_REQUESTS"
@@ -105,6 +119,10 @@ _HTTP_CODES = {
 }
 
 
+# FastAPI's detail when reading a request body failed other than as invalid JSON.
+_UNPARSABLE_BODY = "There was an error parsing the body"
+
+
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     fields = []
     for err in exc.errors():
@@ -136,6 +154,15 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == _UNPARSABLE_BODY:
+            # FastAPI's answer to a JSON body it could not even decode (not UTF-8): invalid
+            # input like any other, so the 422 every body-taking operation declares.
+            return error_response(
+                422,
+                "VALIDATION_ERROR",
+                "Invalid request: body",
+                {"fields": [{"field": "body", "message": "not UTF-8", "type": "json_invalid"}]},
+            )
         code = _HTTP_CODES.get(exc.status_code, "HTTP_ERROR")
         message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ").lower()
         if exc.status_code == 404:

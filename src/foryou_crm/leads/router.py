@@ -13,7 +13,7 @@ from foryou_crm.connections import repository
 from foryou_crm.connections.deps import CurrentConnection, CurrentConnectionWithSync
 from foryou_crm.connections.errors import ReconnectRequired
 from foryou_crm.connections.status import sync_out
-from foryou_crm.core.errors import NotFound, error_responses
+from foryou_crm.core.errors import NotFound, ValidationFailed, error_responses
 from foryou_crm.leads import queries, webhooks
 from foryou_crm.leads.filter import LeadFilter
 from foryou_crm.leads.models import RefetchRequest
@@ -68,7 +68,9 @@ async def start_sync(
     return _ok(sync_out(state).model_dump(by_alias=True, mode="json"))
 
 
-@router.post("/webhooks/leads/{secret}", responses=error_responses(404), include_in_schema=True)
+@router.post(
+    "/webhooks/leads/{secret}", responses=error_responses(404, 422), include_in_schema=True
+)
 async def lead_webhook(
     request: Request,
     secret: str,
@@ -84,7 +86,10 @@ async def lead_webhook(
     account_id = webhooks.account_for_secret(settings, secret, account_ids)
     if account_id is None:
         raise NotFound("No such webhook.")
-    ids = webhooks.lead_ids(await request.body())
+    try:
+        ids = webhooks.lead_ids(await request.body())
+    except webhooks.BadLeadId as exc:
+        raise ValidationFailed(exc.field, "not a lead id (1 … 2^63 − 1)") from None
     connections = await repository.connection_ids_of_account(session, account_id)
     if ids and connections:
         session.add_all(

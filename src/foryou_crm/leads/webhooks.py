@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from foryou_crm.amocrm.errors import AmoCRMError
 from foryou_crm.amocrm.tokens import TokenManager
 from foryou_crm.connections.models import AmoConnection, ConnectionRef, SyncState
+from foryou_crm.core.bounds import plain_id
 from foryou_crm.core.config import Settings
 from foryou_crm.core.errors import AppError
 
@@ -36,9 +37,6 @@ LEAD_EVENTS = [
 _LEAD_ID_KEY = re.compile(r"^leads\[([a-z_]+)\]\[(\d+)\]\[id\]$")
 _SECRET = re.compile(r"^[0-9a-f]{64}$")
 MAX_IDS = 500
-# amo_leads.amo_id is a BIGINT: an id beyond it names no lead we could hold, and is dropped
-# here rather than failing the re-fetch later.
-MAX_LEAD_ID = 2**63 - 1
 
 
 def account_secret(settings: Settings, account_id: int) -> str:
@@ -62,19 +60,28 @@ def account_for_secret(settings: Settings, secret: str, account_ids: Iterable[in
     return found
 
 
+class BadLeadId(ValueError):
+    """A lead id key whose value is no lead id (``field``: the form key, for the 422)."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(f"{field}: not a lead id")
+        self.field = field
+
+
 def lead_ids(body: bytes) -> list[int]:
     """Lead ids from ``leads[add|update|status|responsible|delete|restore][i][id]`` keys of a
-    form-encoded v2 payload (PHP bracket notation, parsed here by hand)."""
+    form-encoded v2 payload (PHP bracket notation, parsed here by hand). A value that is no id
+    amo_leads.amo_id (BIGINT) could hold — 10^30, -5, "٣" — raises ``BadLeadId``: refused at
+    the edge, it never reaches the re-fetch. Other keys are ignored."""
     ids: set[int] = set()
     for key, value in parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True):
-        digits = value.strip()
-        # isdecimal() and a length bound before int(): no huge or non-ASCII numbers parsed.
-        if _LEAD_ID_KEY.match(key) and digits.isascii() and digits.isdecimal():
-            if len(digits) > 19 or not 0 < int(digits) <= MAX_LEAD_ID:
-                continue
-            ids.add(int(digits))
-            if len(ids) >= MAX_IDS:
-                break
+        if not _LEAD_ID_KEY.match(key):
+            continue
+        found = plain_id(value.strip())
+        if found is None:
+            raise BadLeadId(key[:100])
+        if len(ids) < MAX_IDS:
+            ids.add(found)
     return sorted(ids)
 
 

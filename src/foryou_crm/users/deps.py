@@ -47,10 +47,10 @@ async def current_user(
                 issuer=settings.jwt_issuer,
                 now=now,
             )
-            found = await session.get(User, int(claims["sub"]))
+            found = await session.get(User, claims["sub"])
             if found is None:
                 raise Unauthorized("The user of this token no longer exists.")
-            if int(claims.get("ver", 0)) != found.token_version:
+            if claims["ver"] != found.token_version:
                 raise Unauthorized(
                     "This token was revoked (the password was reset); sign in again.",
                     code="TOKEN_REVOKED",
