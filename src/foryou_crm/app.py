@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from foryou_crm import __version__
 from foryou_crm.admin.router import router as admin_router
@@ -77,7 +78,10 @@ def create_app(
         )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     install_metrics(app, settings)
-    app.add_middleware(RequestContextMiddleware)
+    # The proxy headers are applied here, not by uvicorn (`serve` turns its own off), so the
+    # request context around them still sees the peer the socket gave.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
+    app.add_middleware(RequestContextMiddleware, trusted_proxies=settings.forwarded_allow_ips)
     return app
 
 

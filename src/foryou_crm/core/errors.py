@@ -169,11 +169,6 @@ def install_error_handlers(app: FastAPI) -> None:
             message = "No such endpoint."
         return error_response(exc.status_code, code, message, headers=dict(exc.headers or {}))
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled_error", path=request.url.path)
-        return error_response(500, "INTERNAL_ERROR", "Something went wrong on our side.")
-
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses=`` for the error statuses an endpoint may answer."""
