@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import structlog
-from fastapi import APIRouter, BackgroundTasks, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from foryou_crm.amocrm.disconnect import end_user_connection, uninstall_account
@@ -31,17 +31,18 @@ from foryou_crm.connections.models import SyncState
 from foryou_crm.connections.status import status_of
 from foryou_crm.core.errors import error_responses
 from foryou_crm.services import ServicesDep, SessionDep
-from foryou_crm.users.deps import CurrentUser
+from foryou_crm.users.deps import CurrentUser, limited
+from foryou_crm.users.models import User
 
 router = APIRouter(prefix="/api/amo-crm", tags=["amo-crm"])
 log = structlog.get_logger("foryou_crm.amocrm")
 
 
-@router.get("/auth-url", responses=error_responses(400, 401, 422))
+@router.get("/auth-url", responses=error_responses(400, 401, 422, 429))
 async def auth_url(
     services: ServicesDep,
     session: SessionDep,
-    user: CurrentUser,
+    user: Annotated[User, Depends(limited("auth_url"))],
     client: Literal["mobile", "web"] = "mobile",
     app_challenge: Annotated[
         str | None, Query(alias="appChallenge", min_length=43, max_length=43, pattern=URLSAFE)
@@ -90,12 +91,12 @@ async def callback(
     return page.render(request, handed)
 
 
-@router.post("/exchange-code", responses=error_responses(400, 401, 403, 422))
+@router.post("/exchange-code", responses=error_responses(400, 401, 403, 422, 429))
 async def exchange_code(
     body: ExchangeCodeIn,
     services: ServicesDep,
     session: SessionDep,
-    user: CurrentUser,
+    user: Annotated[User, Depends(limited("exchange_code"))],
     background: BackgroundTasks,
 ) -> dict[str, Any]:
     connection, activated = await complete_flow(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import structlog
-from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response
 
 from foryou_crm.connections import repository
 from foryou_crm.connections.deps import CurrentConnection, CurrentConnectionWithSync
@@ -19,6 +19,7 @@ from foryou_crm.leads.filter import LeadFilter
 from foryou_crm.leads.models import RefetchRequest
 from foryou_crm.leads.schemas import LeadsEnvelope
 from foryou_crm.services import ServicesDep, SessionDep
+from foryou_crm.users.deps import client_address, limited
 
 router = APIRouter(prefix="/api/amo-crm", tags=["amo-crm leads"])
 log = structlog.get_logger("foryou_crm.leads")
@@ -48,7 +49,13 @@ async def pipelines(session: SessionDep, connection: CurrentConnection) -> dict[
     return _ok(out.model_dump(by_alias=True, mode="json"))
 
 
-@router.post("/sync", status_code=202, responses=error_responses(401, 409))
+@router.post(
+    "/sync",
+    status_code=202,
+    responses=error_responses(401, 409, 429),
+    # Before the connection is read: 401 → 429 → 409.
+    dependencies=[Depends(limited("sync"))],
+)
 async def start_sync(
     services: ServicesDep,
     session: SessionDep,
@@ -69,7 +76,7 @@ async def start_sync(
 
 
 @router.post(
-    "/webhooks/leads/{secret}", responses=error_responses(404, 422), include_in_schema=True
+    "/webhooks/leads/{secret}", responses=error_responses(404, 422, 429), include_in_schema=True
 )
 async def lead_webhook(
     request: Request,
@@ -82,10 +89,14 @@ async def lead_webhook(
     is read back from the API for every connection to that account, by the connection's
     re-fetch job."""
     settings = services.settings
+    # Per sending address before the secret is even compared (guessing costs too), then per
+    # account once it is known.
+    await services.abuse.hit("webhook", "address", client_address(request))
     account_ids = await repository.account_ids(session)
     account_id = webhooks.account_for_secret(settings, secret, account_ids)
     if account_id is None:
         raise NotFound("No such webhook.")
+    await services.abuse.hit("webhook", "account", str(account_id))
     try:
         ids = webhooks.lead_ids(await request.body())
     except webhooks.BadLeadId as exc:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from foryou_crm.core.abuse import Action
 from foryou_crm.core.errors import Forbidden, Unauthorized
 from foryou_crm.core.security import decode_access_token
 from foryou_crm.services import ServicesDep, SessionDep
@@ -70,6 +72,24 @@ async def current_user(
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def client_address(request: Request) -> str:
+    """The client's address as the trusted proxies tell it (``FORYOU_FORWARDED_ALLOW_IPS``)."""
+    return request.client.host if request.client else "unknown"
+
+
+def limited(action: Action) -> Callable[[Request, ServicesDep, User], Awaitable[User]]:
+    """The current user, once ``action`` is within its abuse limits for this user and this
+    client address (core/abuse.py). Checked after the JWT and before anything else, so the
+    order an endpoint answers in is 401 → 429 → 409 → 422."""
+
+    async def within_limits(request: Request, services: ServicesDep, user: CurrentUser) -> User:
+        await services.abuse.hit(action, "user", str(user.id))
+        await services.abuse.hit(action, "address", client_address(request))
+        return user
+
+    return within_limits
 
 
 async def current_admin(user: CurrentUser) -> User:
