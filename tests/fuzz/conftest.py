@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import _run_on, _truncate_everything
-from tests.fuzz.harness import Target, fuzz_settings, serve_target
+from tests.fuzz.harness import Target, serve_target
 
 CASES = int(os.environ.get("FORYOU_FUZZ_CASES", "5000"))
 MIN_CASES = int(os.environ.get("FORYOU_FUZZ_MIN_CASES", "0"))
@@ -34,7 +34,7 @@ def database_name() -> str:
     return "postgresql" if url.startswith("postgresql") else "sqlite"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def fuzz_database(migrated_database: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     if not migrated_database.startswith("sqlite"):
         asyncio.run(_run_on(migrated_database, _truncate_everything))
@@ -46,10 +46,10 @@ def fuzz_database(migrated_database: str, tmp_path_factory: pytest.TempPathFacto
     return f"sqlite+aiosqlite:///{copy}"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def target(fuzz_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
     data_dir: Path = tmp_path_factory.mktemp("fuzz-data")
-    with serve_target(fuzz_settings(fuzz_database, data_dir)) as served:
+    with serve_target(fuzz_database, data_dir) as served:
         yield served
 
 

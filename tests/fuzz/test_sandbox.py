@@ -158,7 +158,12 @@ def sandbox_requests(draw: st.DrawFn) -> dict[str, Any]:
     token = draw(st.sampled_from(["valid", "valid", "valid", "none", "junk"]))
     body: dict[str, Any] = {}
     if kind == "json":
-        body["data"] = json.dumps(draw(json_values)).encode()
+        value = draw(
+            st.one_of(json_values, st.dictionaries(st.sampled_from(BODY_KEYS), json_values))
+        )
+        if isinstance(value, dict) and draw(st.booleans()):
+            value["client_id"] = TEST_CLIENT_ID
+        body["data"] = json.dumps(value).encode()
         headers["Content-Type"] = "application/json"
     elif kind == "form":
         body["data"] = draw(st.dictionaries(st.sampled_from(BODY_KEYS), texts, max_size=6))
@@ -185,6 +190,7 @@ def http() -> Iterator[requests.Session]:
         yield session
 
 
+@pytest.mark.timeout(1800)  # one test of FORYOU_FUZZ_CASES cases
 @settings(
     max_examples=tally.CASES,
     deadline=None,
