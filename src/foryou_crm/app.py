@@ -17,7 +17,7 @@ from foryou_crm import __version__
 from foryou_crm.admin.router import router as admin_router
 from foryou_crm.amocrm import upkeep
 from foryou_crm.amocrm.router import router as amocrm_router
-from foryou_crm.apidocs import install_api_docs
+from foryou_crm.apidocs import ContractAPI, install_api_docs
 from foryou_crm.connections.router import router as connections_router
 from foryou_crm.core.config import Settings, validate_for_production
 from foryou_crm.core.errors import install_error_handlers
@@ -55,7 +55,7 @@ def create_app(
     validate_for_production(services.settings)
     if configure_logs:
         configure_logging(json=services.settings.json_logs, level=services.settings.log_level)
-    app = FastAPI(
+    app = ContractAPI(
         title="ForYou CRM API",
         version=__version__,
         description="Per-agent amoCRM/Kommo connections and leads for the ForYou mobile app.",

@@ -27,6 +27,8 @@ router = APIRouter(prefix="/api/admin", tags=["admin"])
 log = structlog.get_logger("foryou_crm.admin")
 
 # users.id is a 32-bit integer on PostgreSQL: a larger id is a 422, not a database error.
+# The admin operations' own codes, for their OpenAPI examples.
+CODES: dict[int, tuple[str, ...]] = {404: ("USER_NOT_FOUND",), 409: ("OWN_ACCOUNT",)}
 UserId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
@@ -64,7 +66,9 @@ async def list_users(
     return _ok(out.model_dump(by_alias=True, mode="json"))
 
 
-@router.post("/users/{user_id}/disable", responses=error_responses(401, 403, 404, 409, 422))
+@router.post(
+    "/users/{user_id}/disable", responses=error_responses(401, 403, 404, 409, 422, codes=CODES)
+)
 async def disable_user(
     user_id: UserId, services: ServicesDep, session: SessionDep, admin: CurrentAdmin
 ) -> dict[str, Any]:
@@ -76,7 +80,7 @@ async def disable_user(
     return _ok((await service.describe(session, user)).model_dump(by_alias=True, mode="json"))
 
 
-@router.post("/users/{user_id}/enable", responses=error_responses(401, 403, 404, 422))
+@router.post("/users/{user_id}/enable", responses=error_responses(401, 403, 404, 422, codes=CODES))
 async def enable_user(
     user_id: UserId, services: ServicesDep, session: SessionDep, admin: CurrentAdmin
 ) -> dict[str, Any]:
@@ -86,7 +90,9 @@ async def enable_user(
     return _ok((await service.describe(session, user)).model_dump(by_alias=True, mode="json"))
 
 
-@router.post("/users/{user_id}/reset-password", responses=error_responses(401, 403, 404, 422))
+@router.post(
+    "/users/{user_id}/reset-password", responses=error_responses(401, 403, 404, 422, codes=CODES)
+)
 async def reset_password(
     user_id: UserId,
     session: SessionDep,
@@ -103,7 +109,7 @@ async def reset_password(
     return _ok(out.model_dump(by_alias=True, mode="json"))
 
 
-@router.delete("/users/{user_id}", responses=error_responses(401, 403, 404, 409, 422))
+@router.delete("/users/{user_id}", responses=error_responses(401, 403, 404, 409, 422, codes=CODES))
 async def delete_user(
     user_id: UserId, services: ServicesDep, session: SessionDep, admin: CurrentAdmin
 ) -> dict[str, Any]:

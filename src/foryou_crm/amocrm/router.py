@@ -38,7 +38,10 @@ router = APIRouter(prefix="/api/amo-crm", tags=["amo-crm"])
 log = structlog.get_logger("foryou_crm.amocrm")
 
 
-@router.get("/auth-url", responses=error_responses(400, 401, 422, 429))
+@router.get(
+    "/auth-url",
+    responses=error_responses(400, 401, 422, 429, codes={400: ("RETURN_TO_NOT_ALLOWED",)}),
+)
 async def auth_url(
     services: ServicesDep,
     session: SessionDep,
@@ -91,7 +94,20 @@ async def callback(
     return page.render(request, handed)
 
 
-@router.post("/exchange-code", responses=error_responses(400, 401, 403, 422, 429))
+@router.post(
+    "/exchange-code",
+    responses=error_responses(
+        400,
+        401,
+        403,
+        422,
+        429,
+        codes={
+            400: ("INVALID_COMPLETION_CODE", "COMPLETION_CODE_EXPIRED", "APP_VERIFIER_MISMATCH"),
+            403: ("STATE_USER_MISMATCH",),
+        },
+    ),
+)
 async def exchange_code(
     body: ExchangeCodeIn,
     services: ServicesDep,
@@ -132,7 +148,9 @@ async def disconnect(
     return status_of(None, None, await endings.ending_of(session, user.id)).envelope()
 
 
-@router.get("/webhooks/disconnect", responses=error_responses(403))
+@router.get(
+    "/webhooks/disconnect", responses=error_responses(403, codes={403: ("INVALID_SIGNATURE",)})
+)
 async def uninstall_hook(
     services: ServicesDep,
     session: SessionDep,

@@ -31,7 +31,11 @@ def _ok(data: Any) -> dict[str, Any]:
     return {"success": True, "data": data}
 
 
-@router.get("/leads", response_model=LeadsEnvelope, responses=error_responses(401, 409, 422))
+@router.get(
+    "/leads",
+    response_model=LeadsEnvelope,
+    responses=error_responses(401, 409, 422, codes={409: ("AMO_NOT_CONNECTED",)}),
+)
 async def list_leads(
     session: SessionDep,
     current: CurrentConnectionWithSync,
@@ -43,7 +47,7 @@ async def list_leads(
     return Response(LeadsEnvelope(data=out).model_dump_json(by_alias=True), media_type=JSON)
 
 
-@router.get("/pipelines", responses=error_responses(401, 409))
+@router.get("/pipelines", responses=error_responses(401, 409, codes={409: ("AMO_NOT_CONNECTED",)}))
 async def pipelines(session: SessionDep, connection: CurrentConnection) -> dict[str, Any]:
     out = await queries.pipelines_of(session, connection.id)
     return _ok(out.model_dump(by_alias=True, mode="json"))
@@ -52,7 +56,9 @@ async def pipelines(session: SessionDep, connection: CurrentConnection) -> dict[
 @router.post(
     "/sync",
     status_code=202,
-    responses=error_responses(401, 409, 429),
+    responses=error_responses(
+        401, 409, 429, codes={409: ("AMO_NOT_CONNECTED", "AMO_RECONNECT_REQUIRED")}
+    ),
     # Before the connection is read: 401 → 429 → 409.
     dependencies=[Depends(limited("sync"))],
 )

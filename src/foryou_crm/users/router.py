@@ -35,7 +35,16 @@ def _token_for(services: Services, user: User) -> dict[str, Any]:
     return {"success": True, "data": out.model_dump(by_alias=True)}
 
 
-@router.post("/login", responses=error_responses(401, 403, 422, 429))
+@router.post(
+    "/login",
+    responses=error_responses(
+        401,
+        403,
+        422,
+        429,
+        codes={401: ("INVALID_CREDENTIALS",), 403: ("USER_DISABLED",), 429: ("TOO_MANY_ATTEMPTS",)},
+    ),
+)
 async def login(
     body: LoginIn, request: Request, services: ServicesDep, session: SessionDep
 ) -> dict[str, Any]:
@@ -57,7 +66,13 @@ async def login(
     return _token_for(services, user)
 
 
-@router.post("/register", status_code=201, responses=error_responses(403, 409, 422))
+@router.post(
+    "/register",
+    status_code=201,
+    responses=error_responses(
+        403, 409, 422, codes={403: ("REGISTRATION_DISABLED",), 409: ("EMAIL_TAKEN",)}
+    ),
+)
 async def register(body: RegisterIn, services: ServicesDep, session: SessionDep) -> dict[str, Any]:
     if not services.settings.registration_enabled:
         raise Forbidden("Registration is disabled.", code="REGISTRATION_DISABLED")
