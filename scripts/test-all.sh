@@ -16,12 +16,27 @@ need() { # need NAME CHECK-COMMAND
 }
 
 echo "== Python suite on SQLite (unit, API, sandbox, browser) =="
-$BIN/pytest -q -p no:cacheprovider || failed=1
+$BIN/pytest -q -p no:cacheprovider --ignore=tests/fuzz || failed=1
 
 if need "PostgreSQL at 127.0.0.1:5432 (database test)" "pg_isready -h 127.0.0.1 -p 5432 -d test"; then
   echo "== Python suite on PostgreSQL =="
-  FORYOU_TEST_DATABASE_URL=$PG_URL $BIN/pytest -q -p no:cacheprovider -m "not e2e" || failed=1
+  FORYOU_TEST_DATABASE_URL=$PG_URL $BIN/pytest -q -p no:cacheprovider -m "not e2e" \
+    --ignore=tests/fuzz || failed=1
 fi
+
+# Property-based fuzzing (tests/fuzz): the API from docs/openapi.json with a connected user and
+# without a JWT, and the sandbox's own endpoints; fixed seed, FORYOU_FUZZ_CASES per run (5,000
+# here; `make fuzz` runs a long one). Fewer cases than that in a run fails the step.
+echo "== Fuzz on SQLite (API authenticated + unauthenticated, sandbox) =="
+fuzz_started=$(date +%s)
+FORYOU_FUZZ_MIN_CASES=${FORYOU_FUZZ_CASES:-5000} $BIN/pytest -q -p no:cacheprovider tests/fuzz \
+  || failed=1
+if need "PostgreSQL at 127.0.0.1:5432 (database test)" "pg_isready -h 127.0.0.1 -p 5432 -d test"; then
+  echo "== Fuzz on PostgreSQL (API authenticated + unauthenticated) =="
+  FORYOU_TEST_DATABASE_URL=$PG_URL FORYOU_FUZZ_MIN_CASES=${FORYOU_FUZZ_CASES:-5000} \
+    $BIN/pytest -q -p no:cacheprovider tests/fuzz/test_service.py || failed=1
+fi
+echo "fuzz: $(($(date +%s) - fuzz_started)) s"
 
 if [ -d mobile ]; then
   if need "Node.js and npm" "command -v node && command -v npm"; then

@@ -44,7 +44,7 @@ DISCONNECT = "/api/amo-crm/disconnect"
 def examples_per_operation(operations: int) -> int:
     # Hypothesis stops early on operations with little to vary (no parameters): ask for more
     # than the even share so the run still reaches FORYOU_FUZZ_CASES.
-    return math.ceil(tally.CASES / operations)
+    return math.ceil(tally.CASES * 1.1 / operations)
 
 
 @pytest.fixture(scope="module")
@@ -88,3 +88,39 @@ def test_authenticated(case: Any, target: Target, http: requests.Session) -> Non
 @seed(tally.SEED)
 def test_unauthenticated(case: Any, target: Target, http: requests.Session) -> None:
     run(case, "unauthenticated", target, http)
+
+
+STATEFUL_STEPS = 10
+
+
+@pytest.mark.timeout(1800)  # one test of FORYOU_FUZZ_CASES calls
+def test_stateful_over_the_links(target: Target, http: requests.Session) -> None:
+    """Sequences of calls along the contract's links (pipelines → leads by the pipeline,
+    status and user it answered), as the connected user: real ids from one response in the
+    next request's filters. FORYOU_FUZZ_CASES calls, in scenarios of up to 10."""
+    name = f"stateful ({tally.database_name()})"
+    auth = {"Authorization": f"Bearer {target.token}"}
+
+    class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return {"base_url": target.base_url, "session": http, "headers": auth}
+
+        def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
+            tally.sent[name] += 1
+            try:
+                case.validate_response(response, checks=CHECKS, headers=auth)
+            except FailureGroup as group:
+                for failure in group.exceptions:
+                    tally.failed[name][type(failure).__name__] += 1
+                raise
+
+    Workflow.run(
+        settings=settings(
+            max_examples=math.ceil(tally.CASES / STATEFUL_STEPS * 1.2),
+            stateful_step_count=STATEFUL_STEPS,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )

@@ -47,7 +47,31 @@ async def list_leads(
     return Response(LeadsEnvelope(data=out).model_dump_json(by_alias=True), media_type=JSON)
 
 
-@router.get("/pipelines", responses=error_responses(401, 409, codes={409: ("AMO_NOT_CONNECTED",)}))
+# OpenAPI links: a client (and the stateful fuzzer) may filter the leads by what the pipelines
+# answered.
+PIPELINE_LINKS = {
+    "LeadsOfPipeline": {
+        "operationId": "list_leads_api_amo_crm_leads_get",
+        "parameters": {"pipelineId": "$response.body#/data/pipelines/0/id"},
+    },
+    "LeadsInStatus": {
+        "operationId": "list_leads_api_amo_crm_leads_get",
+        "parameters": {"statusId": "$response.body#/data/pipelines/0/statuses/0/id"},
+    },
+    "LeadsOfUser": {
+        "operationId": "list_leads_api_amo_crm_leads_get",
+        "parameters": {"responsibleUserId": "$response.body#/data/users/0/id"},
+    },
+}
+
+
+@router.get(
+    "/pipelines",
+    responses={
+        200: {"description": "Successful Response", "links": PIPELINE_LINKS},
+        **error_responses(401, 409, codes={409: ("AMO_NOT_CONNECTED",)}),
+    },
+)
 async def pipelines(session: SessionDep, connection: CurrentConnection) -> dict[str, Any]:
     out = await queries.pipelines_of(session, connection.id)
     return _ok(out.model_dump(by_alias=True, mode="json"))
