@@ -7,4 +7,10 @@ from pydantic.alias_generators import to_camel
 
 
 class CamelModel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+    # In responses every field is sent, defaults included: the OpenAPI document (the contract,
+    # docs/openapi.json) says so, so clients need not treat them as optional.
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        json_schema_serialization_defaults_required=True,
+    )
