@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from foryou_crm.sandbox import SandboxConfig, create_sandbox_app
-from tests.conftest import TEST_CLIENT_ID
+from tests.conftest import SERVICE, TEST_CLIENT_ID, TEST_CLIENT_SECRET
 from tests.fuzz import conftest as tally
 from tests.fuzz.harness import Target
 
@@ -37,6 +37,23 @@ def _routes() -> list[tuple[str, str]]:
 
 
 ROUTES = _routes()
+# The sign-in pages and the token endpoint check credentials first: drawn more often, with
+# their own fields, so requests get past one check to the next.
+OAUTH_ROUTES = [(method, path) for method, path in ROUTES if "oauth" in path]
+OAUTH_KEYS = [
+    "grant_type",
+    "client_id",
+    "client_secret",
+    "redirect_uri",
+    "code",
+    "refresh_token",
+    "login",
+    "password",
+    "csrf",
+    "decision",
+    "state",
+    "mode",
+]
 _PARAM = re.compile(r"\{(\w+)(?::(\w+))?\}")
 
 ints = st.one_of(
@@ -127,6 +144,27 @@ BODY_KEYS = [
     "leads",
     "is_api_filter_enabled",
 ]
+# What a real client sends for these keys, so requests get past the first checks (a grant type,
+# the integration's id, the redirect URI…) to the code behind them; mixed with hostile values.
+PLAUSIBLE: dict[str, st.SearchStrategy[Any]] = {
+    "grant_type": st.sampled_from(["authorization_code", "refresh_token"]),
+    "client_id": st.just(TEST_CLIENT_ID),
+    "client_secret": st.just(TEST_CLIENT_SECRET),
+    "redirect_uri": st.just(f"{SERVICE}/api/amo-crm/callback"),
+    "login": st.sampled_from(["amo-admin@reforyou.example", "amo-agent@reforyou.example"]),
+    "password": st.just("amo-password"),
+    "limit": st.sampled_from(["1", "50", "250"]),
+    "page": st.sampled_from(["1", "2"]),
+    "with": st.sampled_from(["contacts", "is_api_filter_enabled", "leads", "catalog_elements"]),
+    "mode": st.sampled_from(["popup", "post_message"]),
+}
+
+
+def value_for(key: str) -> st.SearchStrategy[Any]:
+    plausible = PLAUSIBLE.get(key)
+    return st.one_of(plausible, plausible, texts) if plausible is not None else texts
+
+
 json_values = st.recursive(
     st.one_of(st.none(), st.booleans(), ints, texts, st.floats(allow_nan=False)),
     lambda inner: st.one_of(
@@ -137,9 +175,18 @@ json_values = st.recursive(
 )
 
 
+def form_fields(draw: st.DrawFn, oauth: bool = False) -> dict[str, Any]:
+    if oauth:
+        keys = draw(st.lists(st.sampled_from(OAUTH_KEYS), min_size=3, max_size=8, unique=True))
+    else:
+        keys = draw(st.lists(st.sampled_from(BODY_KEYS), max_size=7, unique=True))
+    return {key: draw(value_for(key)) for key in keys}
+
+
 @st.composite
 def sandbox_requests(draw: st.DrawFn) -> dict[str, Any]:
-    method, template = draw(st.sampled_from(ROUTES))
+    method, template = draw(st.one_of(st.sampled_from(ROUTES), st.sampled_from(OAUTH_ROUTES)))
+    oauth = "oauth" in template
 
     def fill(match: re.Match[str]) -> str:
         name, kind = match.group(1), match.group(2)
@@ -152,23 +199,18 @@ def sandbox_requests(draw: st.DrawFn) -> dict[str, Any]:
         return draw(texts).replace("/", "%2F") or "x"
 
     path = _PARAM.sub(fill, template)
-    params = draw(st.lists(st.tuples(st.sampled_from(QUERY_KEYS), texts), max_size=5))
+    keys = draw(st.lists(st.sampled_from(QUERY_KEYS), max_size=5))
+    params = [(key, draw(value_for(key))) for key in keys]
     kind = draw(st.sampled_from(["none", "json", "json", "form", "bytes"]))
     headers = {}
     token = draw(st.sampled_from(["valid", "valid", "valid", "none", "junk"]))
     body: dict[str, Any] = {}
     if kind == "json":
-        value = draw(
-            st.one_of(json_values, st.dictionaries(st.sampled_from(BODY_KEYS), json_values))
-        )
-        if isinstance(value, dict) and draw(st.booleans()):
-            value["client_id"] = TEST_CLIENT_ID
+        value = form_fields(draw, oauth) if oauth or draw(st.booleans()) else draw(json_values)
         body["data"] = json.dumps(value).encode()
         headers["Content-Type"] = "application/json"
     elif kind == "form":
-        body["data"] = draw(st.dictionaries(st.sampled_from(BODY_KEYS), texts, max_size=6))
-        if draw(st.booleans()):
-            body["data"]["client_id"] = TEST_CLIENT_ID
+        body["data"] = form_fields(draw, oauth)
     elif kind == "bytes":
         body["data"] = draw(st.binary(max_size=64))
         headers["Content-Type"] = draw(
