@@ -80,8 +80,10 @@ describe('lead filters: validation', () => {
   });
 
   it('dates: real days as YYYY-MM-DD, from ≤ to, for both ranges', () => {
-    expect(validateFilters({ ...EMPTY_FILTERS, createdFrom: '2026-02-30' })).toEqual(['Створено від: дата у форматі РРРР-ММ-ДД.']);
-    expect(validateFilters({ ...EMPTY_FILTERS, updatedTo: '01.02.2026' })).toEqual(['Оновлено до: дата у форматі РРРР-ММ-ДД.']);
+    expect(validateFilters({ ...EMPTY_FILTERS, createdFrom: '2026-02-30' })).toEqual(['Створено від: дата у форматі РРРР-ММ-ДД, між 1970 і 2100 роками.']);
+    expect(validateFilters({ ...EMPTY_FILTERS, updatedTo: '01.02.2026' })).toEqual(['Оновлено до: дата у форматі РРРР-ММ-ДД, між 1970 і 2100 роками.']);
+    // Beyond the API's years (1970–2100): refused here, never sent.
+    expect(validateFilters({ ...EMPTY_FILTERS, updatedTo: '9999-12-31' })).toHaveLength(1);
     expect(validateFilters({ ...EMPTY_FILTERS, createdFrom: '2026-03-01', createdTo: '2026-02-01' })).toEqual([
       'Дата створення: «від» більше за «до».',
     ]);
