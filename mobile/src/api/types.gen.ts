@@ -416,12 +416,218 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * AcceptedOut
+         * @description A lead webhook's answer: how many lead ids it named (each is read back).
+         */
+        AcceptedOut: {
+            /** Accepted */
+            accepted: number;
+        };
+        /** AdminUserOut */
+        AdminUserOut: {
+            /** Id */
+            id: number;
+            /** Email */
+            email: string;
+            /** Name */
+            name: string;
+            /** Isadmin */
+            isAdmin: boolean;
+            /** Disabled */
+            disabled: boolean;
+            /** Disabledat */
+            disabledAt: string | null;
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** External */
+            external: boolean;
+            /** Haspassword */
+            hasPassword: boolean;
+            amocrm: components["schemas"]["foryou_crm__connections__status__StatusOut"];
+        };
+        /** AdminUsersPage */
+        AdminUsersPage: {
+            /** Items */
+            items: components["schemas"]["AdminUserOut"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Limit */
+            limit: number;
+            /** Hasmore */
+            hasMore: boolean;
+        };
+        /** AuthUrlOut */
+        AuthUrlOut: {
+            /** Url */
+            url: string;
+            /** State */
+            state: string;
+            /**
+             * Expiresat
+             * Format: date-time
+             */
+            expiresAt: string;
+        };
         /** ContactOut */
         ContactOut: {
             /** Id */
             id: number;
             /** Name */
             name: string | null;
+        };
+        /** DeletedOut */
+        DeletedOut: {
+            /** Id */
+            id: number;
+            /** Connectionremoved */
+            connectionRemoved: boolean;
+            /** Amocrmwebhookremoved */
+            amocrmWebhookRemoved: boolean;
+        };
+        /**
+         * EndedOut
+         * @description Why the connection ended (or, with ``needsReconnect``, stopped working) and when; shown
+         *     until the user connects again.
+         */
+        EndedOut: {
+            /**
+             * Reason
+             * @enum {string}
+             */
+            reason: "agent_disconnected" | "integration_removed" | "refresh_refused" | "admin_removed";
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Domain */
+            domain: string;
+        };
+        /** Envelope[AcceptedOut] */
+        Envelope_AcceptedOut_: {
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+            data: components["schemas"]["AcceptedOut"];
+        };
+        /** Envelope[AdminUserOut] */
+        Envelope_AdminUserOut_: {
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+            data: components["schemas"]["AdminUserOut"];
+        };
+        /** Envelope[AdminUsersPage] */
+        Envelope_AdminUsersPage_: {
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+            data: components["schemas"]["AdminUsersPage"];
+        };
+        /** Envelope[AuthUrlOut] */
+        Envelope_AuthUrlOut_: {
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+            data: components["schemas"]["AuthUrlOut"];
+        };
+        /** Envelope[DeletedOut] */
+        Envelope_DeletedOut_: {
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+            data: components["schemas"]["DeletedOut"];
+        };
+        /** Envelope[PasswordResetOut] */
+        Envelope_PasswordResetOut_: {
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+            data: components["schemas"]["PasswordResetOut"];
+        };
+        /** Envelope[PipelinesOut] */
+        Envelope_PipelinesOut_: {
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+            data: components["schemas"]["PipelinesOut"];
+        };
+        /** Envelope[StatusOut] */
+        Envelope_StatusOut_: {
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+            data: components["schemas"]["foryou_crm__connections__status__StatusOut"];
+        };
+        /** Envelope[SyncOut] */
+        Envelope_SyncOut_: {
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+            data: components["schemas"]["SyncOut"];
+        };
+        /** Envelope[TokenOut] */
+        Envelope_TokenOut_: {
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+            data: components["schemas"]["TokenOut"];
+        };
+        /** Envelope[UninstallOut] */
+        Envelope_UninstallOut_: {
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+            data: components["schemas"]["UninstallOut"];
+        };
+        /** Envelope[UserOut] */
+        Envelope_UserOut_: {
+            /**
+             * Success
+             * @default true
+             * @constant
+             */
+            success: true;
+            data: components["schemas"]["foryou_crm__users__schemas__UserOut"];
         };
         /** ExchangeCodeIn */
         ExchangeCodeIn: {
@@ -506,6 +712,32 @@ export interface components {
             /** Password */
             password: string;
         };
+        /** PasswordResetOut */
+        PasswordResetOut: {
+            user: components["schemas"]["AdminUserOut"];
+            /** Generatedpassword */
+            generatedPassword: string | null;
+        };
+        /** PipelineOut */
+        PipelineOut: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Sort */
+            sort: number;
+            /** Ismain */
+            isMain: boolean;
+            /** Statuses */
+            statuses: components["schemas"]["foryou_crm__leads__schemas__StatusOut"][];
+        };
+        /** PipelinesOut */
+        PipelinesOut: {
+            /** Pipelines */
+            pipelines: components["schemas"]["PipelineOut"][];
+            /** Users */
+            users: components["schemas"]["foryou_crm__leads__schemas__UserOut"][];
+        };
         /** RegisterIn */
         RegisterIn: {
             /**
@@ -548,6 +780,77 @@ export interface components {
             leads: number;
             /** Error */
             error: string | null;
+        };
+        /** TokenOut */
+        TokenOut: {
+            /** Accesstoken */
+            accessToken: string;
+            /**
+             * Tokentype
+             * @default Bearer
+             */
+            tokenType: string;
+            /** Expiresin */
+            expiresIn: number;
+            user: components["schemas"]["foryou_crm__users__schemas__UserOut"];
+        };
+        /** UninstallOut */
+        UninstallOut: {
+            /** Connectionsremoved */
+            connectionsRemoved: number;
+        };
+        /** StatusOut */
+        foryou_crm__connections__status__StatusOut: {
+            /** Connected */
+            connected: boolean;
+            /** Hastokens */
+            hasTokens: boolean;
+            /** Domain */
+            domain: string | null;
+            /** Accountid */
+            accountId: string | null;
+            /** Accountname */
+            accountName: string | null;
+            /** Platform */
+            platform: ("amocrm" | "kommo") | null;
+            /** Connectedat */
+            connectedAt: string | null;
+            /**
+             * Needsreconnect
+             * @default false
+             */
+            needsReconnect: boolean;
+            sync: components["schemas"]["SyncOut"] | null;
+            ended: components["schemas"]["EndedOut"] | null;
+        };
+        /** StatusOut */
+        foryou_crm__leads__schemas__StatusOut: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Color */
+            color: string | null;
+            /** Sort */
+            sort: number;
+            /** Type */
+            type: number;
+        };
+        /** UserOut */
+        foryou_crm__leads__schemas__UserOut: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+        };
+        /** UserOut */
+        foryou_crm__users__schemas__UserOut: {
+            /** Id */
+            id: number;
+            /** Email */
+            email: string;
+            /** Name */
+            name: string;
         };
     };
     responses: never;
@@ -598,6 +901,23 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description amoCRM or the database unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: false;
+                        error: {
+                            code: string;
+                            message: string;
+                            details?: unknown;
+                        };
+                    };
+                };
+            };
         };
     };
     meta_api_meta_get: {
@@ -641,9 +961,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Envelope_TokenOut_"];
                 };
             };
             /** @description Missing, malformed or expired JWT */
@@ -737,9 +1055,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Envelope_TokenOut_"];
                 };
             };
             /** @description Forbidden */
@@ -810,9 +1126,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Envelope_UserOut_"];
                 };
             };
             /** @description Missing, malformed or expired JWT */
@@ -853,9 +1167,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Envelope_AuthUrlOut_"];
                 };
             };
             /** @description Bad request */
@@ -992,9 +1304,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Envelope_StatusOut_"];
                 };
             };
             /** @description Bad request */
@@ -1101,9 +1411,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Envelope_StatusOut_"];
                 };
             };
             /** @description Missing, malformed or expired JWT */
@@ -1144,9 +1452,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Envelope_UninstallOut_"];
                 };
             };
             /** @description Forbidden */
@@ -1200,9 +1506,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Envelope_StatusOut_"];
                 };
             };
             /** @description Missing, malformed or expired JWT */
@@ -1325,9 +1629,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Envelope_PipelinesOut_"];
                 };
             };
             /** @description Missing, malformed or expired JWT */
@@ -1381,9 +1683,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Envelope_SyncOut_"];
                 };
             };
             /** @description Missing, malformed or expired JWT */
@@ -1458,9 +1758,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Envelope_AcceptedOut_"];
                 };
             };
             /** @description Not found */
@@ -1536,9 +1834,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Envelope_AdminUsersPage_"];
                 };
             };
             /** @description Missing, malformed or expired JWT */
@@ -1611,9 +1907,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Envelope_AdminUserOut_"];
                 };
             };
             /** @description Missing, malformed or expired JWT */
@@ -1720,9 +2014,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Envelope_AdminUserOut_"];
                 };
             };
             /** @description Missing, malformed or expired JWT */
@@ -1816,9 +2108,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Envelope_PasswordResetOut_"];
                 };
             };
             /** @description Missing, malformed or expired JWT */
@@ -1908,9 +2198,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Envelope_DeletedOut_"];
                 };
             };
             /** @description Missing, malformed or expired JWT */

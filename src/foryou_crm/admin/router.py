@@ -12,12 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from foryou_crm.admin import service
 from foryou_crm.admin.schemas import (
+    AdminUserOut,
     AdminUsersPage,
     DeletedOut,
     PasswordResetOut,
     ResetPasswordIn,
 )
 from foryou_crm.core.errors import Conflict, error_responses
+from foryou_crm.core.schemas import Envelope
 from foryou_crm.services import ServicesDep, SessionDep
 from foryou_crm.users import service as users
 from foryou_crm.users.deps import CurrentAdmin
@@ -50,7 +52,9 @@ async def _other_user(session: AsyncSession, admin: User, user_id: int) -> User:
     return await service.by_id(session, user_id)
 
 
-@router.get("/users", responses=error_responses(401, 403, 422))
+@router.get(
+    "/users", response_model=Envelope[AdminUsersPage], responses=error_responses(401, 403, 422)
+)
 async def list_users(
     session: SessionDep,
     admin: CurrentAdmin,
@@ -67,7 +71,9 @@ async def list_users(
 
 
 @router.post(
-    "/users/{user_id}/disable", responses=error_responses(401, 403, 404, 409, 422, codes=CODES)
+    "/users/{user_id}/disable",
+    response_model=Envelope[AdminUserOut],
+    responses=error_responses(401, 403, 404, 409, 422, codes=CODES),
 )
 async def disable_user(
     user_id: UserId, services: ServicesDep, session: SessionDep, admin: CurrentAdmin
@@ -80,7 +86,11 @@ async def disable_user(
     return _ok((await service.describe(session, user)).model_dump(by_alias=True, mode="json"))
 
 
-@router.post("/users/{user_id}/enable", responses=error_responses(401, 403, 404, 422, codes=CODES))
+@router.post(
+    "/users/{user_id}/enable",
+    response_model=Envelope[AdminUserOut],
+    responses=error_responses(401, 403, 404, 422, codes=CODES),
+)
 async def enable_user(
     user_id: UserId, services: ServicesDep, session: SessionDep, admin: CurrentAdmin
 ) -> dict[str, Any]:
@@ -91,7 +101,9 @@ async def enable_user(
 
 
 @router.post(
-    "/users/{user_id}/reset-password", responses=error_responses(401, 403, 404, 422, codes=CODES)
+    "/users/{user_id}/reset-password",
+    response_model=Envelope[PasswordResetOut],
+    responses=error_responses(401, 403, 404, 422, codes=CODES),
 )
 async def reset_password(
     user_id: UserId,
@@ -109,7 +121,11 @@ async def reset_password(
     return _ok(out.model_dump(by_alias=True, mode="json"))
 
 
-@router.delete("/users/{user_id}", responses=error_responses(401, 403, 404, 409, 422, codes=CODES))
+@router.delete(
+    "/users/{user_id}",
+    response_model=Envelope[DeletedOut],
+    responses=error_responses(401, 403, 404, 409, 422, codes=CODES),
+)
 async def delete_user(
     user_id: UserId, services: ServicesDep, session: SessionDep, admin: CurrentAdmin
 ) -> dict[str, Any]:

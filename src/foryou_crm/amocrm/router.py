@@ -25,21 +25,29 @@ from foryou_crm.amocrm.oauth.callback import (
     handle,
 )
 from foryou_crm.amocrm.oauth.completion import complete_flow
-from foryou_crm.amocrm.oauth.schemas import URLSAFE, ExchangeCodeIn
+from foryou_crm.amocrm.oauth.schemas import URLSAFE, AuthUrlOut, ExchangeCodeIn
 from foryou_crm.connections import endings, repository
 from foryou_crm.connections.models import SyncState
-from foryou_crm.connections.status import status_of
+from foryou_crm.connections.status import StatusOut, status_of
 from foryou_crm.core.errors import error_responses
+from foryou_crm.core.schemas import CamelModel, Envelope
 from foryou_crm.services import ServicesDep, SessionDep
 from foryou_crm.users.deps import CurrentUser, limited
 from foryou_crm.users.models import User
 
 router = APIRouter(prefix="/api/amo-crm", tags=["amo-crm"])
+
+
+class UninstallOut(CamelModel):
+    connections_removed: int
+
+
 log = structlog.get_logger("foryou_crm.amocrm")
 
 
 @router.get(
     "/auth-url",
+    response_model=Envelope[AuthUrlOut],
     responses=error_responses(400, 401, 422, 429, codes={400: ("RETURN_TO_NOT_ALLOWED",)}),
 )
 async def auth_url(
@@ -96,6 +104,7 @@ async def callback(
 
 @router.post(
     "/exchange-code",
+    response_model=Envelope[StatusOut],
     responses=error_responses(
         400,
         401,
@@ -137,7 +146,7 @@ async def exchange_code(
     return status_of(connection, state).envelope()
 
 
-@router.post("/disconnect", responses=error_responses(401))
+@router.post("/disconnect", response_model=Envelope[StatusOut], responses=error_responses(401))
 async def disconnect(
     services: ServicesDep, session: SessionDep, user: CurrentUser
 ) -> dict[str, Any]:
@@ -149,7 +158,9 @@ async def disconnect(
 
 
 @router.get(
-    "/webhooks/disconnect", responses=error_responses(403, codes={403: ("INVALID_SIGNATURE",)})
+    "/webhooks/disconnect",
+    response_model=Envelope[UninstallOut],
+    responses=error_responses(403, codes={403: ("INVALID_SIGNATURE",)}),
 )
 async def uninstall_hook(
     services: ServicesDep,

@@ -9,8 +9,9 @@ import structlog
 from fastapi import APIRouter
 
 from foryou_crm.connections import endings, repository
-from foryou_crm.connections.status import status_of
+from foryou_crm.connections.status import StatusOut, status_of
 from foryou_crm.core.errors import error_responses
+from foryou_crm.core.schemas import Envelope
 from foryou_crm.services import SessionDep
 from foryou_crm.users.deps import CurrentUser
 
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/api/amo-crm", tags=["amo-crm"])
 log = structlog.get_logger("foryou_crm.amocrm")
 
 
-@router.get("/status", responses=error_responses(401))
+@router.get("/status", response_model=Envelope[StatusOut], responses=error_responses(401))
 async def status(session: SessionDep, user: CurrentUser) -> dict[str, Any]:
     connection, sync = await repository.connection_and_sync_state(session, user.id) or (None, None)
     # Why it ended matters only without a working connection (one more read, only then).

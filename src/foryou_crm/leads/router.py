@@ -12,12 +12,13 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Respons
 from foryou_crm.connections import repository
 from foryou_crm.connections.deps import CurrentConnection, CurrentConnectionWithSync
 from foryou_crm.connections.errors import ReconnectRequired
-from foryou_crm.connections.status import sync_out
+from foryou_crm.connections.status import SyncOut, sync_out
 from foryou_crm.core.errors import NotFound, ValidationFailed, error_responses
+from foryou_crm.core.schemas import Envelope
 from foryou_crm.leads import queries, webhooks
 from foryou_crm.leads.filter import LeadFilter
 from foryou_crm.leads.models import RefetchRequest
-from foryou_crm.leads.schemas import LeadsEnvelope
+from foryou_crm.leads.schemas import AcceptedOut, LeadsEnvelope, PipelinesOut
 from foryou_crm.services import ServicesDep, SessionDep
 from foryou_crm.users.deps import client_address, limited
 
@@ -67,6 +68,7 @@ PIPELINE_LINKS = {
 
 @router.get(
     "/pipelines",
+    response_model=Envelope[PipelinesOut],
     responses={
         200: {"description": "Successful Response", "links": PIPELINE_LINKS},
         **error_responses(401, 409, codes={409: ("AMO_NOT_CONNECTED",)}),
@@ -80,6 +82,7 @@ async def pipelines(session: SessionDep, connection: CurrentConnection) -> dict[
 @router.post(
     "/sync",
     status_code=202,
+    response_model=Envelope[SyncOut],
     responses=error_responses(
         401, 409, 429, codes={409: ("AMO_NOT_CONNECTED", "AMO_RECONNECT_REQUIRED")}
     ),
@@ -106,7 +109,9 @@ async def start_sync(
 
 
 @router.post(
-    "/webhooks/leads/{secret}", responses=error_responses(404, 422, 429), include_in_schema=True
+    "/webhooks/leads/{secret}",
+    response_model=Envelope[AcceptedOut],
+    responses=error_responses(404, 422, 429),
 )
 async def lead_webhook(
     request: Request,

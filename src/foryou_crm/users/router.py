@@ -6,6 +6,7 @@ import structlog
 from fastapi import APIRouter, Request
 
 from foryou_crm.core.errors import Forbidden, TooManyRequests, error_responses
+from foryou_crm.core.schemas import Envelope
 from foryou_crm.core.security import issue_access_token
 from foryou_crm.services import Services, ServicesDep, SessionDep
 from foryou_crm.users import service
@@ -37,6 +38,7 @@ def _token_for(services: Services, user: User) -> dict[str, Any]:
 
 @router.post(
     "/login",
+    response_model=Envelope[TokenOut],
     responses=error_responses(
         401,
         403,
@@ -69,6 +71,7 @@ async def login(
 @router.post(
     "/register",
     status_code=201,
+    response_model=Envelope[TokenOut],
     responses=error_responses(
         403, 409, 422, codes={403: ("REGISTRATION_DISABLED",), 409: ("EMAIL_TAKEN",)}
     ),
@@ -86,7 +89,7 @@ async def register(body: RegisterIn, services: ServicesDep, session: SessionDep)
     return _token_for(services, user)
 
 
-@router.get("/me", responses=error_responses(401))
+@router.get("/me", response_model=Envelope[UserOut], responses=error_responses(401))
 async def me(user: CurrentUser) -> dict[str, Any]:
     return {
         "success": True,
