@@ -222,3 +222,16 @@ async def test_a_lead_amocrm_refuses_fails_that_item_and_never_wedges_the_queue(
     found = (await api_leads(world, token, {"query": "пізніше"}))["items"]
     assert [i["id"] for i in found] == [good.id]
     assert await _refetch_rows(world) == []
+
+
+async def test_the_callback_answers_a_page_for_any_query(world: World) -> None:
+    """The callback has no 422 (a person is in the browser): odd values — NUL, huge, non-ASCII
+    — fail a step and get the hand-over page, never a 500."""
+    for params in (
+        {"code": "a\x00b", "state": "s\x00" * 40},
+        {"code": "x" * 5000, "state": "é" * 200, "referer": "\x00", "platform": "9" * 40},
+        {"error": "access_denied\x00", "state": "\x00"},
+    ):
+        r = await world.client.get("/api/amo-crm/callback", params=params)
+        assert r.status_code == 200, r.text
+        assert r.headers["content-type"].startswith("text/html")
