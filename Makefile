@@ -45,10 +45,11 @@ lint: $(VENV)/.dev-installed
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m bench
 
-# The long fuzz: FUZZ_CASES per run (API authenticated, unauthenticated, the sandbox: 60,000 in
-# all), on SQLite, or PostgreSQL with FORYOU_TEST_DATABASE_URL set; ends with a summary (cases,
-# failures by check). CI runs the same tests with 5,000 per run (scripts/test-all.sh).
-FUZZ_CASES ?= 20000
+# The long fuzz: FUZZ_CASES per run — the API authenticated, unauthenticated and stateful, the
+# sandbox: over 50,000 in all — on SQLite, or PostgreSQL with FORYOU_TEST_DATABASE_URL set; ends
+# with a summary (cases, failures by check). CI runs the same tests with 5,000 per run
+# (scripts/test-all.sh).
+FUZZ_CASES ?= 12500
 fuzz: $(VENV)/.dev-installed
 	FORYOU_FUZZ_CASES=$(FUZZ_CASES) FORYOU_FUZZ_MIN_CASES=$(FUZZ_CASES) \
 	  $(BIN)/pytest -q -p no:cacheprovider tests/fuzz
