@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: demo test test-python test-sqlite test-postgres test-mobile lint bench chromium clean
+.PHONY: demo test test-python test-sqlite test-postgres test-mobile lint bench fuzz chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,15 @@ lint: $(VENV)/.dev-installed
 # `make bench BENCH_ARGS=--quick`: the API table only (needs `wrk`: apt-get install wrk).
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# The long fuzz: FUZZ_CASES per run — the API authenticated, unauthenticated and stateful, the
+# sandbox: over 50,000 in all — on SQLite, or PostgreSQL with FORYOU_TEST_DATABASE_URL set; ends
+# with a summary (cases, failures by check). CI runs the same tests with 5,000 per run
+# (scripts/test-all.sh).
+FUZZ_CASES ?= 12500
+fuzz: $(VENV)/.dev-installed
+	FORYOU_FUZZ_CASES=$(FUZZ_CASES) FORYOU_FUZZ_MIN_CASES=$(FUZZ_CASES) \
+	  $(BIN)/pytest -q -p no:cacheprovider tests/fuzz
 
 # Browser tests use Debian's Chromium (browsers cannot be downloaded here).
 chromium:

@@ -16,12 +16,36 @@ need() { # need NAME CHECK-COMMAND
 }
 
 echo "== Python suite on SQLite (unit, API, sandbox, browser) =="
-$BIN/pytest -q -p no:cacheprovider || failed=1
+$BIN/pytest -q -p no:cacheprovider --ignore=tests/fuzz || failed=1
 
 if need "PostgreSQL at 127.0.0.1:5432 (database test)" "pg_isready -h 127.0.0.1 -p 5432 -d test"; then
   echo "== Python suite on PostgreSQL =="
-  FORYOU_TEST_DATABASE_URL=$PG_URL $BIN/pytest -q -p no:cacheprovider -m "not e2e" || failed=1
+  FORYOU_TEST_DATABASE_URL=$PG_URL $BIN/pytest -q -p no:cacheprovider -m "not e2e" \
+    --ignore=tests/fuzz || failed=1
 fi
+
+# Property-based fuzzing (tests/fuzz): the API from docs/openapi.json with a connected user and
+# without a JWT, and the sandbox's own endpoints; fixed seed, FORYOU_FUZZ_CASES per run (5,000
+# here; `make fuzz` runs a long one). Fewer cases than that in a run fails the step.
+echo "== Fuzz: SQLite (API authenticated, unauthenticated, stateful; sandbox), PostgreSQL beside it =="
+fuzz_started=$(date +%s)
+fuzz_min=${FORYOU_FUZZ_CASES:-5000}
+pg_fuzz=""
+if need "PostgreSQL at 127.0.0.1:5432 (database test)" "pg_isready -h 127.0.0.1 -p 5432 -d test"; then
+  # The two databases' runs at once: each is a fuzzer process plus its target process.
+  pg_fuzz_log=$(mktemp)
+  FORYOU_TEST_DATABASE_URL=$PG_URL FORYOU_FUZZ_MIN_CASES=$fuzz_min \
+    $BIN/pytest -q -p no:cacheprovider tests/fuzz/test_service.py >"$pg_fuzz_log" 2>&1 &
+  pg_fuzz=$!
+fi
+FORYOU_FUZZ_MIN_CASES=$fuzz_min $BIN/pytest -q -p no:cacheprovider tests/fuzz || failed=1
+if [ -n "$pg_fuzz" ]; then
+  wait "$pg_fuzz" || failed=1
+  echo "== Fuzz on PostgreSQL (API authenticated, unauthenticated, stateful) =="
+  cat "$pg_fuzz_log"
+  rm -f "$pg_fuzz_log"
+fi
+echo "fuzz: $(($(date +%s) - fuzz_started)) s"
 
 if [ -d mobile ]; then
   if need "Node.js and npm" "command -v node && command -v npm"; then

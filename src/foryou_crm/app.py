@@ -11,12 +11,13 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from foryou_crm import __version__
 from foryou_crm.admin.router import router as admin_router
 from foryou_crm.amocrm import upkeep
 from foryou_crm.amocrm.router import router as amocrm_router
-from foryou_crm.apidocs import install_api_docs
+from foryou_crm.apidocs import ContractAPI, install_api_docs
 from foryou_crm.connections.router import router as connections_router
 from foryou_crm.core.config import Settings, validate_for_production
 from foryou_crm.core.errors import install_error_handlers
@@ -54,7 +55,7 @@ def create_app(
     validate_for_production(services.settings)
     if configure_logs:
         configure_logging(json=services.settings.json_logs, level=services.settings.log_level)
-    app = FastAPI(
+    app = ContractAPI(
         title="ForYou CRM API",
         version=__version__,
         description="Per-agent amoCRM/Kommo connections and leads for the ForYou mobile app.",
@@ -77,7 +78,10 @@ def create_app(
         )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     install_metrics(app, settings)
-    app.add_middleware(RequestContextMiddleware)
+    # The proxy headers are applied here, not by uvicorn (`serve` turns its own off), so the
+    # request context around them still sees the peer the socket gave.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
+    app.add_middleware(RequestContextMiddleware, trusted_proxies=settings.forwarded_allow_ips)
     return app
 
 

@@ -88,8 +88,8 @@ def serve(host: str, port: int, workers: int) -> None:
             host=host,
             port=port,
             workers=workers,
-            proxy_headers=True,
-            forwarded_allow_ips=settings.forwarded_allow_ips,
+            # The app applies X-Forwarded-* itself (create_app), from the same setting.
+            proxy_headers=False,
             access_log=False,
             log_config=None,
         )
@@ -138,7 +138,7 @@ def demo(host: str, port: int, leads: int) -> None:
         + describe(sandbox_config, f"{public}/sandbox")
         + "\n"
     )
-    uvicorn.run(app, host=host, port=port, access_log=False, log_config=None)
+    uvicorn.run(app, host=host, port=port, proxy_headers=False, access_log=False, log_config=None)
 
 
 @main.command()

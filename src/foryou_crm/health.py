@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from foryou_crm import __version__
 from foryou_crm.amocrm.hosts import authorize_base
-from foryou_crm.core.errors import error_response
+from foryou_crm.core.errors import error_response, error_responses
 from foryou_crm.services import ServicesDep
 from foryou_crm.users.demo import DEMO_EMAIL, DEMO_PASSWORD
 
@@ -23,7 +23,7 @@ async def healthz() -> dict[str, Any]:
     return {"success": True, "data": {"status": "ok"}}
 
 
-@router.get("/readyz")
+@router.get("/readyz", responses=error_responses(503, codes={503: ("DATABASE_UNAVAILABLE",)}))
 async def readyz(services: ServicesDep) -> Any:
     try:
         async with services.engine.connect() as conn:

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from foryou_crm.amocrm.client import AmoCRMTransport
 from foryou_crm.amocrm.ratelimit import MemoryRateBudget, RateBudget, RedisRateBudget
 from foryou_crm.amocrm.tokens import TokenManager
+from foryou_crm.core.abuse import AbuseLimits
 from foryou_crm.core.clock import Clock
 from foryou_crm.core.config import Settings, ensure_local_secrets
 from foryou_crm.core.crypto import TokenCipher
@@ -45,6 +46,8 @@ class Services:
     budget: RateBudget
     tokens: TokenManager
     login_throttle: LoginThrottle
+    # 429s for auth-url, exchange-code, sync and webhooks, per user / address / account.
+    abuse: AbuseLimits
     # None unless FORYOU_EXTERNAL_JWT_ISSUER is set.
     external_jwt: ExternalJWTVerifier | None
     # The leads sync's jobs: routes defer them (after their transaction committed the sync
@@ -100,6 +103,7 @@ class Services:
             budget=budget,
             tokens=tokens,
             login_throttle=throttle,
+            abuse=AbuseLimits(settings, redis),
             external_jwt=ExternalJWTVerifier(settings) if settings.external_jwt_issuer else None,
             queue=SyncQueue(
                 settings, SyncDeps(sessionmaker, tokens, clock, settings), pool_size=queue_pool

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import httpx
 
-from tests.conftest import bearer, register
+from foryou_crm.core.clock import Clock
+from foryou_crm.core.config import Settings
+from tests.conftest import bearer, register, serve
 
 
 def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, object]:
@@ -79,3 +83,31 @@ async def test_bad_query_parameter_is_422_not_500(client: httpx.AsyncClient) -> 
     token = (await register(client, "q@example.com"))["accessToken"]
     r = await client.get("/api/amo-crm/auth-url?client=desktop", headers=bearer(token))
     assert_error(r, 422, "VALIDATION_ERROR")
+
+
+async def test_request_id_is_taken_from_trusted_proxies_only(
+    settings_factory: Callable[..., Settings], clock: Clock
+) -> None:
+    # The in-process client's peer is 127.0.0.1: trusted by default, not when the setting
+    # names only another proxy.
+    async with serve(settings_factory(forwarded_allow_ips="10.9.8.7"), clock) as untrusted:
+        r = await untrusted.get("/healthz", headers={"X-Request-ID": "forged-1"})
+        assert r.headers["X-Request-ID"] != "forged-1"
+        assert len(r.headers["X-Request-ID"]) == 32
+    async with serve(settings_factory(forwarded_allow_ips="127.0.0.0/8"), clock) as trusted:
+        r = await trusted.get(
+            "/healthz", headers={"X-Request-ID": "proxy-1", "X-Forwarded-For": "203.0.113.9"}
+        )
+        assert r.headers["X-Request-ID"] == "proxy-1"
+
+
+async def test_every_response_carries_a_request_id(client: httpx.AsyncClient) -> None:
+    for response in (
+        await client.get("/healthz"),
+        await client.get("/api/nope"),
+        await client.get("/api/auth/me"),
+        await client.post("/api/auth/login", json={}),
+        await client.post("/api/auth/login", content=b"x" * 2_000_000),
+        await client.get("/app"),
+    ):
+        assert len(response.headers["X-Request-ID"]) == 32, response.request.url

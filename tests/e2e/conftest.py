@@ -369,6 +369,9 @@ def query_of(url: str) -> list[tuple[str, str]]:
 
 
 def sign_in(page: Page, email: str, password: str) -> None:
+    # The screen asks /api/meta and may pre-fill the demo user into empty fields: typing while
+    # that answer lands mixed both into one value on a loaded machine.
+    page.wait_for_load_state("networkidle")
     page.fill("#login-email", email)
     page.fill("#login-password", password)
     page.click("#login-submit")

@@ -125,27 +125,6 @@ async def test_a_deletion_between_two_pages_of_the_full_pass_misses_nothing(
     assert sum("page=1&" in q or q.startswith("page=1") for q in pages) >= 2, pages
 
 
-async def test_webhook_lead_ids_beyond_the_column_are_dropped_at_the_edge(world: World) -> None:
-    await connect(world, "edge@foryou.example")
-    path = world.sb.account(HOST).webhooks[0].destination.removeprefix("http://testserver")
-    lead = world.sb.account(HOST).leads[0]
-    body = {
-        "leads[update][0][id]": "1" + "0" * 30,
-        "leads[update][1][id]": "-5",
-        "leads[update][2][id]": "٣",  # a non-ASCII digit
-        "leads[update][3][id]": str(lead.id),
-    }
-    r = await world.client.post(path, data=body)
-    assert r.status_code == 200, r.text
-    assert r.json()["data"] == {"accepted": 1}
-    async with world.services.sessionmaker() as session:
-        asked = (await session.execute(select(RefetchRequest.lead_id))).scalars().all()
-    assert asked == [lead.id]
-    await world.services.queue.run_until_idle()
-    async with world.services.sessionmaker() as session:
-        assert (await session.execute(select(RefetchRequest))).first() is None
-
-
 async def test_a_lead_amocrm_answers_malformed_fails_that_lead_only(world: World) -> None:
     token = await connect(world, "odd@foryou.example")
     account = world.sb.account(HOST)

@@ -315,6 +315,22 @@ async def test_refresh_token_belongs_to_its_account_host(amo: Amo) -> None:
     assert_oauth_problem(response, 400, "Invalid account")
 
 
+async def test_non_ascii_client_credentials_are_a_400_not_a_500(amo: Amo) -> None:
+    """Found by fuzzing (issue 14): a non-ASCII client secret made the comparison raise."""
+    for form in (False, True):
+        params = await amo.authorize(ADMIN)
+        response = await amo.token(
+            AMO,
+            form=form,
+            grant_type="authorization_code",
+            code=params["code"],
+            client_secret="пароль-é",
+        )
+        assert_oauth_problem(response, 400, "Check the `client_secret` parameter")
+        response = await amo.token(AMO, form=form, grant_type="refresh_token", client_id="ü")
+        assert_oauth_problem(response, 400, "Check the `client_id` parameter")
+
+
 async def test_changing_the_client_secret_revokes_earlier_access(amo: Amo) -> None:
     tokens = await amo.login(ADMIN)
     changed = await amo.control("PATCH", "/integration", json={"clientSecret": "new-secret"})

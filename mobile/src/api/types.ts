@@ -197,3 +197,29 @@ export interface LeadsQuery {
   page?: number;
   limit?: number;
 }
+
+// --- Checked against the contract (docs/openapi.json → types.gen.ts, `npm run api:types`) ---
+// The shapes above are what the app reads; these aliases are what the service declares. The
+// checks below fail `tsc` (and so `npm test`) when a declared shape no longer fits the app's.
+import type { components, paths } from './types.gen';
+
+type Schemas = components['schemas'];
+export type ApiLead = Schemas['LeadOut'];
+export type ApiLeadsPage = Schemas['LeadsPageOut'];
+export type ApiLeadsEnvelope = Schemas['LeadsEnvelope'];
+export type ApiSyncState = Schemas['SyncOut'];
+export type ApiLoginBody = Schemas['LoginIn'];
+export type ApiRegisterBody = Schemas['RegisterIn'];
+export type ApiExchangeCodeBody = Schemas['ExchangeCodeIn'];
+export type ApiLeadsQuery = NonNullable<paths['/api/amo-crm/leads']['get']['parameters']['query']>;
+
+/** True when A can be used where B is expected; a compile error otherwise. */
+type Fits<A extends B, B> = A extends B ? true : never;
+export type ContractChecks = [
+  Fits<ApiLead, Lead>,
+  Fits<ApiLeadsPage, LeadsPage>,
+  Fits<ApiSyncState['state'], SyncStateName>,
+  Fits<NonNullable<ApiLeadsQuery['sort']>, LeadSort>,
+  Fits<LeadSort, NonNullable<ApiLeadsQuery['sort']>>,
+  Fits<keyof LeadsQuery, keyof ApiLeadsQuery>,
+];

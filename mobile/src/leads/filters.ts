@@ -63,11 +63,15 @@ export const DATE_LABELS: Record<DateField, MessageKey> = {
 };
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** The years the API accepts (its dates lie in 1970-01-01 … 2100-12-31). */
+export const MIN_YEAR = 1970;
+export const MAX_YEAR = 2100;
 
 function parseDay(value: string): { y: number; m: number; d: number } | null {
   const match = DATE_RE.exec(value.trim());
   if (!match) return null;
   const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (y < MIN_YEAR || y > MAX_YEAR) return null;
   const utc = new Date(Date.UTC(y, m - 1, d));
   return utc.getUTCFullYear() === y && utc.getUTCMonth() === m - 1 && utc.getUTCDate() === d ? { y, m, d } : null;
 }

@@ -83,8 +83,10 @@ describe('lead filters: validation', () => {
   });
 
   it('dates: real days as YYYY-MM-DD, from ≤ to, for both ranges', () => {
-    expect(validateFilters({ ...EMPTY_FILTERS, createdFrom: '2026-02-30' })).toEqual(['Створено від: дата у форматі РРРР-ММ-ДД.']);
-    expect(validateFilters({ ...EMPTY_FILTERS, updatedTo: '01.02.2026' })).toEqual(['Оновлено до: дата у форматі РРРР-ММ-ДД.']);
+    expect(validateFilters({ ...EMPTY_FILTERS, createdFrom: '2026-02-30' })).toEqual(['Створено від: дата у форматі РРРР-ММ-ДД, між 1970 і 2100 роками.']);
+    expect(validateFilters({ ...EMPTY_FILTERS, updatedTo: '01.02.2026' })).toEqual(['Оновлено до: дата у форматі РРРР-ММ-ДД, між 1970 і 2100 роками.']);
+    // Beyond the API's years (1970–2100): refused here, never sent.
+    expect(validateFilters({ ...EMPTY_FILTERS, updatedTo: '9999-12-31' })).toHaveLength(1);
     expect(validateFilters({ ...EMPTY_FILTERS, createdFrom: '2026-03-01', createdTo: '2026-02-01' })).toEqual([
       'Дата створення: «від» більше за «до».',
     ]);
@@ -94,6 +96,11 @@ describe('lead filters: validation', () => {
     expect(validateFilters({ ...EMPTY_FILTERS, updatedFrom: '2026-03-01', updatedTo: '2026-03-01' })).toEqual([]);
     expect(isValidDate('2026-02-28')).toBe(true);
     expect(isValidDate('28.02.2026')).toBe(false);
+    // The API's bounds: 1970-01-01 … 2100-12-31.
+    expect(isValidDate('1970-01-01')).toBe(true);
+    expect(isValidDate('2100-12-31')).toBe(true);
+    expect(isValidDate('1969-12-31')).toBe(false);
+    expect(isValidDate('9999-12-31')).toBe(false);
   });
 
   it('invalid fields are left out of the query rather than sent', () => {

@@ -12,12 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from foryou_crm.admin import service
 from foryou_crm.admin.schemas import (
+    AdminUserOut,
     AdminUsersPage,
     DeletedOut,
     PasswordResetOut,
     ResetPasswordIn,
 )
 from foryou_crm.core.errors import Conflict, error_responses
+from foryou_crm.core.schemas import Envelope
 from foryou_crm.services import ServicesDep, SessionDep
 from foryou_crm.users import service as users
 from foryou_crm.users.deps import CurrentAdmin
@@ -27,6 +29,9 @@ router = APIRouter(prefix="/api/admin", tags=["admin"])
 log = structlog.get_logger("foryou_crm.admin")
 
 # users.id is a 32-bit integer on PostgreSQL: a larger id is a 422, not a database error.
+# The admin operations' own codes, for their OpenAPI examples.
+CODES: dict[int, tuple[str, ...]] = {404: ("USER_NOT_FOUND",), 409: ("OWN_ACCOUNT",)}
+RESET_CODES: dict[int, tuple[str, ...]] = {404: ("USER_NOT_FOUND",), 409: ("EXTERNAL_ACCOUNT",)}
 UserId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
@@ -48,7 +53,9 @@ async def _other_user(session: AsyncSession, admin: User, user_id: int) -> User:
     return await service.by_id(session, user_id)
 
 
-@router.get("/users", responses=error_responses(401, 403, 422))
+@router.get(
+    "/users", response_model=Envelope[AdminUsersPage], responses=error_responses(401, 403, 422)
+)
 async def list_users(
     session: SessionDep,
     admin: CurrentAdmin,
@@ -64,7 +71,11 @@ async def list_users(
     return _ok(out.model_dump(by_alias=True, mode="json"))
 
 
-@router.post("/users/{user_id}/disable", responses=error_responses(401, 403, 404, 409, 422))
+@router.post(
+    "/users/{user_id}/disable",
+    response_model=Envelope[AdminUserOut],
+    responses=error_responses(401, 403, 404, 409, 422, codes=CODES),
+)
 async def disable_user(
     user_id: UserId, services: ServicesDep, session: SessionDep, admin: CurrentAdmin
 ) -> dict[str, Any]:
@@ -76,7 +87,11 @@ async def disable_user(
     return _ok((await service.describe(session, user)).model_dump(by_alias=True, mode="json"))
 
 
-@router.post("/users/{user_id}/enable", responses=error_responses(401, 403, 404, 422))
+@router.post(
+    "/users/{user_id}/enable",
+    response_model=Envelope[AdminUserOut],
+    responses=error_responses(401, 403, 404, 422, codes=CODES),
+)
 async def enable_user(
     user_id: UserId, services: ServicesDep, session: SessionDep, admin: CurrentAdmin
 ) -> dict[str, Any]:
@@ -86,7 +101,11 @@ async def enable_user(
     return _ok((await service.describe(session, user)).model_dump(by_alias=True, mode="json"))
 
 
-@router.post("/users/{user_id}/reset-password", responses=error_responses(401, 403, 404, 409, 422))
+@router.post(
+    "/users/{user_id}/reset-password",
+    response_model=Envelope[PasswordResetOut],
+    responses=error_responses(401, 403, 404, 409, 422, codes=RESET_CODES),
+)
 async def reset_password(
     user_id: UserId,
     session: SessionDep,
@@ -104,7 +123,11 @@ async def reset_password(
     return _ok(out.model_dump(by_alias=True, mode="json"))
 
 
-@router.delete("/users/{user_id}", responses=error_responses(401, 403, 404, 409, 422))
+@router.delete(
+    "/users/{user_id}",
+    response_model=Envelope[DeletedOut],
+    responses=error_responses(401, 403, 404, 409, 422, codes=CODES),
+)
 async def delete_user(
     user_id: UserId, services: ServicesDep, session: SessionDep, admin: CurrentAdmin
 ) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import structlog
-from fastapi import APIRouter, BackgroundTasks, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from foryou_crm.amocrm.disconnect import end_user_connection, uninstall_account
@@ -25,23 +25,35 @@ from foryou_crm.amocrm.oauth.callback import (
     handle,
 )
 from foryou_crm.amocrm.oauth.completion import complete_flow
-from foryou_crm.amocrm.oauth.schemas import URLSAFE, ExchangeCodeIn
+from foryou_crm.amocrm.oauth.schemas import URLSAFE, AuthUrlOut, ExchangeCodeIn
 from foryou_crm.connections import endings, repository
 from foryou_crm.connections.models import SyncState
-from foryou_crm.connections.status import status_of
+from foryou_crm.connections.status import StatusOut, status_of
 from foryou_crm.core.errors import error_responses
+from foryou_crm.core.schemas import CamelModel, Envelope
 from foryou_crm.services import ServicesDep, SessionDep
-from foryou_crm.users.deps import CurrentUser
+from foryou_crm.users.deps import CurrentUser, limited
+from foryou_crm.users.models import User
 
 router = APIRouter(prefix="/api/amo-crm", tags=["amo-crm"])
+
+
+class UninstallOut(CamelModel):
+    connections_removed: int
+
+
 log = structlog.get_logger("foryou_crm.amocrm")
 
 
-@router.get("/auth-url", responses=error_responses(400, 401, 422))
+@router.get(
+    "/auth-url",
+    response_model=Envelope[AuthUrlOut],
+    responses=error_responses(400, 401, 422, 429, codes={400: ("RETURN_TO_NOT_ALLOWED",)}),
+)
 async def auth_url(
     services: ServicesDep,
     session: SessionDep,
-    user: CurrentUser,
+    user: Annotated[User, Depends(limited("auth_url"))],
     client: Literal["mobile", "web"] = "mobile",
     app_challenge: Annotated[
         str | None, Query(alias="appChallenge", min_length=43, max_length=43, pattern=URLSAFE)
@@ -90,12 +102,26 @@ async def callback(
     return page.render(request, handed)
 
 
-@router.post("/exchange-code", responses=error_responses(400, 401, 403, 422))
+@router.post(
+    "/exchange-code",
+    response_model=Envelope[StatusOut],
+    responses=error_responses(
+        400,
+        401,
+        403,
+        422,
+        429,
+        codes={
+            400: ("INVALID_COMPLETION_CODE", "COMPLETION_CODE_EXPIRED", "APP_VERIFIER_MISMATCH"),
+            403: ("STATE_USER_MISMATCH",),
+        },
+    ),
+)
 async def exchange_code(
     body: ExchangeCodeIn,
     services: ServicesDep,
     session: SessionDep,
-    user: CurrentUser,
+    user: Annotated[User, Depends(limited("exchange_code"))],
     background: BackgroundTasks,
 ) -> dict[str, Any]:
     connection, activated = await complete_flow(
@@ -120,7 +146,7 @@ async def exchange_code(
     return status_of(connection, state).envelope()
 
 
-@router.post("/disconnect", responses=error_responses(401))
+@router.post("/disconnect", response_model=Envelope[StatusOut], responses=error_responses(401))
 async def disconnect(
     services: ServicesDep, session: SessionDep, user: CurrentUser
 ) -> dict[str, Any]:
@@ -131,7 +157,11 @@ async def disconnect(
     return status_of(None, None, await endings.ending_of(session, user.id)).envelope()
 
 
-@router.get("/webhooks/disconnect", responses=error_responses(403))
+@router.get(
+    "/webhooks/disconnect",
+    response_model=Envelope[UninstallOut],
+    responses=error_responses(403, codes={403: ("INVALID_SIGNATURE",)}),
+)
 async def uninstall_hook(
     services: ServicesDep,
     session: SessionDep,

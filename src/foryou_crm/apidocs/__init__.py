@@ -14,11 +14,13 @@ with ``docs_url=None, redoc_url=None`` and these routes serve the pages instead:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
+
+from foryou_crm.core.errors import error_responses
 
 DOCS_URL: Final = "/docs"
 REDOC_URL: Final = "/redoc"
@@ -63,6 +65,31 @@ def _page(name: str, policy: str) -> FileResponse:
         media_type="text/html; charset=utf-8",
         headers={**_HEADERS, "Content-Security-Policy": policy, "Cache-Control": "no-cache"},
     )
+
+
+class ContractAPI(FastAPI):
+    """FastAPI whose OpenAPI document is the contract: FastAPI's own 422
+    (``HTTPValidationError``: ``{"detail": [...]}``, added to every operation with parameters
+    that declares no 422 itself) is replaced by what the service really answers, the error
+    envelope (``core/errors.py``)."""
+
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is not None:
+            return self.openapi_schema
+        spec = super().openapi()
+        ours = error_responses(422)[422]
+        for operations in spec.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.get("responses", {})
+                found = responses.get("422", {})
+                schema = found.get("content", {}).get("application/json", {}).get("schema", {})
+                if schema.get("$ref", "").endswith("/HTTPValidationError"):
+                    responses["422"] = ours
+        schemas = spec.get("components", {}).get("schemas", {})
+        for name in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(name, None)
+        self.openapi_schema = spec
+        return spec
 
 
 def install_api_docs(app: FastAPI) -> None:

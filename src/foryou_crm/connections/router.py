@@ -10,15 +10,16 @@ from fastapi import APIRouter
 
 from foryou_crm.connections import endings
 from foryou_crm.connections.deps import CurrentUserWithConnection
-from foryou_crm.connections.status import status_of
+from foryou_crm.connections.status import StatusOut, status_of
 from foryou_crm.core.errors import error_responses
+from foryou_crm.core.schemas import Envelope
 from foryou_crm.services import SessionDep
 
 router = APIRouter(prefix="/api/amo-crm", tags=["amo-crm"])
 log = structlog.get_logger("foryou_crm.amocrm")
 
 
-@router.get("/status", responses=error_responses(401))
+@router.get("/status", response_model=Envelope[StatusOut], responses=error_responses(401))
 async def status(session: SessionDep, current: CurrentUserWithConnection) -> dict[str, Any]:
     user, connection, sync = current.user, current.connection, current.sync
     # Why it ended matters only without a working connection (one more read, only then).

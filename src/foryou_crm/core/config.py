@@ -10,7 +10,8 @@ import secrets
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from limits import parse
+from pydantic import AfterValidator, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -22,6 +23,18 @@ PLACEHOLDER_MARKERS = ("change-me", "changeme", "placeholder", "dev-insecure", "
 AMOCRM_AUTHORIZE_HOST = "https://www.amocrm.ru"
 
 CommaList = Annotated[list[str], NoDecode]
+
+
+def _rate_limit(value: str) -> str:
+    """``N/second|minute|hour|day`` (or ``N per minute``…), as the ``limits`` library reads it."""
+    try:
+        parse(value)
+    except ValueError as exc:
+        raise ValueError(f"not a rate limit like '10/minute': {value!r}") from exc
+    return value
+
+
+RateLimit = Annotated[str, AfterValidator(_rate_limit)]
 
 
 def _split_commas(value: object) -> object:
@@ -155,6 +168,37 @@ class Settings(BaseSettings):
     )
     login_window_seconds: int = Field(
         default=900, description="The window, in seconds, that sign-in failures are counted in."
+    )
+
+    # Abuse limits (core/abuse.py): requests that cost us or amoCRM something, counted per
+    # user and per client address in a moving window; over a limit → 429 with Retry-After.
+    limit_auth_url_per_user: RateLimit = Field(
+        default="20/minute",
+        description="`GET /api/amo-crm/auth-url` per user (`N/second|minute|hour|day`).",
+    )
+    limit_exchange_code_per_user: RateLimit = Field(
+        default="10/minute", description="`POST /api/amo-crm/exchange-code` per user."
+    )
+    limit_sync_per_user: RateLimit = Field(
+        default="10/minute", description="`POST /api/amo-crm/sync` per user."
+    )
+    limit_per_address: RateLimit = Field(
+        default="120/minute",
+        description=(
+            "Each of auth-url, exchange-code and sync per client address (as "
+            "`FORYOU_FORWARDED_ALLOW_IPS` resolves it): an office behind one address shares it."
+        ),
+    )
+    limit_webhooks_per_account: RateLimit = Field(
+        default="600/minute",
+        description="amoCRM's lead webhooks per account (per webhook URL).",
+    )
+    limit_webhooks_per_address: RateLimit = Field(
+        default="3000/minute",
+        description=(
+            "Lead webhooks per sending address, whatever the URL (amoCRM sends every "
+            "account's webhooks from a few addresses: keep it well above the per-account one)."
+        ),
     )
 
     # JWTs issued by ForYou's existing admin backend, accepted beside our own.

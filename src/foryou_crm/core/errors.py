@@ -69,6 +69,20 @@ class Conflict(AppError):
     message = "The request conflicts with the current state."
 
 
+class ValidationFailed(AppError):
+    """A 422 for input checked by hand (not by a pydantic model): the same envelope as
+    FastAPI's validation errors, naming the field."""
+
+    status_code = 422
+    code = "VALIDATION_ERROR"
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(
+            f"Invalid request: {field}",
+            details={"fields": [{"field": field, "message": problem, "type": "value_error"}]},
+        )
+
+
 class TooManyRequests(AppError):
     status_code = 429
     code = "TOO_MANY_REQUESTS"
@@ -105,6 +119,10 @@ _HTTP_CODES = {
 }
 
 
+# FastAPI's detail when reading a request body failed other than as invalid JSON.
+_UNPARSABLE_BODY = "There was an error parsing the body"
+
+
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     fields = []
     for err in exc.errors():
@@ -136,51 +154,100 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == _UNPARSABLE_BODY:
+            # FastAPI's answer to a JSON body it could not even decode (not UTF-8): invalid
+            # input like any other, so the 422 every body-taking operation declares.
+            return error_response(
+                422,
+                "VALIDATION_ERROR",
+                "Invalid request: body",
+                {"fields": [{"field": "body", "message": "not UTF-8", "type": "json_invalid"}]},
+            )
         code = _HTTP_CODES.get(exc.status_code, "HTTP_ERROR")
         message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ").lower()
         if exc.status_code == 404:
             message = "No such endpoint."
         return error_response(exc.status_code, code, message, headers=dict(exc.headers or {}))
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled_error", path=request.url.path)
-        return error_response(500, "INTERNAL_ERROR", "Something went wrong on our side.")
 
-
-def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses=`` for the error statuses an endpoint may answer."""
-    schema = {
-        "type": "object",
-        "properties": {
-            "success": {"type": "boolean", "const": False},
-            "error": {
-                "type": "object",
-                "properties": {
-                    "code": {"type": "string"},
-                    "message": {"type": "string"},
-                    "details": {},
-                },
-                "required": ["code", "message"],
+# The codes each status answers unless an operation names its own (``error_responses(codes=)``).
+DEFAULT_CODES: dict[int, tuple[str, ...]] = {
+    400: ("BAD_REQUEST",),
+    401: ("UNAUTHORIZED", "TOKEN_EXPIRED", "TOKEN_REVOKED", "USER_DISABLED"),
+    403: ("FORBIDDEN",),
+    404: ("NOT_FOUND",),
+    409: ("CONFLICT",),
+    413: ("PAYLOAD_TOO_LARGE",),
+    422: ("VALIDATION_ERROR",),
+    429: ("TOO_MANY_REQUESTS",),
+    502: ("AMOCRM_ERROR",),
+    503: ("AMOCRM_UNAVAILABLE",),
+}
+_DESCRIPTIONS = {
+    400: "Bad request",
+    401: "Missing, malformed or expired JWT",
+    403: "Forbidden",
+    404: "Not found",
+    409: "Conflict",
+    413: "Request body too large",
+    422: "Validation error: `details.fields` names each field",
+    429: "Too many requests: wait `Retry-After` seconds",
+    502: "amoCRM answered with an error",
+    503: "amoCRM or the database unavailable",
+}
+ENVELOPE_SCHEMA: dict[str, Any] = {
+    "title": "ErrorEnvelope",
+    "type": "object",
+    "properties": {
+        "success": {"type": "boolean", "const": False},
+        "error": {
+            "type": "object",
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "details": {},
             },
+            "required": ["code", "message"],
+            "additionalProperties": False,
         },
-    }
-    descriptions = {
-        400: "Bad request",
-        401: "Missing, malformed or expired JWT",
-        403: "Forbidden",
-        404: "Not found",
-        409: "Conflict",
-        413: "Request body too large",
-        422: "Validation error",
-        429: "Too many requests",
-        502: "amoCRM answered with an error",
-        503: "amoCRM or the database unavailable",
-    }
-    return {
-        s: {
-            "description": descriptions.get(s, "Error"),
-            "content": {"application/json": {"schema": schema}},
+    },
+    "required": ["success", "error"],
+    "additionalProperties": False,
+}
+
+
+def _example(status: int, code: str) -> dict[str, Any]:
+    details = None
+    if status == 422:
+        details = {"fields": [{"field": "limit", "message": "…", "type": "less_than_equal"}]}
+    message = code.replace("_", " ").capitalize() + "."
+    return {"summary": code, "value": envelope(code, message, details)}
+
+
+def error_responses(
+    *statuses: int, codes: dict[int, tuple[str, ...]] | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` for the error statuses an endpoint may answer: the envelope's
+    schema and one example per error code (``codes`` names an operation's own codes for a
+    status, else ``DEFAULT_CODES``). A 429 also declares its ``Retry-After`` header."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        named = (codes or {}).get(status) or DEFAULT_CODES.get(status, ("ERROR",))
+        response: dict[str, Any] = {
+            "description": _DESCRIPTIONS.get(status, "Error"),
+            "content": {
+                "application/json": {
+                    "schema": ENVELOPE_SCHEMA,
+                    "examples": {code: _example(status, code) for code in named},
+                }
+            },
         }
-        for s in statuses
-    }
+        if status == 429:
+            response["headers"] = {
+                "Retry-After": {
+                    "description": "Seconds to wait before trying again.",
+                    "schema": {"type": "integer", "minimum": 1},
+                }
+            }
+        out[status] = response
+    return out

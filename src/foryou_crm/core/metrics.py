@@ -57,6 +57,8 @@ SyncOutcome = Literal[
     "amocrm_error",  # any other answer amoCRM should not have given
     "error",  # our side failed (database, a bug)
 ]
+# Why one item of a background job was left out (the job went on with the others).
+RejectedReason = Literal["malformed", "refused"]
 HTTP_METHODS: Final = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 HTTP_REQUEST_SECONDS: Final = Histogram(
@@ -92,6 +94,12 @@ SYNC_PHASE_SECONDS: Final = Histogram(
     "Leads sync phases finished, by phase and outcome (the _count is the number finished).",
     ["phase", "outcome"],
     buckets=(1.0, 5.0, 15.0, 60.0, 300.0, 900.0, 3600.0, 4 * 3600.0),
+)
+SYNC_ITEMS_REJECTED: Final = Counter(
+    "foryou_sync_items_rejected",
+    "Leads a sync phase left out, each logged: amoCRM answered it malformed, or refused "
+    "that one lead (a 4xx naming it); the job went on with the others.",
+    ["phase", "reason"],
 )
 
 # amoCRM's API paths, whatever the base URL (an account host, or the sandbox's /accounts/<host>).
@@ -160,6 +168,10 @@ def sync_phase_finished(phase: SyncPhase, outcome: SyncOutcome, seconds: float) 
     """A sync phase of one connection ended. Called once per phase run by whatever runs it
     (``leads/sync/run.py`` for full and incremental passes, ``refetch.py`` for re-fetches)."""
     SYNC_PHASE_SECONDS.labels(phase, outcome).observe(seconds)
+
+
+def sync_item_rejected(phase: SyncPhase, reason: RejectedReason) -> None:
+    SYNC_ITEMS_REJECTED.labels(phase, reason).inc()
 
 
 def http_request_finished(method: str, route: str, status: int, seconds: float) -> None:

@@ -1,7 +1,10 @@
-"""ASGI middleware: request ids and an access log line, and a cap on request bodies."""
+"""ASGI middleware: request ids, the last-resort handler and an access log line; a cap on
+request bodies."""
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import re
 import time
 import uuid
@@ -16,29 +19,77 @@ log = structlog.get_logger("foryou_crm.http")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 
 
-class RequestContextMiddleware:
-    """Accepts a sane ``X-Request-ID`` or makes one, binds it to every log line of the request,
-    returns it, and logs one line per request (path only: query strings carry OAuth codes)."""
+class TrustedPeers:
+    """The peers ``FORYOU_FORWARDED_ALLOW_IPS`` names: addresses, networks, or ``*``."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, spec: str) -> None:
+        items = [item.strip() for item in spec.split(",") if item.strip()]
+        self.everyone = "*" in items
+        self.networks = []
+        for item in items:
+            if item != "*":
+                try:
+                    self.networks.append(ipaddress.ip_network(item, strict=False))
+                except ValueError:
+                    continue  # a host name: never a peer address here
+
+    def __contains__(self, host: str | None) -> bool:
+        if self.everyone:
+            return True
+        if not host:
+            return False
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        return any(address in network for network in self.networks)
+
+
+class RequestContextMiddleware:
+    """The outermost layer of every HTTP request:
+
+    - the request id: ``X-Request-ID`` as sent when the peer is a trusted proxy and the value
+      is sane, else a new one; bound to every log line of the request and returned on every
+      response;
+    - the last-resort handler: an exception nothing else answered becomes a 500 envelope
+      ``INTERNAL_ERROR`` naming the request id (logged with its traceback), and is not raised
+      on to the server, which would drop a keep-alive connection for it;
+    - one access line per request (the path only: query strings carry OAuth codes).
+
+    Runs on the peer as the socket gave it: the proxy headers are applied inside it
+    (``create_app``), so "a trusted proxy sent this id" is known here."""
+
+    def __init__(self, app: ASGIApp, trusted_proxies: str = "127.0.0.1") -> None:
         self.app = app
+        self.trusted = TrustedPeers(trusted_proxies)
+
+    def _request_id(self, scope: Scope) -> str:
+        client = scope.get("client")
+        if client and client[0] in self.trusted:
+            for name, value in scope.get("headers") or []:
+                if name == b"x-request-id":
+                    incoming: str = value.decode("latin-1")
+                    if _REQUEST_ID.match(incoming):
+                        return incoming
+        return uuid.uuid4().hex
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
-        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request_id = self._request_id(scope)
         scope.setdefault("state", {})["request_id"] = request_id
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
         status = 500
+        response_started = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, response_started
             if message["type"] == "http.response.start":
                 status = message["status"]
+                response_started = True
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
                 message["headers"] = headers
@@ -46,6 +97,13 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            status = 500
+            log.exception("unhandled_error", method=scope["method"], path=scope["path"])
+            if not response_started:
+                await _internal_error(send, request_id)
+            # Else part of a response went out: nothing honest can follow it, and the server
+            # ends the connection when the app returns without finishing it.
         finally:
             if not scope["path"].startswith(("/app/static", "/sandbox/_sandbox/requests")):
                 log.info(
@@ -107,8 +165,6 @@ class BodySizeLimitMiddleware:
                 await self._reject(send)
 
     async def _reject(self, send: Send) -> None:
-        import json
-
         body = json.dumps(
             envelope("PAYLOAD_TOO_LARGE", f"Request body is larger than {self.max_bytes} bytes.")
         ).encode()
@@ -126,3 +182,25 @@ class BodySizeLimitMiddleware:
 
 class _BodyTooLarge(Exception):
     pass
+
+
+async def _internal_error(send: Send, request_id: str) -> None:
+    body = json.dumps(
+        envelope(
+            "INTERNAL_ERROR",
+            f"Something went wrong on our side (request {request_id}).",
+            {"requestId": request_id},
+        )
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 500,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"x-request-id", request_id.encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -11,6 +11,8 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from foryou_crm.core.bounds import AFTER_LATEST, MAX_INT32, plain_id
+
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so timing does not reveal which emails exist.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
@@ -50,7 +52,9 @@ def issue_access_token(
 
 
 def decode_access_token(token: str, *, secret: str, issuer: str, now: datetime) -> dict[str, Any]:
-    """Only HS256 is accepted (never ``alg: none``); raises ``jwt.InvalidTokenError``."""
+    """Only HS256 is accepted (never ``alg: none``); raises ``jwt.InvalidTokenError``. The
+    claims come back checked: ``sub`` as the user id (an int that fits users.id), ``ver`` as
+    an int."""
     claims: dict[str, Any] = jwt.decode(
         token,
         secret,
@@ -63,8 +67,27 @@ def decode_access_token(token: str, *, secret: str, issuer: str, now: datetime) 
         },
     )
     # Times are checked against the service clock (movable in tests), not the wall clock.
-    if int(claims["exp"]) <= int(now.timestamp()):
+    if claim_time(claims, "exp") <= int(now.timestamp()):
         raise jwt.ExpiredSignatureError("token expired")
-    if int(claims["iat"]) > int(now.timestamp()) + 60:
+    if claim_time(claims, "iat") > int(now.timestamp()) + 60:
         raise jwt.ImmatureSignatureError("token issued in the future")
-    return claims
+    sub = claims["sub"]
+    user_id = plain_id(sub, MAX_INT32) if isinstance(sub, str) else None
+    if user_id is None:
+        # Never looked up: a 30-digit or 2^63 id would overflow the users.id column.
+        raise jwt.InvalidTokenError("sub is not a user id")
+    version = claims.get("ver", 0)
+    if type(version) is not int or not 0 <= version <= MAX_INT32:
+        raise jwt.InvalidTokenError("ver is not a token version")
+    return {**claims, "sub": user_id, "ver": version}
+
+
+def claim_time(claims: dict[str, Any], name: str) -> int:
+    """A NumericDate claim as whole Unix seconds; anything else (a string, a boolean, NaN,
+    1e400, a year past 2100) makes the token invalid instead of overflowing."""
+    value = claims[name]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise jwt.InvalidTokenError(f"{name} is not a NumericDate")
+    if not 0 <= value < AFTER_LATEST.timestamp():  # False for NaN too
+        raise jwt.InvalidTokenError(f"{name} is out of range")
+    return int(value)

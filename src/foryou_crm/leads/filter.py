@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic.alias_generators import to_camel
 
+from foryou_crm.core.bounds import Id, NoNul, date_in_range, in_date_range
 from foryou_crm.leads import cursor as cursors
 
 Sort = Literal["-createdAt", "createdAt", "updatedAt", "-updatedAt", "price", "-price"]
@@ -21,6 +22,10 @@ MAX_TEXT = 200
 MAX_IDS = 100
 MAX_CUSTOM_FIELDS = 10
 _CUSTOM_FIELD = re.compile(r"^(\d{1,18}):(\d{1,18})$")
+# page × limit stays ≤ 1,000,000 rows skipped: deeper pages are no one's browsing, and an
+# offset that large only costs the database.
+MAX_PAGE = 4000
+MAX_LIMIT = 250
 # A digits-only query also matches a lead's id or price; more digits than this never do
 # (and would overflow a BIGINT).
 MAX_NUMBER_DIGITS = 15
@@ -49,15 +54,22 @@ class Bound:
 
 
 def parse_bound(value: str) -> Bound:
-    """ISO 8601 date or date-time; a date-time without an offset is UTC."""
+    """ISO 8601 date or date-time; a date-time without an offset is UTC. Within 1970 … 2100
+    (``core.bounds``), so the end of its day is always a representable instant."""
     text = value.strip()
     if _DATE_ONLY.match(text):
-        return Bound(datetime.combine(date.fromisoformat(text), time(), UTC), True)
+        day = date_in_range(date.fromisoformat(text))
+        return Bound(datetime.combine(day, time(), UTC), True)
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         raise ValueError("expected an ISO 8601 date (YYYY-MM-DD) or date-time") from None
-    return Bound(parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC), False)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    try:
+        return Bound(in_date_range(parsed.astimezone(UTC)), False)
+    except OverflowError:  # year 1 with a positive offset is before year 1 in UTC
+        raise ValueError("must lie between 1970-01-01 and 2100-12-31") from None
 
 
 def _blank_is_none(value: str | None) -> str | None:
@@ -80,9 +92,10 @@ def _are_custom_fields(values: list[str] | None) -> list[str] | None:
 
 # Kept as given (the API docs show a string); ``Bound`` when read, through the properties.
 DateOrDateTime = Annotated[str | None, AfterValidator(_is_bound)]
-Text = Annotated[str | None, Field(max_length=MAX_TEXT), AfterValidator(_blank_is_none)]
+Text = Annotated[str | None, Field(max_length=MAX_TEXT), NoNul, AfterValidator(_blank_is_none)]
 Price = Annotated[int | None, Field(ge=0, le=MAX_PRICE)]
-Ids = Annotated[list[int] | None, Field(max_length=MAX_IDS)]
+# Repeatable, each an id that fits the column (BIGINT / SQLite INTEGER), at most MAX_IDS.
+Ids = Annotated[list[Id] | None, Field(max_length=MAX_IDS)]
 CustomFields = Annotated[
     list[str] | None,
     Field(max_length=MAX_CUSTOM_FIELDS),
@@ -101,7 +114,7 @@ class LeadFilter(BaseModel):
     )
 
     query: Text = None  # a substring of the name, a contact's name or a tag; or an id/price
-    pipeline_id: Annotated[int | None, Field(ge=1)] = None
+    pipeline_id: Id | None = None
     status_id: Ids = None  # repeatable: any of these statuses
     responsible_user_id: Ids = None  # repeatable
     tag: Text = None  # one tag, exactly (case-insensitive)
@@ -115,8 +128,8 @@ class LeadFilter(BaseModel):
     updated_from: DateOrDateTime = None
     updated_to: DateOrDateTime = None
     sort: Sort = "-createdAt"
-    page: Annotated[int, Field(ge=1, le=1_000_000)] = 1
-    limit: Annotated[int, Field(ge=1, le=250)] = 50
+    page: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 1
+    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = 50
     # The previous answer's ``nextCursor``: the page right after it (``page`` is then ignored).
     # Last, so that its check sees every other parameter.
     cursor: Annotated[str | None, Field(max_length=cursors.MAX_CURSOR)] = None

@@ -8,18 +8,26 @@ from typing import Annotated, Any
 
 import orjson
 import structlog
-from fastapi import APIRouter, BackgroundTasks, Path, Query, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query, Request, Response
 
 from foryou_crm.connections import repository
 from foryou_crm.connections.deps import CurrentConnection, CurrentConnectionWithSync
 from foryou_crm.connections.errors import ReconnectRequired
-from foryou_crm.connections.status import sync_out
-from foryou_crm.core.errors import NotFound, error_responses
+from foryou_crm.connections.status import SyncOut, sync_out
+from foryou_crm.core.errors import NotFound, ValidationFailed, error_responses
+from foryou_crm.core.schemas import Envelope
 from foryou_crm.leads import detail, queries, webhooks
 from foryou_crm.leads.filter import LeadFilter
 from foryou_crm.leads.models import RefetchRequest
-from foryou_crm.leads.schemas import LeadDetailEnvelope, LeadsEnvelope
+from foryou_crm.leads.schemas import (
+    AcceptedOut,
+    FilterFieldsOut,
+    LeadDetailEnvelope,
+    LeadsEnvelope,
+    PipelinesOut,
+)
 from foryou_crm.services import ServicesDep, SessionDep
+from foryou_crm.users.deps import client_address, limited
 
 router = APIRouter(prefix="/api/amo-crm", tags=["amo-crm leads"])
 log = structlog.get_logger("foryou_crm.leads")
@@ -31,7 +39,11 @@ def _ok(data: Any) -> dict[str, Any]:
     return {"success": True, "data": data}
 
 
-@router.get("/leads", response_model=LeadsEnvelope, responses=error_responses(401, 409, 422))
+@router.get(
+    "/leads",
+    response_model=LeadsEnvelope,
+    responses=error_responses(401, 409, 422, codes={409: ("AMO_NOT_CONNECTED",)}),
+)
 async def list_leads(
     services: ServicesDep,
     session: SessionDep,
@@ -56,7 +68,9 @@ LeadId = Annotated[int, Path(ge=1, le=2**63 - 1, description="amoCRM's lead id")
 @router.get(
     "/leads/{lead_id}",
     response_model=LeadDetailEnvelope,
-    responses=error_responses(401, 404, 409, 422),
+    responses=error_responses(
+        401, 404, 409, 422, codes={404: ("LEAD_NOT_FOUND",), 409: ("AMO_NOT_CONNECTED",)}
+    ),
 )
 async def lead_detail(
     lead_id: LeadId, session: SessionDep, connection: CurrentConnection
@@ -68,7 +82,11 @@ async def lead_detail(
     return Response(LeadDetailEnvelope(data=out).model_dump_json(by_alias=True), media_type=JSON)
 
 
-@router.get("/custom-fields", responses=error_responses(401, 409))
+@router.get(
+    "/custom-fields",
+    response_model=Envelope[FilterFieldsOut],
+    responses=error_responses(401, 409, codes={409: ("AMO_NOT_CONNECTED",)}),
+)
 async def custom_fields(session: SessionDep, connection: CurrentConnection) -> dict[str, Any]:
     """The lead custom fields the list filters by (``customField=<fieldId>:<enumId>``):
     select, multiselect and radio fields of the account with their enums."""
@@ -76,13 +94,47 @@ async def custom_fields(session: SessionDep, connection: CurrentConnection) -> d
     return _ok(out.model_dump(by_alias=True, mode="json"))
 
 
-@router.get("/pipelines", responses=error_responses(401, 409))
+# OpenAPI links: a client (and the stateful fuzzer) may filter the leads by what the pipelines
+# answered.
+PIPELINE_LINKS = {
+    "LeadsOfPipeline": {
+        "operationId": "list_leads_api_amo_crm_leads_get",
+        "parameters": {"pipelineId": "$response.body#/data/pipelines/0/id"},
+    },
+    "LeadsInStatus": {
+        "operationId": "list_leads_api_amo_crm_leads_get",
+        "parameters": {"statusId": "$response.body#/data/pipelines/0/statuses/0/id"},
+    },
+    "LeadsOfUser": {
+        "operationId": "list_leads_api_amo_crm_leads_get",
+        "parameters": {"responsibleUserId": "$response.body#/data/users/0/id"},
+    },
+}
+
+
+@router.get(
+    "/pipelines",
+    response_model=Envelope[PipelinesOut],
+    responses={
+        200: {"description": "Successful Response", "links": PIPELINE_LINKS},
+        **error_responses(401, 409, codes={409: ("AMO_NOT_CONNECTED",)}),
+    },
+)
 async def pipelines(session: SessionDep, connection: CurrentConnection) -> dict[str, Any]:
     out = await queries.pipelines_of(session, connection.id)
     return _ok(out.model_dump(by_alias=True, mode="json"))
 
 
-@router.post("/sync", status_code=202, responses=error_responses(401, 409))
+@router.post(
+    "/sync",
+    status_code=202,
+    response_model=Envelope[SyncOut],
+    responses=error_responses(
+        401, 409, 429, codes={409: ("AMO_NOT_CONNECTED", "AMO_RECONNECT_REQUIRED")}
+    ),
+    # Before the connection is read: 401 → 429 → 409.
+    dependencies=[Depends(limited("sync"))],
+)
 async def start_sync(
     services: ServicesDep,
     session: SessionDep,
@@ -102,7 +154,11 @@ async def start_sync(
     return _ok(sync_out(state).model_dump(by_alias=True, mode="json"))
 
 
-@router.post("/webhooks/leads/{secret}", responses=error_responses(404), include_in_schema=True)
+@router.post(
+    "/webhooks/leads/{secret}",
+    response_model=Envelope[AcceptedOut],
+    responses=error_responses(404, 422, 429),
+)
 async def lead_webhook(
     request: Request,
     secret: str,
@@ -114,11 +170,18 @@ async def lead_webhook(
     is read back from the API for every connection to that account, by the connection's
     re-fetch job."""
     settings = services.settings
+    # Per sending address before the secret is even compared (guessing costs too), then per
+    # account once it is known.
+    await services.abuse.hit("webhook", "address", client_address(request))
     account_ids = await repository.account_ids(session)
     account_id = webhooks.account_for_secret(settings, secret, account_ids)
     if account_id is None:
         raise NotFound("No such webhook.")
-    ids = webhooks.lead_ids(await request.body())
+    await services.abuse.hit("webhook", "account", str(account_id))
+    try:
+        ids = webhooks.lead_ids(await request.body())
+    except webhooks.BadLeadId as exc:
+        raise ValidationFailed(exc.field, "not a lead id (1 … 2^63 − 1)") from None
     connections = await repository.connection_ids_of_account(session, account_id)
     if ids and connections:
         session.add_all(

@@ -156,3 +156,9 @@ class PipelinesOut(CamelModel):
 class LeadsEnvelope(BaseModel):
     success: bool = True
     data: LeadsPageOut
+
+
+class AcceptedOut(CamelModel):
+    """A lead webhook's answer: how many lead ids it named (each is read back)."""
+
+    accepted: int

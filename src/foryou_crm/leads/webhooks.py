@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from foryou_crm.amocrm.errors import AmoCRMError
 from foryou_crm.amocrm.tokens import TokenManager
 from foryou_crm.connections.models import AmoConnection, ConnectionRef, SyncState
+from foryou_crm.core.bounds import plain_id
 from foryou_crm.core.config import Settings
 from foryou_crm.core.errors import AppError
 
@@ -49,9 +50,6 @@ _LINKED_KEY = re.compile(r"^contacts\[([a-z_]+)\]\[(\d+)\]\[linked_leads_id\]\[\
 _LEAD_ELEMENT = "2"
 _SECRET = re.compile(r"^[0-9a-f]{64}$")
 MAX_IDS = 500
-# amo_leads.amo_id is a BIGINT: an id beyond it names no lead we could hold, and is dropped
-# here rather than failing the re-fetch later.
-MAX_LEAD_ID = 2**63 - 1
 
 
 def account_secret(settings: Settings, account_id: int) -> str:
@@ -75,13 +73,19 @@ def account_for_secret(settings: Settings, secret: str, account_ids: Iterable[in
     return found
 
 
-def _lead_id(value: str) -> int | None:
-    digits = value.strip()
-    # isdecimal() and a length bound before int(): no huge or non-ASCII numbers parsed.
-    if not (digits.isascii() and digits.isdecimal()) or len(digits) > 19:
-        return None
-    number = int(digits)
-    return number if 0 < number <= MAX_LEAD_ID else None
+class BadLeadId(ValueError):
+    """A lead id key whose value is no lead id (``field``: the form key, for the 422)."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(f"{field}: not a lead id")
+        self.field = field
+
+
+def _lead_id(key: str, value: str) -> int:
+    found = plain_id(value.strip())
+    if found is None:
+        raise BadLeadId(key[:100])
+    return found
 
 
 def lead_ids(body: bytes) -> list[int]:
@@ -89,22 +93,24 @@ def lead_ids(body: bytes) -> list[int]:
     ``leads[add|update|status|responsible|delete|restore][i][id]``, the lead of a note
     (``leads[note][i][note][element_id]``), of a task (``task[…][i][element_id]`` with
     ``element_type`` 2) and the leads linked to a changed contact or company
-    (``contacts[…][i][linked_leads_id][…][ID]``)."""
+    (``contacts[…][i][linked_leads_id][…][ID]``). A value that is no id amo_leads.amo_id
+    (BIGINT) could hold — 10^30, -5, "٣" — raises ``BadLeadId``: refused at the edge, it never
+    reaches the re-fetch. Other keys are ignored."""
     ids: set[int] = set()
     tasks: dict[tuple[str, str], dict[str, str]] = {}
     for key, value in parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True):
-        if len(ids) >= MAX_IDS:
-            break
         if _LEAD_ID_KEY.match(key) or _NOTE_KEY.match(key) or _LINKED_KEY.match(key):
-            if (found := _lead_id(value)) is not None:
+            found = _lead_id(key, value)
+            if len(ids) < MAX_IDS:
                 ids.add(found)
         elif (task := _TASK_KEY.match(key)) and len(tasks) < MAX_IDS:
-            tasks.setdefault((task[1], task[2]), {})[task[3]] = value.strip()
-    for fields in tasks.values():
-        found = _lead_id(fields.get("element_id", ""))
-        if fields.get("element_type") == _LEAD_ELEMENT and found is not None:
-            ids.add(found)
-    return sorted(ids)[:MAX_IDS]
+            tasks.setdefault((task[1], task[2]), {})[task[3]] = value
+    for (event, index), fields in tasks.items():
+        if fields.get("element_type", "").strip() == _LEAD_ELEMENT and "element_id" in fields:
+            found = _lead_id(f"task[{event}][{index}][element_id]", fields["element_id"])
+            if len(ids) < MAX_IDS:
+                ids.add(found)
+    return sorted(ids)
 
 
 async def subscribe(

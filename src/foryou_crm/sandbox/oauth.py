@@ -42,11 +42,20 @@ def _flow(params: Any) -> dict[str, Any]:
     }
 
 
+def _same(given: object, expected: str) -> bool:
+    """A constant-time comparison of what a client sent with a secret. As UTF-8 bytes:
+    ``compare_digest`` refuses str with non-ASCII characters (a TypeError, a 500, for a
+    client secret like "пароль"); anything not a string is simply not equal."""
+    return isinstance(given, str) and hmac.compare_digest(
+        given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
+    )
+
+
 def _check_client(request: Request, flow: dict[str, Any]) -> Response | None:
     sb = sandbox_of(request)
     if not flow["client_id"]:
         return _error_page(request, 400, "Ошибка авторизации", "Не передан client_id интеграции.")
-    if not hmac.compare_digest(flow["client_id"], sb.config.client_id):
+    if not _same(flow["client_id"], sb.config.client_id):
         # No redirect: with an unknown integration there is no trusted redirect URI.
         return _error_page(
             request,
@@ -131,7 +140,7 @@ async def login(request: Request) -> Response:
     sb = sandbox_of(request)
     login_value = str(form.get("login", "")).strip()
     found = sb.find_login(login_value)
-    password_ok = hmac.compare_digest(str(form.get("password", "")), DEMO_PASSWORD)
+    password_ok = _same(form.get("password", ""), DEMO_PASSWORD)
     if found is None or not password_ok:
         return _login_page(
             request, flow, error="Неверный логин или пароль", login=login_value, status=401
@@ -170,7 +179,7 @@ async def consent(request: Request) -> Response:
     if current is None:
         return _login_page(request, flow, error="Сессия истекла, войдите снова", status=401)
     account, user, csrf = current
-    if not hmac.compare_digest(str(form.get("csrf", "")), csrf):
+    if not _same(form.get("csrf", ""), csrf):
         return _error_page(request, 400, "Ошибка", "Форма устарела, откройте ссылку заново.")
     sb = sandbox_of(request)
     redirect_uri = sb.config.redirect_uri
@@ -221,11 +230,9 @@ async def access_token(request: Request) -> Response:
     grant = params.get("grant_type", "")
     if grant not in ("authorization_code", "refresh_token"):
         return problems.oauth_problem(400, "Check that all required parameters have been provided")
-    if not params.get("client_id") or not hmac.compare_digest(
-        params["client_id"], sb.config.client_id
-    ):
+    if not params.get("client_id") or not _same(params["client_id"], sb.config.client_id):
         return problems.oauth_problem(400, "Check the `client_id` parameter")
-    if not hmac.compare_digest(params.get("client_secret", ""), sb.config.client_secret):
+    if not _same(params.get("client_secret", ""), sb.config.client_secret):
         return problems.oauth_problem(400, "Check the `client_secret` parameter")
     # Exact match, trailing slashes and query included (amocrm-api.md §1).
     if params.get("redirect_uri", "") != sb.config.redirect_uri:

@@ -14,6 +14,7 @@ import jwt
 from jwt import PyJWKClient
 
 from foryou_crm.core.config import Settings
+from foryou_crm.core.security import claim_time
 
 
 @dataclass(frozen=True)
@@ -65,17 +66,25 @@ class ExternalJWTVerifier:
                 "verify_iat": False,
             },
         )
-        if int(claims["exp"]) <= int(now.timestamp()):
+        if claim_time(claims, "exp") <= int(now.timestamp()):
             raise jwt.ExpiredSignatureError("token expired")
         raw_subject = claims[s.external_jwt_user_id_claim]
         subject = str(raw_subject).strip() if raw_subject is not None else ""
-        if not subject or len(subject) > 255:
+        if not subject or len(subject) > 255 or "\x00" in subject:
             raise jwt.InvalidTokenError("external token has no usable user id")
-        email = claims.get(s.external_jwt_email_claim)
-        name = claims.get(s.external_jwt_name_claim)
+        email = _text_claim(claims.get(s.external_jwt_email_claim), 320)
+        name = _text_claim(claims.get(s.external_jwt_name_claim), 200)
         return ExternalIdentity(
             issuer=str(claims["iss"]),
             subject=subject,
-            email=str(email).lower() if email else None,
-            name=str(name) if name else None,
+            email=email.lower() if email else None,
+            name=name,
         )
+
+
+def _text_claim(value: Any, max_length: int) -> str | None:
+    """An optional text claim as the users table can hold it: a non-string, NUL or an
+    over-long value is left out (the subject alone identifies the user)."""
+    if not isinstance(value, str) or not value or "\x00" in value or len(value) > max_length:
+        return None
+    return value

@@ -6,6 +6,7 @@ import structlog
 from fastapi import APIRouter, Request
 
 from foryou_crm.core.errors import Forbidden, TooManyRequests, error_responses
+from foryou_crm.core.schemas import Envelope
 from foryou_crm.core.security import issue_access_token
 from foryou_crm.services import Services, ServicesDep, SessionDep
 from foryou_crm.users import service
@@ -35,7 +36,17 @@ def _token_for(services: Services, user: User) -> dict[str, Any]:
     return {"success": True, "data": out.model_dump(by_alias=True)}
 
 
-@router.post("/login", responses=error_responses(401, 403, 422, 429))
+@router.post(
+    "/login",
+    response_model=Envelope[TokenOut],
+    responses=error_responses(
+        401,
+        403,
+        422,
+        429,
+        codes={401: ("INVALID_CREDENTIALS",), 403: ("USER_DISABLED",), 429: ("TOO_MANY_ATTEMPTS",)},
+    ),
+)
 async def login(
     body: LoginIn, request: Request, services: ServicesDep, session: SessionDep
 ) -> dict[str, Any]:
@@ -57,7 +68,14 @@ async def login(
     return _token_for(services, user)
 
 
-@router.post("/register", status_code=201, responses=error_responses(403, 409, 422))
+@router.post(
+    "/register",
+    status_code=201,
+    response_model=Envelope[TokenOut],
+    responses=error_responses(
+        403, 409, 422, codes={403: ("REGISTRATION_DISABLED",), 409: ("EMAIL_TAKEN",)}
+    ),
+)
 async def register(body: RegisterIn, services: ServicesDep, session: SessionDep) -> dict[str, Any]:
     if not services.settings.registration_enabled:
         raise Forbidden("Registration is disabled.", code="REGISTRATION_DISABLED")
@@ -71,7 +89,7 @@ async def register(body: RegisterIn, services: ServicesDep, session: SessionDep)
     return _token_for(services, user)
 
 
-@router.get("/me", responses=error_responses(401))
+@router.get("/me", response_model=Envelope[UserOut], responses=error_responses(401))
 async def me(user: CurrentUser) -> dict[str, Any]:
     return {
         "success": True,

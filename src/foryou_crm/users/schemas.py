@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from foryou_crm.core.bounds import NoNul
 from foryou_crm.core.schemas import CamelModel
 
 
@@ -15,7 +18,7 @@ class RegisterIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     email: EmailStr
     password: str = Field(min_length=8, max_length=1024)
-    name: str = Field(default="", max_length=200)
+    name: Annotated[str, Field(max_length=200), NoNul] = ""
 
 
 class UserOut(CamelModel):

@@ -18,7 +18,15 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from foryou_crm.amocrm.client import AmoCRMClient
-from foryou_crm.amocrm.errors import AmoCRMAuthError, AmoCRMError
+from foryou_crm.amocrm.errors import (
+    AmoCRMAuthError,
+    AmoCRMError,
+    AmoCRMForbidden,
+    AmoCRMMisconfigured,
+    AmoCRMPaymentRequired,
+    AmoCRMRateLimited,
+    AmoCRMUnavailable,
+)
 from foryou_crm.connections.errors import NotConnected, ReconnectRequired
 from foryou_crm.connections.models import SyncState
 from foryou_crm.core import metrics
@@ -139,8 +147,23 @@ async def _apply(
     await job.commit(write)
 
 
+# Answers about the whole account (tokens, blocked, unpaid, too fast, down, our settings): the
+# job waits and tries again. Any other refusal (400, 404, a redirect, a body that is not
+# amoCRM's) names this one lead: it is left out, loudly — else a lead amoCRM will never serve
+# would hold every request queued behind it forever.
+_ACCOUNT_WIDE = (
+    AmoCRMAuthError,
+    AmoCRMForbidden,
+    AmoCRMMisconfigured,
+    AmoCRMPaymentRequired,
+    AmoCRMRateLimited,
+    AmoCRMUnavailable,
+)
+
+
 async def _reread(job: Job, lead_ids: list[int]) -> tuple[list[dict[str, Any]], list[int]]:
-    """Each lead read back from amoCRM: (the present ones, the ids of the absent ones)."""
+    """Each lead read back from amoCRM: (the present ones, the ids of the absent ones). A
+    lead amoCRM refuses is in neither: its request is answered all the same."""
     present: list[dict[str, Any]] = []
     gone: list[int] = []
     for lead_id in lead_ids:
@@ -148,7 +171,13 @@ async def _reread(job: Job, lead_ids: list[int]) -> tuple[list[dict[str, Any]], 
         async def get(c: AmoCRMClient, i: int = lead_id) -> dict[str, Any] | None:
             return await c.get_lead(i)
 
-        lead = await job.pacer.call(get)
+        try:
+            lead = await job.pacer.call(get)
+        except _ACCOUNT_WIDE:
+            raise
+        except AmoCRMError as exc:
+            rows.reject(job, {"id": lead_id}, exc, reason="refused")
+            continue
         if lead is None:
             gone.append(lead_id)
         elif rows.ids_of([lead]) != [lead_id]:

@@ -7,22 +7,31 @@ from typing import Any
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from foryou_crm.core import metrics
 from foryou_crm.leads import store
 from foryou_crm.leads.amo import MalformedLead, contact_ids_of, lead_id, lead_row
 from foryou_crm.leads.sync.job import Job
 
 log = structlog.get_logger("foryou_crm.leads.sync")
+# A job's ``kind`` once its pass started; a re-fetch has none.
+_PHASES: dict[str, metrics.SyncPhase] = {"full": "full", "incremental": "incremental"}
 
 
-def reject(job: Job, lead: Any, exc: Exception) -> None:
-    """Log one lead amoCRM answered in a shape we cannot store and count it on the job (which
-    then ends as failed, so the queue shows it too)."""
+def reject(
+    job: Job, lead: Any, exc: Exception, reason: metrics.RejectedReason = "malformed"
+) -> None:
+    """Log one lead left out — amoCRM answered it in a shape we cannot store, or refused that
+    lead — count it (metric, and on the job, which then ends as failed so the queue shows
+    it too)."""
     found = lead.get("id") if isinstance(lead, dict) else None
     job.rejected.append(found if isinstance(found, int) else -1)
+    phase = _PHASES.get(job.kind, "refetch")
+    metrics.sync_item_rejected(phase, reason)
     log.error(
         "leads_sync_lead_rejected",
         connection_id=job.cid,
         lead_id=str(found)[:40],
+        phase=phase,
         reason=str(exc)[:200],
     )
 

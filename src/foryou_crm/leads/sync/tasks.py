@@ -32,8 +32,9 @@ KEEP_FAILED_HOURS = 72
 
 
 class RejectedItems(Exception):
-    """The job finished but left out items amoCRM answered malformed (each logged): raised so
-    the queue records the job as failed and `foryou-crm jobs` shows it."""
+    """The job finished but left out items amoCRM answered malformed or refused (each logged
+    and counted): raised so the queue records the job as failed and `foryou-crm jobs` shows
+    it."""
 
 
 @dataclass
@@ -55,7 +56,7 @@ async def _finish(env: WorkerEnv, outcome: Outcome, defer: Any, connection_id: i
     if outcome.resume_in is not None:
         await defer(connection_id, delay=outcome.resume_in)
     if outcome.rejected:
-        raise RejectedItems(f"{outcome.rejected} lead(s) amoCRM answered malformed; see the log")
+        raise RejectedItems(f"{outcome.rejected} lead(s) left out; see the log")
     return outcome.result
 
 

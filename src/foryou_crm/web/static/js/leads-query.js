@@ -147,7 +147,7 @@ function positiveId(value) {
 
 /**
  * A real calendar day as YYYY-MM-DD (what <input type=date> gives), else "". Years stay within
- * 1970–9998 so that the day's local bounds are four-digit ISO instants the API accepts.
+ * 1970–2100: the dates the API accepts (its bounds, core/bounds.py).
  */
 export function calendarDay(value) {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
@@ -155,5 +155,5 @@ export function calendarDay(value) {
   const [year, month, day] = match.slice(1).map(Number);
   const date = new Date(Date.UTC(year, month - 1, day));
   const real = date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-  return real && year >= 1970 && year <= 9998 ? value : "";
+  return real && year >= 1970 && year <= 2100 ? value : "";
 }
