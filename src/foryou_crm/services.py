@@ -25,7 +25,7 @@ from foryou_crm.core.abuse import AbuseLimits
 from foryou_crm.core.clock import Clock
 from foryou_crm.core.config import Settings, ensure_local_secrets
 from foryou_crm.core.crypto import TokenCipher
-from foryou_crm.core.db import make_engine, make_sessionmaker
+from foryou_crm.core.db import make_engine, make_sessionmaker, reading
 from foryou_crm.leads.counts import LeadCounts
 from foryou_crm.leads.sync.job import SyncDeps
 from foryou_crm.leads.sync.queue import API_POOL, SyncQueue
@@ -39,6 +39,8 @@ class Services:
     clock: Clock
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
+    # Sessions of the same pool for requests that only read (``ReadSessionDep``).
+    read_sessionmaker: async_sessionmaker[AsyncSession]
     # None without FORYOU_REDIS_URL: the budget and the throttle then live in this process.
     redis: Redis | None
     # The one HTTP client to amoCRM; every request spends from ``budget`` first.
@@ -98,6 +100,7 @@ class Services:
             clock=clock,
             engine=engine,
             sessionmaker=sessionmaker,
+            read_sessionmaker=make_sessionmaker(reading(engine)),
             redis=redis,
             amocrm=amocrm,
             budget=budget,
@@ -149,3 +152,14 @@ async def get_session(services: ServicesDep) -> AsyncIterator[AsyncSession]:
 # scope="function": commit right after the route returns, before the response is sent, so the
 # client never sees success for a write that then fails to commit.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+async def get_read_session(services: ServicesDep) -> AsyncIterator[AsyncSession]:
+    """A session for a request that only reads (the lead list, ``/status``): each statement
+    runs on its own, outside a transaction — on PostgreSQL two round trips fewer per request
+    (no BEGIN, no COMMIT), on the busiest screens. Nothing to commit or roll back."""
+    async with services.read_sessionmaker() as session:
+        yield session
+
+
+ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session, scope="function")]

@@ -16,6 +16,7 @@ from foryou_crm.amocrm.tokens import TokenManager
 from foryou_crm.connections import repository
 from foryou_crm.connections.models import AmoConnection, SyncState
 from foryou_crm.connections.status import status_of
+from foryou_crm.connections.views import ConnectionView, SyncView
 from foryou_crm.core.config import Settings
 from foryou_crm.core.errors import Conflict, NotFound
 from foryou_crm.leads import webhooks
@@ -41,7 +42,9 @@ def user_out(user: User, connection: AmoConnection | None, sync: SyncState | Non
         created_at=user.created_at,
         external=user.external_subject is not None,
         has_password=user.password_hash is not None,
-        amocrm=status_of(connection, sync),
+        amocrm=status_of(
+            None if connection is None else ConnectionView.of(connection), SyncView.of(sync)
+        ),
     )
 
 

@@ -29,6 +29,7 @@ from foryou_crm.amocrm.oauth.schemas import URLSAFE, AuthUrlOut, ExchangeCodeIn
 from foryou_crm.connections import endings, repository
 from foryou_crm.connections.models import SyncState
 from foryou_crm.connections.status import StatusOut, status_of
+from foryou_crm.connections.views import ConnectionView, SyncView
 from foryou_crm.core.errors import error_responses
 from foryou_crm.core.schemas import CamelModel, Envelope
 from foryou_crm.services import ServicesDep, SessionDep
@@ -143,7 +144,7 @@ async def exchange_code(
         background.add_task(services.queue.sync_after_commit, connection.id)
     else:
         state = await session.get(SyncState, connection.id)
-    return status_of(connection, state).envelope()
+    return status_of(ConnectionView.of(connection), SyncView.of(state)).envelope()
 
 
 @router.post("/disconnect", response_model=Envelope[StatusOut], responses=error_responses(401))

@@ -13,10 +13,10 @@ from fastapi import Depends, Request
 
 from foryou_crm.connections import repository
 from foryou_crm.connections.errors import NotConnected
-from foryou_crm.connections.models import AmoConnection, SyncState
-from foryou_crm.services import ServicesDep, SessionDep
+from foryou_crm.connections.models import AmoConnection
+from foryou_crm.connections.views import ConnectionView, SyncView, UserView
+from foryou_crm.services import ReadSessionDep, ServicesDep, SessionDep
 from foryou_crm.users.deps import BearerDep, CurrentUser, authenticate
-from foryou_crm.users.models import User
 
 
 async def current_connection(session: SessionDep, user: CurrentUser) -> AmoConnection:
@@ -31,13 +31,13 @@ CurrentConnection = Annotated[AmoConnection, Depends(current_connection)]
 
 @dataclass(frozen=True)
 class UserWithConnection:
-    user: User
-    connection: AmoConnection | None  # None when not connected
-    sync: SyncState | None  # None until the first sync was scheduled
+    user: UserView
+    connection: ConnectionView | None  # None when not connected
+    sync: SyncView | None  # None until the first sync was scheduled
 
 
 async def current_user_with_connection(
-    request: Request, services: ServicesDep, session: SessionDep, credentials: BearerDep
+    request: Request, services: ServicesDep, session: ReadSessionDep, credentials: BearerDep
 ) -> UserWithConnection:
     """The signed-in user (checked as ``CurrentUser`` checks it) with their connection and its
     sync state, read in the same query: the busiest screens need all three."""
@@ -53,8 +53,8 @@ CurrentUserWithConnection = Annotated[UserWithConnection, Depends(current_user_w
 
 @dataclass(frozen=True)
 class ConnectionWithSync:
-    connection: AmoConnection
-    sync: SyncState | None  # None until the first sync was scheduled
+    connection: ConnectionView
+    sync: SyncView | None  # None until the first sync was scheduled
 
 
 async def current_connection_with_sync(current: CurrentUserWithConnection) -> ConnectionWithSync:

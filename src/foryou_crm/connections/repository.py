@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from foryou_crm.connections.models import AmoConnection, SyncRequest, SyncState
+from foryou_crm.connections.views import ConnectionView, SyncView, UserView
 from foryou_crm.core.db import affected_rows
 from foryou_crm.users.models import User
 
@@ -34,23 +36,42 @@ async def connection_and_sync_state(
     return None if found is None else (found[0], found[1])
 
 
+_CONNECTION_FIELDS = fields(ConnectionView)
+# SyncView's fields in order; its first is never NULL in a row that exists.
+_SYNC_COLUMNS = tuple(field.name for field in fields(SyncView))
+_USERS, _CONNECTIONS, _STATES = User.__table__, AmoConnection.__table__, SyncState.__table__
+# Built once (a statement costs about as much to build as to run) from the tables' columns,
+# not the mapped classes: the rows come back as plain tuples for the views.
+_USER_WITH_CONNECTION = (
+    select(
+        *(_USERS.c[name] for name in ("id", "token_version", "disabled_at", "is_admin")),
+        *(_CONNECTIONS.c[field.name] for field in _CONNECTION_FIELDS),
+        *(_STATES.c[name] for name in _SYNC_COLUMNS),
+    )
+    .select_from(
+        _USERS.outerjoin(_CONNECTIONS, _CONNECTIONS.c.user_id == _USERS.c.id).outerjoin(
+            _STATES, _STATES.c.connection_id == _CONNECTIONS.c.id
+        )
+    )
+    .where(_USERS.c.id == bindparam("user_id"))
+)
+
+
 async def user_with_connection(
     session: AsyncSession, user_id: int
-) -> tuple[User | None, tuple[AmoConnection, SyncState | None] | None]:
+) -> tuple[UserView | None, tuple[ConnectionView, SyncView | None] | None]:
     """The user, their connection and its sync state in one round trip: what the lead list
     and ``/status`` need on every request, before any work of their own."""
-    found = (
-        await session.execute(
-            select(User, AmoConnection, SyncState)
-            .outerjoin(AmoConnection, AmoConnection.user_id == User.id)
-            .outerjoin(SyncState, SyncState.connection_id == AmoConnection.id)
-            .where(User.id == user_id)
-        )
-    ).one_or_none()
-    if found is None:
+    row = (await session.execute(_USER_WITH_CONNECTION, {"user_id": user_id})).one_or_none()
+    if row is None:
         return None, None
-    user, connection, state = found
-    return user, (connection, state) if connection is not None else None
+    user = UserView(*row[:4])
+    connection_end = 4 + len(_CONNECTION_FIELDS)
+    if row[4] is None:
+        return user, None
+    connection = ConnectionView(*row[4:connection_end])
+    sync = None if row[connection_end] is None else SyncView(*row[connection_end:])
+    return user, (connection, sync)
 
 
 async def ensure_sync_state(session: AsyncSession, connection_id: int) -> SyncState:

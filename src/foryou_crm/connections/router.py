@@ -3,24 +3,23 @@ sync."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import structlog
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from foryou_crm.connections import endings
 from foryou_crm.connections.deps import CurrentUserWithConnection
 from foryou_crm.connections.status import StatusOut, status_of
 from foryou_crm.core.errors import error_responses
 from foryou_crm.core.schemas import Envelope
-from foryou_crm.services import SessionDep
+from foryou_crm.services import ReadSessionDep
 
 router = APIRouter(prefix="/api/amo-crm", tags=["amo-crm"])
 log = structlog.get_logger("foryou_crm.amocrm")
+JSON = "application/json"
 
 
 @router.get("/status", response_model=Envelope[StatusOut], responses=error_responses(401))
-async def status(session: SessionDep, current: CurrentUserWithConnection) -> dict[str, Any]:
+async def status(session: ReadSessionDep, current: CurrentUserWithConnection) -> Response:
     user, connection, sync = current.user, current.connection, current.sync
     # Why it ended matters only without a working connection (one more read, only then).
     working = connection is not None and not connection.needs_reconnect
@@ -32,4 +31,6 @@ async def status(session: SessionDep, current: CurrentUserWithConnection) -> dic
         connected=out.connected,
         ended=out.ended.reason if out.ended else None,
     )
-    return out.envelope()
+    # Serialized once, by the model that built it (through ``response_model`` the dict would
+    # be validated and serialized again).
+    return Response(Envelope[StatusOut](data=out).model_dump_json(by_alias=True), media_type=JSON)

@@ -8,14 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from foryou_crm.connections.models import (
-    AmoConnection,
     ConnectionEnding,
     EndReason,
     Platform,
-    SyncState,
     SyncStateName,
     platform_name,
 )
+from foryou_crm.connections.views import ConnectionView, SyncView
 from foryou_crm.core.schemas import CamelModel
 
 
@@ -54,7 +53,7 @@ class StatusOut(CamelModel):
         return {"success": True, "data": self.model_dump(by_alias=True, mode="json")}
 
 
-def sync_out(state: SyncState | None) -> SyncOut:
+def sync_out(state: SyncView | None) -> SyncOut:
     """No state row yet reads as idle with nothing mirrored."""
     if state is None:
         return SyncOut()
@@ -67,7 +66,9 @@ def sync_out(state: SyncState | None) -> SyncOut:
     )
 
 
-def ended_out(ending: ConnectionEnding | None, connection: AmoConnection | None) -> EndedOut | None:
+def ended_out(
+    ending: ConnectionEnding | None, connection: ConnectionView | None
+) -> EndedOut | None:
     """Nothing to explain while connected; otherwise the recorded reason (for a connection
     amoCRM stopped accepting, ``refresh_refused``, recorded when the refresh was refused)."""
     if ending is None or (connection is not None and not connection.needs_reconnect):
@@ -76,8 +77,8 @@ def ended_out(ending: ConnectionEnding | None, connection: AmoConnection | None)
 
 
 def status_of(
-    connection: AmoConnection | None,
-    sync: SyncState | None,
+    connection: ConnectionView | None,
+    sync: SyncView | None,
     ending: ConnectionEnding | None = None,
 ) -> StatusOut:
     ended = ended_out(ending, connection)

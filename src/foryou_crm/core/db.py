@@ -4,12 +4,14 @@ and the declarative base with stable constraint names. The request-scoped sessio
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any, cast
 
 import orjson
 from sqlalchemy import CursorResult, DateTime, Executable, MetaData, event
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -59,7 +61,13 @@ class Base(DeclarativeBase):
 POOL_SIZE = 30
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+# How long a pooled connection may have been idle and still be trusted without a ping.
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def make_engine(
+    url: str, *, ping_after_idle: float = PING_AFTER_IDLE_SECONDS, **kwargs: Any
+) -> AsyncEngine:
     # JSON columns (a lead's tags and contacts) are parsed on every read of the lead list.
     kwargs.setdefault("json_deserializer", orjson.loads)
     kwargs.setdefault("pool_size", POOL_SIZE)
@@ -90,10 +98,49 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         server_settings = dict(connect_args.get("server_settings") or {})
         server_settings.setdefault("plan_cache_mode", "force_custom_plan")
         kwargs["connect_args"] = {**connect_args, "server_settings": server_settings}
-    kwargs.setdefault("pool_pre_ping", True)
     # Error messages must not carry bound values (emails, ciphertexts, hashes) into logs.
     kwargs.setdefault("hide_parameters", True)
-    return create_async_engine(url, **kwargs)
+    engine = create_async_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        _ping_when_idle(engine, ping_after_idle)
+    return engine
+
+
+def _ping_when_idle(engine: AsyncEngine, idle_seconds: float) -> None:
+    """Ping a pooled connection before use only when it sat idle for ``idle_seconds``.
+
+    The pool's own ``pre_ping`` pings on every checkout, and on asyncpg a ping is three round
+    trips (BEGIN, ``;``, ROLLBACK) — more than a lead-list request needs for its own work.
+    A connection handed back moments ago was working then; one idle for longer may have been
+    cut (a restarted or failed-over server, a proxy's idle timeout), and a failed ping makes
+    the pool open a new one instead (SQLAlchemy's "custom pessimistic ping": raising
+    ``DisconnectionError`` from ``checkout``). A server lost under load fails the statements
+    in flight either way; SQLAlchemy then drops every pooled connection opened before."""
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _returned(_dbapi_conn: Any, record: Any) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _checked_out(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get("returned_at")
+        if returned is None or time.monotonic() - returned < idle_seconds:
+            return  # just opened, or in use moments ago
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:
+            raise DisconnectionError("the connection failed its ping") from exc
+
+
+def reading(engine: AsyncEngine) -> AsyncEngine:
+    """The engine for requests that only read: on PostgreSQL the same pool with its
+    connections in autocommit while checked out (asyncpg then sends no BEGIN and no COMMIT:
+    a statement is its own transaction, as it is under READ COMMITTED anyway). SQLite issues
+    no BEGIN before a SELECT in the first place, and switching aiosqlite's mode would cost a
+    hop to its thread each way."""
+    if engine.dialect.name == "sqlite":
+        return engine
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

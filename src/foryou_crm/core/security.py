@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import Any
 
 import jwt
@@ -54,7 +57,23 @@ def issue_access_token(
 def decode_access_token(token: str, *, secret: str, issuer: str, now: datetime) -> dict[str, Any]:
     """Only HS256 is accepted (never ``alg: none``); raises ``jwt.InvalidTokenError``. The
     claims come back checked: ``sub`` as the user id (an int that fits users.id), ``ver`` as
-    an int."""
+    an int. Times are checked against the service clock (movable in tests), not the wall
+    clock, on every call; what does not depend on the time is remembered per token."""
+    claims = _verified_claims(token, secret, issuer)
+    if claims["exp"] <= int(now.timestamp()):
+        raise jwt.ExpiredSignatureError("token expired")
+    if claims["iat"] > int(now.timestamp()) + 60:
+        raise jwt.ImmatureSignatureError("token issued in the future")
+    return dict(claims)
+
+
+# An app sends the same token on every request until it expires: verifying its signature and
+# claims once per token instead of per request saves a tenth of a /status request (measured).
+# Keyed by the token's whole text with the secret and issuer, so a changed secret verifies
+# again; bounded, so a flood of distinct valid tokens only evicts. Refused tokens are not kept
+# (lru_cache keeps results, not exceptions): each costs its verification, as before.
+@functools.lru_cache(maxsize=4096)
+def _verified_claims(token: str, secret: str, issuer: str) -> Mapping[str, Any]:
     claims: dict[str, Any] = jwt.decode(
         token,
         secret,
@@ -66,11 +85,7 @@ def decode_access_token(token: str, *, secret: str, issuer: str, now: datetime) 
             "verify_iat": False,
         },
     )
-    # Times are checked against the service clock (movable in tests), not the wall clock.
-    if claim_time(claims, "exp") <= int(now.timestamp()):
-        raise jwt.ExpiredSignatureError("token expired")
-    if claim_time(claims, "iat") > int(now.timestamp()) + 60:
-        raise jwt.ImmatureSignatureError("token issued in the future")
+    exp, iat = claim_time(claims, "exp"), claim_time(claims, "iat")
     sub = claims["sub"]
     user_id = plain_id(sub, MAX_INT32) if isinstance(sub, str) else None
     if user_id is None:
@@ -79,7 +94,8 @@ def decode_access_token(token: str, *, secret: str, issuer: str, now: datetime) 
     version = claims.get("ver", 0)
     if type(version) is not int or not 0 <= version <= MAX_INT32:
         raise jwt.InvalidTokenError("ver is not a token version")
-    return {**claims, "sub": user_id, "ver": version}
+    # Read-only: every caller gets its own copy of what is shared here.
+    return MappingProxyType({**claims, "sub": user_id, "ver": version, "exp": exp, "iat": iat})
 
 
 def claim_time(claims: dict[str, Any], name: str) -> int:

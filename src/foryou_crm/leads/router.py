@@ -14,6 +14,7 @@ from foryou_crm.connections import repository
 from foryou_crm.connections.deps import CurrentConnection, CurrentConnectionWithSync
 from foryou_crm.connections.errors import ReconnectRequired
 from foryou_crm.connections.status import SyncOut, sync_out
+from foryou_crm.connections.views import SyncView
 from foryou_crm.core.errors import NotFound, ValidationFailed, error_responses
 from foryou_crm.core.schemas import Envelope
 from foryou_crm.leads import detail, queries, webhooks
@@ -26,7 +27,7 @@ from foryou_crm.leads.schemas import (
     LeadsEnvelope,
     PipelinesOut,
 )
-from foryou_crm.services import ServicesDep, SessionDep
+from foryou_crm.services import ReadSessionDep, ServicesDep, SessionDep
 from foryou_crm.users.deps import client_address, limited
 
 router = APIRouter(prefix="/api/amo-crm", tags=["amo-crm leads"])
@@ -46,7 +47,7 @@ def _ok(data: Any) -> dict[str, Any]:
 )
 async def list_leads(
     services: ServicesDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     current: CurrentConnectionWithSync,
     f: Annotated[LeadFilter, Query()],
 ) -> Response:
@@ -151,7 +152,7 @@ async def start_sync(
     if queued:
         background.add_task(services.queue.sync_after_commit, connection.id)
     log.info("leads_sync_requested", user_id=connection.user_id, queued=queued, state=state.state)
-    return _ok(sync_out(state).model_dump(by_alias=True, mode="json"))
+    return _ok(sync_out(SyncView.of(state)).model_dump(by_alias=True, mode="json"))
 
 
 @router.post(
