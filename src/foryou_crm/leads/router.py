@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import orjson
 import structlog
-from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, Path, Request, Response
 
 from foryou_crm.connections import repository
 from foryou_crm.connections.deps import CurrentConnection, CurrentConnectionWithSync
@@ -17,7 +17,7 @@ from foryou_crm.connections.status import SyncOut, sync_out
 from foryou_crm.connections.views import SyncView
 from foryou_crm.core.errors import NotFound, ValidationFailed, error_responses
 from foryou_crm.core.schemas import Envelope
-from foryou_crm.leads import detail, queries, webhooks
+from foryou_crm.leads import detail, queries, query_string, webhooks
 from foryou_crm.leads.filter import LeadFilter
 from foryou_crm.leads.models import RefetchRequest
 from foryou_crm.leads.schemas import (
@@ -44,12 +44,13 @@ def _ok(data: Any) -> dict[str, Any]:
     "/leads",
     response_model=LeadsEnvelope,
     responses=error_responses(401, 409, 422, codes={409: ("AMO_NOT_CONNECTED",)}),
+    openapi_extra={"parameters": query_string.openapi_parameters()},
 )
 async def list_leads(
     services: ServicesDep,
     session: ReadSessionDep,
     current: CurrentConnectionWithSync,
-    f: Annotated[LeadFilter, Query()],
+    f: Annotated[LeadFilter, Depends(query_string.lead_filter)],
 ) -> Response:
     """One page of the agent's mirror, filtered and sorted: ``data.items``, ``data.total`` (all
     matches), ``data.hasMore`` and ``data.nextCursor`` — pass it as ``cursor`` for the next
