@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from bench import api, flow, naive, procs, sync
+from bench import api, cost, flow, naive, procs, sync
 
 CEILING = 7 * 250  # leads/s: 7 requests/s × 250 leads per page
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/foryou_bench"
@@ -77,6 +77,8 @@ async def run(args: argparse.Namespace) -> list[str]:
         out += await api.run_api(args, targets)
     if "sync" in args.sections or "naive" in args.sections:
         out += await run_list(args)
+    if "cost" in args.sections:
+        out += await run_cost(args)
     if "queue" in args.sections:
         out += await run_queue(args)
     return out
@@ -141,6 +143,37 @@ async def run_queue(args: argparse.Namespace) -> list[str]:
     ]
 
 
+async def run_cost(args: argparse.Namespace) -> list[str]:
+    """Section 6: the sync's own CPU and memory, amoCRM's limit lifted."""
+    workdir = Path(tempfile.mkdtemp(prefix="foryou-bench-cost-"))
+    rows: list[str] = []
+    try:
+        for size in args.cost_sizes:
+            async with procs.sandbox(size, workdir) as sandbox:
+                for db in args.databases:
+                    url = (
+                        f"sqlite+aiosqlite:///{workdir / f'cost-{size}.db'}"
+                        if db == "sqlite"
+                        else args.pg_url
+                    )
+                    if db == "postgresql":
+                        await procs.ensure_postgres_database(url)
+                    await flow.reset_sandbox(sandbox.base, size)
+                    print(f"[cost] {db}: {size:,} leads, amoCRM's limit lifted …", flush=True)
+                    rows.append((await cost.unthrottled(sandbox, workdir, db, url, size)).row())
+                    print(rows[-1], flush=True)
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return [
+        "",
+        "## 6. What a sync costs our side (amoCRM's limit lifted)",
+        "",
+        *cost.HEADER,
+        *rows,
+    ]
+
+
 async def run_list(args: argparse.Namespace) -> list[str]:
     workdir = Path(tempfile.mkdtemp(prefix="foryou-bench-"))
     out: list[str] = []
@@ -177,7 +210,9 @@ async def run_list(args: argparse.Namespace) -> list[str]:
                         f"| {db} | {t.leads:,} | {t.leads_loaded_s:.1f} s | {loaded:,.0f} "
                         f"| {100 * loaded / CEILING:.1f} % | {seen.pages_rps:.2f} "
                         f"| {t.finished_s:.1f} s | {whole:,.0f} ({100 * whole / CEILING:.1f} %) "
-                        f"| {seen.requests} | {seen.rate_limited} / {seen.blocked} |"
+                        f"| {seen.requests} | {seen.answered} | {seen.minimum_s:.1f} s "
+                        f"| **{100 * seen.minimum_s / t.finished_s:.1f} %** "
+                        f"| {seen.rate_limited} / {seen.blocked} |"
                     )
                     print(sync_rows[-1], flush=True)
                     redirect = f"{service.base}/api/amo-crm/callback"
@@ -211,8 +246,8 @@ async def run_list(args: argparse.Namespace) -> list[str]:
         "",
         "| database | leads | all leads listed after | leads/s | % of ceiling "
         "| page requests/s (sandbox log) | sync finished after | leads/s overall "
-        "| requests | 429 / 403 |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| requests made | needed (answered) | minimum at 7/s | minimum ÷ actual | 429 / 403 |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         *sync_rows,
     ]
     if naive_rows:
@@ -250,6 +285,12 @@ def main() -> None:
     parser.add_argument(
         "--quick", action="store_true", help="API table only, 100,000 leads, short runs"
     )
+    parser.add_argument(
+        "--cost-sizes",
+        default=[100_000],
+        type=lambda s: [int(x) for x in s.split(",") if x.strip()],
+        help="sandbox sizes of section 6, the sync's own cost (comma list)",
+    )
     parser.add_argument("--naive-requests", type=int, default=30)
     parser.add_argument("--skip-naive", action="store_true")
     parser.add_argument(
@@ -261,10 +302,11 @@ def main() -> None:
     parser.add_argument("--pg-url", default=DEFAULT_PG)
     parser.add_argument(
         "--sections",
-        default="api,sync,naive,queue",
+        default="api,sync,naive,cost,queue",
         type=lambda s: {x.strip() for x in s.split(",") if x.strip()},
         help="comma list of api (the API table), sync (the initial sync), naive "
-        "(pass-through to amoCRM), queue (the sync on the job queue)",
+        "(pass-through to amoCRM), cost (the sync's CPU and memory, unthrottled), queue (the "
+        "sync on the job queue)",
     )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/7")
     parser.add_argument("--accounts", type=int, default=20, help="accounts syncing at once")

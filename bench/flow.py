@@ -125,6 +125,12 @@ class SandboxView:
     requests: int
     rate_limited: int
     blocked: int
+    answered: int  # requests amoCRM served (not refused: 429, 403, 5xx)
+
+    @property
+    def minimum_s(self) -> float:
+        """The least time amoCRM's 7 requests/s allows for the requests the sync needed."""
+        return self.answered / 7
 
 
 async def sandbox_view(sandbox: str) -> SandboxView:
@@ -147,6 +153,7 @@ async def sandbox_view(sandbox: str) -> SandboxView:
         requests=len(entries),
         rate_limited=sum(e["status"] == 429 for e in entries),
         blocked=sum(e["status"] == 403 for e in entries),
+        answered=sum(e["status"] < 400 for e in entries),
     )
 
 

@@ -112,9 +112,14 @@ class _LineWriter:
 
     def write(self, line: str) -> None:
         handler = _Output.handler
-        with handler.lock or contextlib.nullcontext():
-            handler.stream.write(line + "\n")
-            handler.flush()
+        try:
+            with handler.lock or contextlib.nullcontext():
+                handler.stream.write(line + "\n")
+                handler.flush()
+        except Exception:
+            # As stdlib logging does: a line that cannot be written (a closed stream, a full
+            # disk) is reported on stderr and dropped, never raised into the request or job.
+            handler.handleError(logging.makeLogRecord({"msg": line}))
 
     debug = info = warning = error = critical = exception = write
 
