@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import shutil
 import tempfile
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,17 @@ from bench import api, cost, flow, naive, procs, sync
 
 CEILING = 7 * 250  # leads/s: 7 requests/s × 250 leads per page
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/foryou_bench"
+
+
+@contextlib.contextmanager
+def work_dir(prefix: str, keep: bool) -> Iterator[Path]:
+    """A fresh folder for a section's logs and databases; removed afterwards unless kept."""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield path
+    finally:
+        if not keep:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def filters() -> dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], bool]]:
@@ -87,11 +99,10 @@ async def run(args: argparse.Namespace) -> list[str]:
 async def run_queue(args: argparse.Namespace) -> list[str]:
     """Section 4: the sync on the job queue, one process vs API + sync workers, then many
     accounts at once on one and two sync workers."""
-    workdir = Path(tempfile.mkdtemp(prefix="foryou-bench-queue-"))
     await procs.ensure_postgres_database(args.pg_url)
     rows: list[str] = []
     many: list[str] = []
-    try:
+    with work_dir("foryou-bench-queue-", args.keep) as workdir:
         async with procs.sandbox(args.leads, workdir) as sandbox:
             print(f"[queue] one account, {args.leads:,} leads, one process …", flush=True)
             rows.append((await sync.single_process(sandbox, workdir, args.leads)).row())
@@ -120,9 +131,6 @@ async def run_queue(args: argparse.Namespace) -> list[str]:
                 )
                 many.append(result.row())
                 print(many[-1], flush=True)
-    finally:
-        if not args.keep:
-            shutil.rmtree(workdir, ignore_errors=True)
     return [
         "",
         f"## 4. Initial sync on the job queue, {args.leads:,} leads (ceiling {CEILING:,} leads/s)",
@@ -145,9 +153,8 @@ async def run_queue(args: argparse.Namespace) -> list[str]:
 
 async def run_cost(args: argparse.Namespace) -> list[str]:
     """Section 6: the sync's own CPU and memory, amoCRM's limit lifted."""
-    workdir = Path(tempfile.mkdtemp(prefix="foryou-bench-cost-"))
     rows: list[str] = []
-    try:
+    with work_dir("foryou-bench-cost-", args.keep) as workdir:
         for size in args.cost_sizes:
             async with procs.sandbox(size, workdir) as sandbox:
                 for db in args.databases:
@@ -162,9 +169,6 @@ async def run_cost(args: argparse.Namespace) -> list[str]:
                     print(f"[cost] {db}: {size:,} leads, amoCRM's limit lifted …", flush=True)
                     rows.append((await cost.unthrottled(sandbox, workdir, db, url, size)).row())
                     print(rows[-1], flush=True)
-    finally:
-        if not args.keep:
-            shutil.rmtree(workdir, ignore_errors=True)
     return [
         "",
         "## 6. What a sync costs our side (amoCRM's limit lifted)",
@@ -175,11 +179,10 @@ async def run_cost(args: argparse.Namespace) -> list[str]:
 
 
 async def run_list(args: argparse.Namespace) -> list[str]:
-    workdir = Path(tempfile.mkdtemp(prefix="foryou-bench-"))
     out: list[str] = []
     sync_rows: list[str] = []
     naive_rows: list[str] = []
-    try:
+    with work_dir("foryou-bench-", args.keep) as workdir:
         async with procs.sandbox(args.leads, workdir) as sandbox:
             for db in args.databases:
                 url = (
@@ -236,9 +239,6 @@ async def run_list(args: argparse.Namespace) -> list[str]:
                         print(naive_rows[-1], flush=True)
                 finally:
                     await pt.aclose()
-    finally:
-        if not args.keep:
-            shutil.rmtree(workdir, ignore_errors=True)
     out += [
         "",
         f"## 1. Initial sync, {args.leads:,} leads, sandbox limit 7 requests/s "
