@@ -163,7 +163,6 @@ def configure_logging(*, json: bool, level: str = "INFO", stream: IO[str] | None
     )
     handler = logging.StreamHandler(stream or sys.stderr)
     _Output.handler, _Output.render = handler, renderer
-    _Output.level = logging.getLevelName(level.upper())
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
@@ -200,7 +199,8 @@ def configure_logging(*, json: bool, level: str = "INFO", stream: IO[str] | None
     )
     root = logging.getLogger()
     root.handlers = [handler]
-    root.setLevel(level.upper())
+    root.setLevel(level.upper())  # an unknown name is a ValueError here, at start-up
+    _Output.level = root.level
     # uvicorn's access log prints the query string, which carries `code` and `state` on the
     # OAuth callback; our own request log line replaces it.
     logging.getLogger("uvicorn.access").disabled = True
