@@ -72,7 +72,9 @@ def test_the_demo_credentials_never_land_in_a_field_someone_is_in(
     held: list[Route] = []
     page.route("**/api/meta", lambda route: held.append(route))  # held until we let it go
     page.goto(server.url("/app"))
-    page.wait_for_function("document.querySelector('#login-email') !== null")
+    # Not wait_for_function: a string predicate is evaluated, which the page's CSP
+    # (script-src 'self') refuses whenever Playwright has to poll for it.
+    page.locator("#login-email").wait_for(state="attached")
     page.focus("#login-email")
     for _ in range(100):  # Playwright hands the request over between its calls
         if held:
