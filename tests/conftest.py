@@ -99,24 +99,29 @@ async def _truncate_everything(conn: AsyncConnection) -> None:
     await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
+def make_settings(database_url: str, data_dir: Path, **overrides: Any) -> Settings:
+    """The service as the tests run it: development, the in-process sandbox, no .env file."""
+    values: dict[str, Any] = {
+        "environment": "development",
+        "data_dir": data_dir,
+        "database_url": database_url,
+        "public_base_url": SERVICE,
+        "registration_enabled": True,
+        "amocrm_client_id": TEST_CLIENT_ID,
+        "amocrm_client_secret": TEST_CLIENT_SECRET,
+        "amocrm_sandbox_url": SANDBOX,
+        "amocrm_http_timeout": 2.0,
+        "amocrm_rate_limit_rps": 1000.0,
+        "login_max_failures": 3,
+        **overrides,
+    }
+    return Settings(_env_file=None, **values)
+
+
 @pytest.fixture
 def settings_factory(database_url: str, tmp_path: Path) -> Callable[..., Settings]:
     def make(**overrides: Any) -> Settings:
-        values: dict[str, Any] = {
-            "environment": "development",
-            "data_dir": tmp_path,
-            "database_url": database_url,
-            "public_base_url": SERVICE,
-            "registration_enabled": True,
-            "amocrm_client_id": TEST_CLIENT_ID,
-            "amocrm_client_secret": TEST_CLIENT_SECRET,
-            "amocrm_sandbox_url": SANDBOX,
-            "amocrm_http_timeout": 2.0,
-            "amocrm_rate_limit_rps": 1000.0,
-            "login_max_failures": 3,
-        }
-        values.update(overrides)
-        return Settings(_env_file=None, **values)
+        return make_settings(database_url, tmp_path, **overrides)
 
     return make
 

@@ -34,6 +34,7 @@ from tests.conftest import (
     SERVICE,
     TEST_CLIENT_ID,
     TEST_CLIENT_SECRET,
+    make_settings,
     register,
 )
 from tests.leads.conftest import sandbox_token
@@ -59,24 +60,17 @@ def _free_port() -> int:
 
 
 def fuzz_settings(database_url: str, data_dir: Path, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "environment": "development",
-        "data_dir": data_dir,
-        "database_url": database_url,
-        "public_base_url": SERVICE,
-        "registration_enabled": True,
-        "amocrm_client_id": TEST_CLIENT_ID,
-        "amocrm_client_secret": TEST_CLIENT_SECRET,
-        "amocrm_sandbox_url": SANDBOX,
-        "amocrm_http_timeout": 5.0,
-        "amocrm_rate_limit_rps": 10_000.0,
+    return make_settings(
+        database_url,
+        data_dir,
+        amocrm_http_timeout=5.0,
+        amocrm_rate_limit_rps=10_000.0,
         # A fuzzer is one client sending thousands of requests: the abuse limits would answer
         # it 429 (declared, so never a finding) and hide every path behind them.
-        "login_max_failures": 1_000_000,
-        "metrics_enabled": True,
+        login_max_failures=1_000_000,
+        metrics_enabled=True,
         **overrides,
-    }
-    return Settings(_env_file=None, **values)
+    )
 
 
 async def _serve(settings: Settings, announce: Any, stopped: asyncio.Event) -> None:

@@ -39,6 +39,7 @@ async def connection_and_sync_state(
 _CONNECTION_FIELDS = fields(ConnectionView)
 # SyncView's fields in order; its first is never NULL in a row that exists.
 _SYNC_COLUMNS = tuple(field.name for field in fields(SyncView))
+_SYNC_START = 4 + len(_CONNECTION_FIELDS)  # the row: 4 user columns, the connection's, the sync's
 _USERS, _CONNECTIONS, _STATES = User.__table__, AmoConnection.__table__, SyncState.__table__
 # Built once (a statement costs about as much to build as to run) from the tables' columns,
 # not the mapped classes: the rows come back as plain tuples for the views.
@@ -66,11 +67,10 @@ async def user_with_connection(
     if row is None:
         return None, None
     user = UserView(*row[:4])
-    connection_end = 4 + len(_CONNECTION_FIELDS)
     if row[4] is None:
         return user, None
-    connection = ConnectionView(*row[4:connection_end])
-    sync = None if row[connection_end] is None else SyncView(*row[connection_end:])
+    connection = ConnectionView(*row[4:_SYNC_START])
+    sync = None if row[_SYNC_START] is None else SyncView(*row[_SYNC_START:])
     return user, (connection, sync)
 
 
