@@ -99,7 +99,7 @@ async def _truncate_everything(conn: AsyncConnection) -> None:
     await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
-def make_settings(database_url: str, data_dir: Path, **overrides: Any) -> Settings:
+def make_settings(database_url: str, data_dir: Path, /, **overrides: Any) -> Settings:
     """The service as the tests run it: development, the in-process sandbox, no .env file."""
     values: dict[str, Any] = {
         "environment": "development",
