@@ -1,5 +1,6 @@
 """The per-account request budget: requests leave evenly spaced at rps / (1 + margin), never in
-bursts, and one account's queue does not hold up another's."""
+bursts, a late one is made up without breaking the window, and one account's queue does not
+hold up another's."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import time
 import pytest
 
 from foryou_crm.amocrm.ratelimit import (
+    CATCH_UP_GAP,
     SLOWDOWN_DECAY,
     SLOWDOWN_MAX,
     MemoryRateBudget,
@@ -64,6 +66,39 @@ async def test_accounts_have_their_own_queues() -> None:
     await budget.acquire("busy.amocrm.ru")
     assert time.monotonic() - start > 10 * interval
     await busy
+
+
+async def test_a_late_departure_is_made_up_within_the_window() -> None:
+    """The caller is busy (a page being written) when its turn comes and asks late: the
+    requests after it catch up on the plan, but never closer than half an interval, and any
+    ``rps + 1`` departures in a row still span ``rps`` intervals."""
+    rps = 20
+    budget = MemoryRateBudget(rps, MARGIN)
+    interval = spacing_seconds(rps, MARGIN)
+    stamps: list[float] = []
+    for k in range(30):
+        if k == 10:
+            # Blocks the event loop, as a long write does: this request leaves 1.5 intervals late.
+            time.sleep(2.5 * interval)
+        await budget.acquire("d.amocrm.ru")
+        stamps.append(time.monotonic())
+    gaps = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
+    assert min(gaps) >= CATCH_UP_GAP * interval - 1e-3
+    assert min(gaps[11:14]) < 0.9 * interval  # the catching up
+    for k in range(len(stamps) - rps):
+        assert stamps[k + rps] - stamps[k] >= rps * interval - 1e-3, k
+    # 30 departures on the plan take 29 intervals; the lateness (1.5) was made up.
+    assert stamps[-1] - stamps[0] < 29.5 * interval
+
+
+async def test_a_long_pause_is_not_made_up() -> None:
+    budget = MemoryRateBudget(RPS, MARGIN)
+    interval = spacing_seconds(RPS, MARGIN)
+    await budget.acquire("e.amocrm.ru")
+    await asyncio.sleep(10 * interval)  # no request asked for meanwhile
+    stamps = await _stamps(budget, "e.amocrm.ru", 6)
+    # Evenly spaced from the first request after the pause, not a burst to catch up.
+    assert stamps[-1] - stamps[0] >= 5 * interval - 1e-3
 
 
 def test_a_rate_must_be_positive() -> None:

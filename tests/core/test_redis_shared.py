@@ -63,6 +63,26 @@ async def test_two_workers_share_one_budget_per_account(redis: Redis) -> None:
     await asyncio.gather(*(workers[0].acquire(other) for _ in range(7)))
 
 
+async def test_a_late_departure_is_made_up_across_workers(redis: Redis) -> None:
+    """One worker asks late (its loop was busy): the two catch up on the shared plan, never
+    closer than half an interval, and any 8 departures in a row still span 7 intervals."""
+    account = f"acct-{uuid.uuid4().hex}.amocrm.ru"
+    workers = [RedisRateBudget(redis, 7), RedisRateBudget(redis, 7)]
+    interval = spacing_seconds(7, DEFAULT_MARGIN)
+    stamps: list[float] = []
+    for k in range(16):
+        if k == 5:
+            time.sleep(2.5 * interval)  # this departure leaves 1.5 intervals late
+        await workers[k % 2].acquire(account)
+        stamps.append(time.time())
+    gaps = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
+    # Stamps are taken after the Redis round trip: allow that much jitter (10 ms).
+    assert min(gaps) >= 0.5 * interval - 0.01
+    for k in range(len(stamps) - 7):
+        assert stamps[k + 7] - stamps[k] >= 7 * interval - 0.01, k
+    assert stamps[-1] - stamps[0] < 15.5 * interval  # on the plan again: lateness made up
+
+
 async def test_a_429_seen_by_one_worker_slows_every_worker(redis: Redis) -> None:
     account = f"acct-{uuid.uuid4().hex}.amocrm.ru"
     first, second = RedisRateBudget(redis, 40), RedisRateBudget(redis, 40)

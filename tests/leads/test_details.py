@@ -384,7 +384,8 @@ async def test_a_lead_keeps_its_latest_twenty_notes(world: World) -> None:
 async def test_a_worker_stopped_mid_details_goes_on_after_its_last_batch(world: World) -> None:
     """SIGTERM during phase DETAILS: the job saved the last batch of leads whose notes and
     tasks it wrote; its continuation reads only the leads after it."""
-    world.sb.inject_fault("notes", "latency", count=10_000, ms=15)
+    # Slow enough that the stop lands with batches still to read (several are in flight).
+    world.sb.inject_fault("notes", "latency", count=10_000, ms=100)
     token = await connect_without_waiting(world, "a@foryou.example")
     queue = world.services.queue
     stopping = asyncio.Event()

@@ -3,7 +3,7 @@ restart, a webhook racing a sync) leaves one row."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, delete, func, select, text, update
@@ -175,16 +175,23 @@ async def pending_contact_ids(session: AsyncSession, connection_id: int) -> set[
 
 
 async def fill_contacts(
-    session: AsyncSession, connection_id: int, *, everyone: bool = False
+    session: AsyncSession,
+    connection_id: int,
+    *,
+    everyone: bool = False,
+    lead_ids: Collection[int] | None = None,
 ) -> int:
     """Put the now-known names and phones into pending leads — ``everyone``: into every
-    lead — and their search text. Returns how many leads changed. Ids amoCRM no longer knows
-    keep a null name and stop being pending."""
+    lead — and their search text; only into the leads with these amoCRM ids when given.
+    Returns how many leads changed. Ids amoCRM no longer knows keep a null name and stop
+    being pending."""
     query = select(
         AmoLead.id, AmoLead.name, AmoLead.tags, AmoLead.contacts, AmoLead.contacts_pending
     ).where(AmoLead.connection_id == connection_id)
     if not everyone:
         query = query.where(AmoLead.contacts_pending.is_(True))
+    if lead_ids is not None:
+        query = query.where(AmoLead.amo_id.in_(lead_ids))
     rows = (await session.execute(query)).all()
     if not rows:
         return 0

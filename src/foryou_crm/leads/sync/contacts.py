@@ -26,9 +26,11 @@ Keep = Callable[[list[dict[str, Any]]], Awaitable[None]]
 
 
 async def resolve(job: Job, *, refresh: bool = False, **values: Any) -> None:
-    """Fetch the contacts (and companies) still missing — with ``refresh``, every one the
-    mirror names — and put them into the leads' list copy; ``values`` are saved on the sync
-    state with the last write."""
+    """Fetch the contacts (and companies) still missing and put them into the leads' list
+    copy — with ``refresh`` (a full pass), fetch every one the mirror names and leave the
+    copying to phase DETAILS, which rewrites the leads batch by batch while its requests are
+    out (here it would rewrite every lead with no request out: 15–30 s at 100,000 leads).
+    ``values`` are saved on the sync state with the last write."""
 
     async def wanted_and_known(session: AsyncSession) -> tuple[set[int], set[int]]:
         if refresh:
@@ -42,7 +44,7 @@ async def resolve(job: Job, *, refresh: bool = False, **values: Any) -> None:
     companies = await resolve_companies(job, refresh=refresh)
 
     async def fill(session: AsyncSession) -> int:
-        return await store.fill_contacts(session, job.cid, everyone=refresh)
+        return 0 if refresh else await store.fill_contacts(session, job.cid)
 
     changed = await job.commit(fill, **values)
     log.info(

@@ -17,6 +17,8 @@ re-fetch of its lead."""
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -27,6 +29,7 @@ from foryou_crm.leads import details_store, store
 from foryou_crm.leads.amo import company_row, contact_row, custom_field_row, note_row, task_row
 from foryou_crm.leads.sync import contacts
 from foryou_crm.leads.sync.job import Job
+from foryou_crm.leads.sync.pacing import read_pages
 
 log = structlog.get_logger("foryou_crm.leads.sync")
 
@@ -94,33 +97,83 @@ async def _activity_of(
     )
 
 
+@dataclass(frozen=True)
+class _Activity:
+    """One batch of leads and their notes and open tasks, as rows."""
+
+    ids: list[int]
+    notes: list[dict[str, Any]]
+    tasks: list[dict[str, Any]]
+
+
+class _Batches:
+    """The mirror's lead ids after a cursor, ``BATCH`` at a time, handed out by number (1, 2,
+    …, asked for in that order by concurrent readers): the ids are read once, in order, and
+    only a few batches ahead of the requests."""
+
+    def __init__(self, job: Job, after: int | None) -> None:
+        self._job = job
+        self._after = after
+        self._read = 0  # batches read from the mirror so far
+        self._ready: dict[int, list[int]] = {}
+        self._lock = asyncio.Lock()
+
+    async def take(self, number: int) -> list[int]:
+        async with self._lock:
+            while self._read < number:
+
+                async def batch(session: AsyncSession, start: int | None = self._after) -> Any:
+                    return await details_store.lead_ids_in(session, self._job.cid, start, BATCH)
+
+                ids: list[int] = await self._job.read(batch)
+                self._read += 1
+                self._ready[self._read] = ids
+                self._after = ids[-1] if ids else self._after
+            return self._ready.pop(number)
+
+
 async def read_activity(job: Job) -> None:
-    """Phase DETAILS: the notes and open tasks of every lead of the mirror, 250 leads a step,
-    from the saved cursor on."""
-    leads = 0
-    while True:
-        job.stop_if_asked()
-        after = job.state.cursor_id
+    """Phase DETAILS: the notes and open tasks of every lead of the mirror, 250 leads a
+    batch, from the saved cursor on, and the batch's leads filled with their contacts' names
+    and phones (fetched in phase CONTACTS). Several batches are asked for at once (a batch is
+    a few requests in a row), so the rate budget, not each batch's round trips and writes,
+    sets the pace; the cursor moves past a batch only once every batch before it is written
+    too."""
+    batches = _Batches(job, job.state.cursor_id)
+    written: dict[int, int] = {}  # batch number → its last lead id, written but not yet passed
+    passed = 0  # batches before the cursor
+    leads = filled = 0
 
-        async def batch(session: AsyncSession, start: int | None = after) -> list[int]:
-            return await details_store.lead_ids_in(session, job.cid, start, BATCH)
-
-        ids = await job.read(batch)
+    async def fetch(number: int) -> tuple[list[_Activity], bool]:
+        ids = await batches.take(number)
         if not ids:
-            break
+            return [], False
         notes, tasks = await _activity_of(job, ids)
+        return [_Activity(ids, notes, tasks)], len(ids) == BATCH
 
-        async def write(
-            session: AsyncSession,
-            ids: list[int] = ids,
-            notes: list[dict[str, Any]] = notes,
-            tasks: list[dict[str, Any]] = tasks,
-        ) -> None:
-            await details_store.replace_activity(session, job.cid, ids, notes, tasks)
+    async def write(number: int, items: list[_Activity]) -> None:
+        nonlocal passed, leads, filled
+        (activity,) = items
+        written[number] = activity.ids[-1]
+        cursor = job.state.cursor_id
+        while passed + 1 in written:
+            passed += 1
+            cursor = written.pop(passed)
 
-        await job.commit(write, cursor_id=ids[-1])
-        leads += len(ids)
-    log.info("leads_details_read", connection_id=job.cid, leads=leads)
+        async def replace(session: AsyncSession) -> int:
+            await details_store.replace_activity(
+                session, job.cid, activity.ids, activity.notes, activity.tasks
+            )
+            return await store.fill_contacts(session, job.cid, everyone=True, lead_ids=activity.ids)
+
+        filled += await job.commit(replace, cursor_id=cursor)
+        leads += len(activity.ids)
+
+    await read_pages(
+        fetch, write, first=1, in_flight=job.deps.pages_in_flight, should_stop=job.should_stop
+    )
+    job.stop_if_asked()
+    log.info("leads_details_read", connection_id=job.cid, leads=leads, contacts_filled=filled)
 
 
 async def reread(job: Job, lead_ids: list[int]) -> None:

@@ -100,8 +100,10 @@ class Pacer:
         )
 
 
-PageFetch = Callable[[int], Awaitable[tuple[list[dict[str, Any]], bool]]]
-PageWrite = Callable[[int, list[dict[str, Any]]], Awaitable[None]]
+Item = TypeVar("Item")
+# A page's items and whether another page follows; a page's items, stored.
+PageFetch = Callable[[int], Awaitable[tuple[list[Item], bool]]]
+PageWrite = Callable[[int, list[Item]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -111,8 +113,8 @@ class PagesRead:
 
 
 async def read_pages(
-    fetch: PageFetch,
-    write: PageWrite,
+    fetch: PageFetch[Item],
+    write: PageWrite[Item],
     *,
     first: int,
     in_flight: int,
@@ -122,11 +124,11 @@ async def read_pages(
     """Read pages ``first, first+1, …`` until one is empty or has no next (or ``until`` was
     read, or ``should_stop()`` says so: requests in flight are then still answered and
     written), keeping up to ``in_flight`` requests outstanding; one writer stores pages as they
-    arrive (so the database sees one writer)."""
+    arrive, not necessarily in order (so the database sees one writer)."""
     end: int | None = None
     last_with_rows = first - 1
     next_page = first
-    queue: asyncio.Queue[tuple[int, list[dict[str, Any]]] | None] = asyncio.Queue(in_flight * 2)
+    queue: asyncio.Queue[tuple[int, list[Item]] | None] = asyncio.Queue(in_flight * 2)
 
     def more() -> bool:
         if should_stop is not None and should_stop():
