@@ -5,6 +5,7 @@ hold up another's."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 
 import pytest
@@ -72,7 +73,7 @@ async def test_a_late_departure_is_made_up_within_the_window() -> None:
     """The caller is busy (a page being written) when its turn comes and asks late: the
     requests after it catch up on the plan, but never closer than half an interval, and any
     ``rps + 1`` departures in a row still span ``rps`` intervals."""
-    rps = 20
+    rps = 10  # an interval of 105 ms: 50 ms of slack for a loaded machine's late wake-ups
     budget = MemoryRateBudget(rps, MARGIN)
     interval = spacing_seconds(rps, MARGIN)
     stamps: list[float] = []
@@ -82,9 +83,9 @@ async def test_a_late_departure_is_made_up_within_the_window() -> None:
             time.sleep(2.5 * interval)
         await budget.acquire("d.amocrm.ru")
         stamps.append(time.monotonic())
-    gaps = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(stamps)]
     assert min(gaps) >= CATCH_UP_GAP * interval - 1e-3
-    assert min(gaps[11:14]) < 0.9 * interval  # the catching up
+    assert min(gaps[10:14]) < 0.9 * interval  # the catching up
     for k in range(len(stamps) - rps):
         assert stamps[k + rps] - stamps[k] >= rps * interval - 1e-3, k
     # 30 departures on the plan take 29 intervals; the lateness (1.5) was made up.

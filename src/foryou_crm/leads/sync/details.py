@@ -122,7 +122,9 @@ class _Batches:
         async with self._lock:
             while self._read < number:
 
-                async def batch(session: AsyncSession, start: int | None = self._after) -> Any:
+                async def batch(
+                    session: AsyncSession, start: int | None = self._after
+                ) -> list[int]:
                     return await details_store.lead_ids_in(session, self._job.cid, start, BATCH)
 
                 ids: list[int] = await self._job.read(batch)

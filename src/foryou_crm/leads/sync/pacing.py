@@ -150,9 +150,16 @@ async def read_pages(
             last_with_rows = max(last_with_rows, page)
             await queue.put((page, items))
 
+    writing = abandoned = False
+
     async def writer() -> None:
-        while (item := await queue.get()) is not None:
-            await write(*item)
+        nonlocal writing
+        while (item := await queue.get()) is not None and not abandoned:
+            writing = True
+            try:
+                await write(*item)
+            finally:
+                writing = False
 
     writer_task = asyncio.create_task(writer())
     fetchers = [asyncio.create_task(fetcher()) for _ in range(max(1, in_flight))]
@@ -167,8 +174,17 @@ async def read_pages(
         await queue.put(None)
         await writer_task
     except BaseException:
-        for task in [*fetchers, writer_task]:
+        # A fetch failed (a stop asked for mid-batch, amoCRM's error) or we were cancelled:
+        # the fetchers go at once, but a page being written is finished first. Cut short, its
+        # transaction would be left to the pool's cleanup, and on SQLite the write lock with
+        # it (the next job then waits out the busy timeout).
+        abandoned = True
+        for task in fetchers:
             task.cancel()
+        if not writing:
+            writer_task.cancel()
+        with contextlib.suppress(asyncio.QueueFull):
+            queue.put_nowait(None)  # a writer between two pages sees ``abandoned`` and ends
         waits: list[asyncio.Future[Any]] = [fetching, writer_task]
         for waited in waits:
             # Only waiting for the cancelled helpers to end; the error that stopped the read
