@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, func, select, text, update
+from sqlalchemy import Select, Table, bindparam, delete, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.dml import Insert
@@ -153,25 +153,35 @@ async def mark_contacts_changed(
         )
 
 
+# Rows of the contacts column held at once while collecting contact ids: loaded whole, the
+# column of 1,000,000 leads took the sync worker from 160 to 600 MiB.
+_STREAMED_ROWS = 5_000
+
+
+async def _contact_ids(
+    session: AsyncSession, leads: Select[tuple[Any]], unnamed_only: bool = False
+) -> set[int]:
+    ids: set[int] = set()
+    result = await session.stream(leads.execution_options(yield_per=_STREAMED_ROWS))
+    async for (contacts,) in result:
+        ids.update(
+            int(c["id"]) for c in contacts or [] if not unnamed_only or c.get("name") is None
+        )
+    return ids
+
+
 async def referenced_contact_ids(session: AsyncSession, connection_id: int) -> set[int]:
     """Every contact id the connection's leads carry."""
-    result = await session.execute(
-        select(AmoLead.contacts).where(AmoLead.connection_id == connection_id)
-    )
-    return {int(c["id"]) for (contacts,) in result for c in contacts or []}
+    leads = select(AmoLead.contacts).where(AmoLead.connection_id == connection_id)
+    return await _contact_ids(session, leads)
 
 
 async def pending_contact_ids(session: AsyncSession, connection_id: int) -> set[int]:
     """Contact ids of leads still waiting for names."""
-    result = await session.execute(
-        select(AmoLead.contacts).where(
-            AmoLead.connection_id == connection_id, AmoLead.contacts_pending.is_(True)
-        )
+    leads = select(AmoLead.contacts).where(
+        AmoLead.connection_id == connection_id, AmoLead.contacts_pending.is_(True)
     )
-    ids: set[int] = set()
-    for (contacts,) in result:
-        ids.update(int(c["id"]) for c in contacts or [] if c.get("name") is None)
-    return ids
+    return await _contact_ids(session, leads, unnamed_only=True)
 
 
 async def fill_contacts(
