@@ -44,7 +44,9 @@ class Cost:
 
 
 async def _unthrottle(sandbox: str) -> None:
-    async with httpx.AsyncClient(base_url=sandbox, timeout=30) as http:
+    # The answer counts the account's records, drawing every lazily seeded note and task
+    # first: seconds at 100,000 leads, more than 30 s at 1,000,000.
+    async with httpx.AsyncClient(base_url=sandbox, timeout=600) as http:
         r = await http.patch(
             f"/_sandbox/accounts/{flow.ACCOUNT}", json={"rateLimitRps": UNTHROTTLED}
         )
