@@ -418,6 +418,68 @@ async def test_a_worker_stopped_mid_details_goes_on_after_its_last_batch(world: 
     await _assert_mirrored(world, token, sample)
 
 
+async def test_an_incremental_pass_applies_pages_of_changes_one_after_another(
+    world: World,
+) -> None:
+    """More changed notes and tasks than one page holds (250): every page is applied, the
+    completed tasks leave, each lead keeps its latest notes — as amoCRM has them. (An agent's
+    token: no webhooks, so the incremental pass alone brings the changes.)"""
+    token = await connect(world, "agent@foryou.example", login=AMO_AGENT)
+    base = f"/_sandbox/accounts/{HOST}"
+    account = world.sb.account(HOST)
+    leads = [lead.id for lead in account.leads if lead.responsible_user_id == AGENT_ID][:150]
+    per_lead = -(-300 // len(leads))  # changes spread so that each kind needs two pages
+    created: list[int] = []
+    half = len(leads) // 2
+    for chunk in (leads[:half], leads[half:]):
+        r = await world.sandbox.post(
+            f"{base}/tasks",
+            json={
+                "tasks": [
+                    {
+                        "entity_id": lead,
+                        "entity_type": "leads",
+                        "text": f"Передзвонити {n}",
+                        "complete_till": 1_900_000_000 + n,
+                    }
+                    for lead in chunk
+                    for n in range(per_lead)
+                ]
+            },
+        )
+        assert r.is_success, r.text
+        created += [t["id"] for t in r.json()["tasks"]]
+        r = await world.sandbox.post(
+            f"{base}/notes",
+            json={
+                "entityType": "leads",
+                "notes": [
+                    {"entity_id": lead, "note_type": "common", "params": {"text": f"Огляд {n}"}}
+                    for lead in chunk
+                    for n in range(per_lead)
+                ],
+            },
+        )
+        assert r.is_success, r.text
+    completed = created[::5]
+    r = await world.sandbox.patch(
+        f"{base}/tasks", json={"tasks": [{"id": t, "is_completed": True} for t in completed]}
+    )
+    assert r.is_success, r.text
+    world.sb.log.clear()
+    r = await world.client.post("/api/amo-crm/sync", headers=bearer(token))
+    assert r.status_code == 202, r.text
+    await world.services.queue.run_until_idle()
+    endpoints = [e["endpoint"] for e in world.sb.log.as_json()["entries"]]
+    assert endpoints.count("notes") >= 2 and endpoints.count("tasks") >= 2, endpoints
+    await _assert_mirrored(world, token, leads[::7] + leads[-3:])
+    mirrored = {
+        t["id"] for lead in leads[:30] for t in (await _detail(world, token, lead))["tasks"]
+    }
+    assert set(created[:60]) - set(completed) <= mirrored
+    assert not mirrored & set(completed)
+
+
 async def test_a_task_deleted_in_amocrm_leaves_the_mirror_by_polling(world: World) -> None:
     # amoCRM lists no deleted tasks: the incremental pass finds them in the events feed.
     token = await connect(world, "agent@foryou.example", login=AMO_AGENT)

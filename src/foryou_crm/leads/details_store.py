@@ -49,18 +49,19 @@ async def referenced_company_ids(session: AsyncSession, connection_id: int) -> s
     return ids
 
 
-async def known_company_ids(session: AsyncSession, connection_id: int) -> set[int]:
-    found = await session.execute(
-        select(AmoCompany.amo_id).where(AmoCompany.connection_id == connection_id)
-    )
-    return {int(i) for i in found.scalars()}
+async def known_company_ids(
+    session: AsyncSession, connection_id: int, ids: Iterable[int]
+) -> set[int]:
+    """Which of these companies the mirror holds."""
+    return await _existing(session, AmoCompany, connection_id, ids)
 
 
-async def known_contact_ids(session: AsyncSession, connection_id: int) -> set[int]:
-    found = await session.execute(
-        select(AmoContact.amo_id).where(AmoContact.connection_id == connection_id)
-    )
-    return {int(i) for i in found.scalars()}
+async def known_contact_ids(
+    session: AsyncSession, connection_id: int, ids: Iterable[int]
+) -> set[int]:
+    """Which of these contacts the mirror holds (looked up by id, not the account's whole
+    list: 432,038 ids at 1,000,000 leads, read on every incremental pass before)."""
+    return await _existing(session, AmoContact, connection_id, ids)
 
 
 async def replace_custom_fields(
@@ -89,12 +90,19 @@ async def lead_ids_in(
 async def existing_lead_ids(
     session: AsyncSession, connection_id: int, ids: Iterable[int]
 ) -> set[int]:
+    """Which of these leads the mirror holds."""
+    return await _existing(session, AmoLead, connection_id, ids)
+
+
+async def _existing(
+    session: AsyncSession, model: Any, connection_id: int, ids: Iterable[int]
+) -> set[int]:
     wanted, found = sorted(set(ids)), set[int]()
     for start in range(0, len(wanted), 500):
         result = await session.execute(
-            select(AmoLead.amo_id).where(
-                AmoLead.connection_id == connection_id,
-                AmoLead.amo_id.in_(wanted[start : start + 500]),
+            select(model.amo_id).where(
+                model.connection_id == connection_id,
+                model.amo_id.in_(wanted[start : start + 500]),
             )
         )
         found.update(int(i) for i in result.scalars())

@@ -76,7 +76,7 @@ async def resolve_companies(job: Job, *, refresh: bool) -> int:
     async def missing(session: AsyncSession) -> list[int]:
         wanted = await details_store.referenced_company_ids(session, job.cid)
         if not refresh:
-            wanted -= await details_store.known_company_ids(session, job.cid)
+            wanted -= await details_store.known_company_ids(session, job.cid, wanted)
         return sorted(wanted)
 
     ids = await job.read(missing)
