@@ -354,20 +354,25 @@ async def test_bad_custom_field_filters_are_422(world: World, values: list[str])
     assert r.json()["success"] is False
 
 
-async def test_a_lead_keeps_its_latest_twenty_notes(world: World) -> None:
-    token = await connect(world, "admin@foryou.example")
-    lead_id = world.sb.account(HOST).leads[0].id
+async def _add_notes(world: World, notes: list[tuple[int, str]]) -> None:
+    """Common notes added in amoCRM (the sandbox), each (lead id, text)."""
     r = await world.sandbox.post(
         f"/_sandbox/accounts/{HOST}/notes",
         json={
             "entityType": "leads",
             "notes": [
-                {"entity_id": lead_id, "note_type": "common", "params": {"text": f"Нотатка {i}"}}
-                for i in range(25)
+                {"entity_id": lead, "note_type": "common", "params": {"text": text}}
+                for lead, text in notes
             ],
         },
     )
     assert r.is_success, r.text
+
+
+async def test_a_lead_keeps_its_latest_twenty_notes(world: World) -> None:
+    token = await connect(world, "admin@foryou.example")
+    lead_id = world.sb.account(HOST).leads[0].id
+    await _add_notes(world, [(lead_id, f"Нотатка {i}") for i in range(25)])
     await world.sb.drain_webhooks()
     await world.services.queue.run_until_idle()
     await _assert_mirrored(world, token, [lead_id])
@@ -449,18 +454,7 @@ async def test_an_incremental_pass_applies_pages_of_changes_one_after_another(
         )
         assert r.is_success, r.text
         created += [t["id"] for t in r.json()["tasks"]]
-        r = await world.sandbox.post(
-            f"{base}/notes",
-            json={
-                "entityType": "leads",
-                "notes": [
-                    {"entity_id": lead, "note_type": "common", "params": {"text": f"Огляд {n}"}}
-                    for lead in chunk
-                    for n in range(per_lead)
-                ],
-            },
-        )
-        assert r.is_success, r.text
+        await _add_notes(world, [(lead, f"Огляд {n}") for lead in chunk for n in range(per_lead)])
     completed = created[::5]
     r = await world.sandbox.patch(
         f"{base}/tasks", json={"tasks": [{"id": t, "is_completed": True} for t in completed]}
