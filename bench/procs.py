@@ -67,14 +67,19 @@ def _stop(proc: Proc) -> None:
 
 @asynccontextmanager
 async def sandbox(
-    leads: int, workdir: Path, agencies: int = 0, agency_leads: int = 300
+    leads: int,
+    workdir: Path,
+    agencies: int = 0,
+    agency_leads: int = 300,
+    launcher: list[str] | None = None,
 ) -> AsyncIterator[Proc]:
-    """``foryou-crm sandbox``: the amoCRM emulator with its real 7 requests/s limit."""
+    """``foryou-crm sandbox``: the amoCRM emulator with its real 7 requests/s limit.
+    ``launcher``: as for ``service``."""
     port = free_port()
     log = workdir / f"sandbox-{port}.log"
     cmd = [sys.executable, "-m", "foryou_crm.cli", "sandbox", "--port", str(port)]
     cmd += ["--agencies", str(agencies), "--agency-leads", str(agency_leads)]
-    process = _spawn([*cmd, "--leads", str(leads)], log, dict(os.environ))
+    process = _spawn([*(launcher or []), *cmd, "--leads", str(leads)], log, dict(os.environ))
     proc = Proc(f"http://127.0.0.1:{port}", process, log)
     try:
         await _wait_ready(proc.base, "/_sandbox/accounts", process, log)
@@ -169,12 +174,19 @@ async def service(
 
 @asynccontextmanager
 async def cli_process(
-    name: str, args: list[str], env: dict[str, str], workdir: Path, ready: str | None = None
+    name: str,
+    args: list[str],
+    env: dict[str, str],
+    workdir: Path,
+    ready: str | None = None,
+    launcher: list[str] | None = None,
 ) -> AsyncIterator[Proc]:
     """``foryou-crm <args>`` as deployed. ``ready``: an HTTP path to wait for (``serve``), or
-    None to wait for the queue worker's start line in its log."""
+    None to wait for the queue worker's start line in its log. ``launcher``: as for
+    ``service``."""
     log = workdir / f"{name}.log"
-    process = _spawn([sys.executable, "-m", "foryou_crm.cli", *args], log, env)
+    cmd = [*(launcher or []), sys.executable, "-m", "foryou_crm.cli", *args]
+    process = _spawn(cmd, log, env)
     base = env.get("FORYOU_PUBLIC_BASE_URL", "") if ready else ""
     proc = Proc(base, process, log)
     try:

@@ -39,7 +39,9 @@ class Services:
     clock: Clock
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
-    # Sessions of the same pool for requests that only read (``ReadSessionDep``).
+    # Sessions for the routes that only read (``/status``, the lead list), on
+    # ``db.reading(engine)``.
+    read_engine: AsyncEngine
     read_sessionmaker: async_sessionmaker[AsyncSession]
     # None without FORYOU_REDIS_URL: the budget and the throttle then live in this process.
     redis: Redis | None
@@ -75,6 +77,7 @@ class Services:
         clock = clock or Clock()
         engine = make_engine(settings.resolved_database_url)
         sessionmaker = make_sessionmaker(engine)
+        read_engine = reading(engine)
         redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
         rps, margin = settings.amocrm_rate_limit_rps, settings.amocrm_rate_margin
         budget: RateBudget = (
@@ -100,7 +103,8 @@ class Services:
             clock=clock,
             engine=engine,
             sessionmaker=sessionmaker,
-            read_sessionmaker=make_sessionmaker(reading(engine)),
+            read_engine=read_engine,
+            read_sessionmaker=make_sessionmaker(read_engine),
             redis=redis,
             amocrm=amocrm,
             budget=budget,
@@ -119,16 +123,22 @@ class Services:
         await self.amocrm.aclose()
         if self.redis is not None:
             await self.redis.aclose()
+        await self.read_engine.dispose()  # on PostgreSQL the same pool as ``engine``
         await self.engine.dispose()
 
 
-async def get_services(request: Request) -> Services:
+def services_of(request: Request) -> Services:
     """The process's services, which ``create_app`` put on the app: the one read of
-    ``app.state`` in the code base. ``async`` although it awaits nothing: FastAPI runs a plain
-    ``def`` dependency in its thread pool — a thread hop on every request (measured: ~10 % of
-    the lead list's CPU)."""
+    ``app.state`` in the code base."""
     services: Services = request.app.state.services
     return services
+
+
+async def get_services(request: Request) -> Services:
+    """``services_of`` as a dependency. ``async`` although it awaits nothing: FastAPI runs a
+    plain ``def`` dependency in its thread pool — a thread hop on every request (measured:
+    ~10 % of the lead list's CPU)."""
+    return services_of(request)
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
@@ -152,14 +162,3 @@ async def get_session(services: ServicesDep) -> AsyncIterator[AsyncSession]:
 # scope="function": commit right after the route returns, before the response is sent, so the
 # client never sees success for a write that then fails to commit.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
-
-
-async def get_read_session(services: ServicesDep) -> AsyncIterator[AsyncSession]:
-    """A session for a request that only reads (the lead list, ``/status``): each statement
-    runs on its own, outside a transaction — on PostgreSQL two round trips fewer per request
-    (no BEGIN, no COMMIT), on the busiest screens. Nothing to commit or roll back."""
-    async with services.read_sessionmaker() as session:
-        yield session
-
-
-ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session, scope="function")]

@@ -95,5 +95,10 @@ async def test_reads_run_outside_a_transaction(database_url: str) -> None:
         assert first != second
         first, second = await now_twice(make_sessionmaker(engine))
         assert first == second
+        # The busiest routes read on a connection of the read engine, not a session.
+        async with reading(engine).connect() as conn:
+            first = await conn.scalar(text("SELECT now()"))
+            await asyncio.sleep(0.01)
+            assert await conn.scalar(text("SELECT now()")) != first
     finally:
         await engine.dispose()

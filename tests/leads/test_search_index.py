@@ -129,7 +129,7 @@ async def test_both_page_plans_return_the_same_pages(world: World) -> None:
         if "FROM amo_leads" in statement and "LIMIT" in statement:
             statements.append(statement)
 
-    engine = world.services.engine.sync_engine
+    engine = world.services.read_engine.sync_engine  # the lead list reads on it
     event.listen(engine, "before_cursor_execute", record)
     try:
         walked = 0

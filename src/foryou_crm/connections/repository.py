@@ -7,7 +7,7 @@ from dataclasses import fields
 from datetime import datetime
 
 from sqlalchemy import bindparam, delete, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from foryou_crm.connections.models import AmoConnection, SyncRequest, SyncState
 from foryou_crm.connections.views import ConnectionView, SyncView, UserView
@@ -59,7 +59,7 @@ _USER_WITH_CONNECTION = (
 
 
 async def user_with_connection(
-    session: AsyncSession, user_id: int
+    session: AsyncConnection, user_id: int
 ) -> tuple[UserView | None, tuple[ConnectionView, SyncView | None] | None]:
     """The user, their connection and its sync state in one round trip: what the lead list
     and ``/status`` need on every request, before any work of their own."""

@@ -4,26 +4,36 @@ sync."""
 from __future__ import annotations
 
 import structlog
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from foryou_crm.connections import endings
-from foryou_crm.connections.deps import CurrentUserWithConnection
+from foryou_crm.connections.deps import BEARER, user_with_connection
 from foryou_crm.connections.status import StatusOut, status_of
 from foryou_crm.core.errors import error_responses
 from foryou_crm.core.schemas import Envelope
-from foryou_crm.services import ReadSessionDep
+from foryou_crm.services import services_of
 
 router = APIRouter(prefix="/api/amo-crm", tags=["amo-crm"])
 log = structlog.get_logger("foryou_crm.amocrm")
 JSON = "application/json"
 
 
-@router.get("/status", response_model=Envelope[StatusOut], responses=error_responses(401))
-async def status(session: ReadSessionDep, current: CurrentUserWithConnection) -> Response:
+@router.get(
+    "/status",
+    response_model=Envelope[StatusOut],
+    responses=error_responses(401),
+    openapi_extra=BEARER,
+)
+async def status(request: Request) -> Response:
+    services = services_of(request)
+    async with services.read_engine.connect() as conn:
+        current = await user_with_connection(request, services, conn)
     user, connection, sync = current.user, current.connection, current.sync
-    # Why it ended matters only without a working connection (one more read, only then).
-    working = connection is not None and not connection.needs_reconnect
-    ending = None if working else await endings.ending_of(session, user.id)
+    ending = None
+    if connection is None or connection.needs_reconnect:
+        # Why it ended matters only without a working connection (one more read, only then).
+        async with services.read_sessionmaker() as session:
+            ending = await endings.ending_of(session, user.id)
     out = status_of(connection, sync, ending)
     log.info(
         "amocrm_status_served",

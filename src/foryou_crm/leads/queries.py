@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Row, Select, func, or_, select, tuple_
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from foryou_crm.amocrm.hosts import lead_url
 from foryou_crm.connections.status import sync_out
@@ -190,7 +190,7 @@ def lead_out(row: Row[*tuple[Any, ...]], domain: str, currency: str | None) -> d
 
 
 async def _total(
-    session: AsyncSession,
+    conn: AsyncConnection,
     connection_id: int,
     state: SyncView | None,
     f: LeadFilter,
@@ -206,7 +206,7 @@ async def _total(
     if version is not None and (kept := counts.get(connection_id, selection, version)) is not None:
         return kept
     counted = select(func.count()).select_from(_LEADS).where(*_conditions(connection_id, f, db))
-    total = int(await session.scalar(counted) or 0)
+    total = int(await conn.scalar(counted) or 0)
     if version is not None:
         counts.put(connection_id, selection, version, total)
     return total
@@ -220,7 +220,7 @@ def _after(column: Any, descending: bool, position: Position) -> ColumnElement[b
 
 
 async def leads_page(
-    session: AsyncSession,
+    conn: AsyncConnection,
     connection: ConnectionView,
     state: SyncView | None,
     f: LeadFilter,
@@ -228,8 +228,8 @@ async def leads_page(
 ) -> dict[str, Any]:
     """``data`` of one page of the connection's leads matching ``f``: the rows, the total,
     whether more follow (and the cursor to them) and the sync state."""
-    db = dialect_named(session.get_bind().dialect.name)
-    total = await _total(session, connection.id, state, f, db, counts)
+    db = dialect_named(conn.dialect.name)
+    total = await _total(conn, connection.id, state, f, db, counts)
     position = f.position
     column, descending = _SORTS[f.sort]
     rows: list[Row[*tuple[Any, ...]]] = []
@@ -246,7 +246,7 @@ async def leads_page(
             stmt = stmt.where(_after(column, descending, position))
         elif f.offset:
             stmt = stmt.offset(f.offset)
-        rows = list((await session.execute(stmt.limit(f.limit + 1))).all())
+        rows = list((await conn.execute(stmt.limit(f.limit + 1))).all())
     has_more = len(rows) > f.limit
     del rows[f.limit :]
     last = rows[-1] if rows else None

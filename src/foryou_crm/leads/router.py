@@ -11,14 +11,13 @@ import structlog
 from fastapi import APIRouter, BackgroundTasks, Depends, Path, Request, Response
 
 from foryou_crm.connections import repository
-from foryou_crm.connections.deps import CurrentConnection, CurrentConnectionWithSync
-from foryou_crm.connections.errors import ReconnectRequired
+from foryou_crm.connections.deps import BEARER, CurrentConnection, user_with_connection
+from foryou_crm.connections.errors import NotConnected, ReconnectRequired
 from foryou_crm.connections.status import SyncOut, sync_out
 from foryou_crm.connections.views import SyncView
 from foryou_crm.core.errors import NotFound, ValidationFailed, error_responses
 from foryou_crm.core.schemas import Envelope
 from foryou_crm.leads import detail, queries, query_string, webhooks
-from foryou_crm.leads.filter import LeadFilter
 from foryou_crm.leads.models import RefetchRequest
 from foryou_crm.leads.schemas import (
     AcceptedOut,
@@ -27,7 +26,7 @@ from foryou_crm.leads.schemas import (
     LeadsEnvelope,
     PipelinesOut,
 )
-from foryou_crm.services import ReadSessionDep, ServicesDep, SessionDep
+from foryou_crm.services import ServicesDep, SessionDep, services_of
 from foryou_crm.users.deps import client_address, limited
 
 router = APIRouter(prefix="/api/amo-crm", tags=["amo-crm leads"])
@@ -44,21 +43,23 @@ def _ok(data: Any) -> dict[str, Any]:
     "/leads",
     response_model=LeadsEnvelope,
     responses=error_responses(401, 409, 422, codes={409: ("AMO_NOT_CONNECTED",)}),
-    openapi_extra={"parameters": query_string.openapi_parameters()},
+    openapi_extra={"parameters": query_string.openapi_parameters(), **BEARER},
 )
-async def list_leads(
-    services: ServicesDep,
-    session: ReadSessionDep,
-    current: CurrentConnectionWithSync,
-    f: Annotated[LeadFilter, Depends(query_string.lead_filter)],
-) -> Response:
+async def list_leads(request: Request) -> Response:
     """One page of the agent's mirror, filtered and sorted: ``data.items``, ``data.total`` (all
     matches), ``data.hasMore`` and ``data.nextCursor`` — pass it as ``cursor`` for the next
     page (a page's cost then stays flat however deep the scroll, and rows added or removed
     meanwhile neither repeat nor go missing). ``page`` still works (offset paging)."""
-    data = await queries.leads_page(
-        session, current.connection, current.sync, f, services.lead_counts
-    )
+    services = services_of(request)
+    async with services.read_engine.connect() as conn:
+        # 401 before 409 before 422, as dependencies would have answered.
+        current = await user_with_connection(request, services, conn)
+        if current.connection is None:
+            raise NotConnected()
+        f = query_string.lead_filter(request)
+        data = await queries.leads_page(
+            conn, current.connection, current.sync, f, services.lead_counts
+        )
     # Straight to JSON (see ``queries``): the shape is ``LeadsEnvelope``'s.
     body = orjson.dumps({"success": True, "data": data}, option=orjson.OPT_UTC_Z)
     return Response(body, media_type=JSON)

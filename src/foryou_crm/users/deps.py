@@ -9,12 +9,12 @@ from typing import Annotated, Protocol, TypeVar
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from foryou_crm.core.abuse import Action
 from foryou_crm.core.errors import Forbidden, Unauthorized
 from foryou_crm.core.security import decode_access_token
-from foryou_crm.services import ServicesDep, SessionDep
+from foryou_crm.services import Services, ServicesDep, SessionDep
 from foryou_crm.users.models import User
 from foryou_crm.users.service import user_for_external_identity
 
@@ -36,8 +36,11 @@ class Principal(Protocol):
 
 P = TypeVar("P", bound=Principal)
 Extra = TypeVar("Extra")
+# What the user is read through: the request's session, or (the busiest routes, which read
+# without the ORM) a connection.
+Reader = TypeVar("Reader", AsyncSession, AsyncConnection)
 # Reads the user by id together with whatever else the route needs, in one query.
-UserLoader = Callable[[AsyncSession, int], Awaitable[tuple[P | None, Extra]]]
+UserLoader = Callable[[Reader, int], Awaitable[tuple[P | None, Extra]]]
 
 
 async def _user_only(session: AsyncSession, user_id: int) -> tuple[User | None, None]:
@@ -46,10 +49,10 @@ async def _user_only(session: AsyncSession, user_id: int) -> tuple[User | None, 
 
 async def authenticate(
     request: Request,
-    services: ServicesDep,
-    session: SessionDep,
+    services: Services,
+    session: Reader,
     credentials: HTTPAuthorizationCredentials | None,
-    load: UserLoader[P, Extra],
+    load: UserLoader[Reader, P, Extra],
 ) -> tuple[P, Extra]:
     """The bearer's user, checked (exists, token version, not disabled), and what ``load``
     read with it: a route that needs the user's connection too gets both in one round trip."""
@@ -69,7 +72,12 @@ async def authenticate(
     try:
         if verifier is not None and verifier.issuer and issuer == verifier.issuer:
             identity = await verifier.verify(token, now)
-            known = await user_for_external_identity(session, identity, now)
+            # Mapping the identity may create or link the user: a write, in a transaction of
+            # its own, whatever session the route reads with (the busiest routes read on a
+            # pool that cannot write).
+            async with services.sessionmaker() as own:
+                known = await user_for_external_identity(own, identity, now)
+                await own.commit()
             loaded, extra = await load(session, known.id)
             if loaded is None:  # deleted between the two reads
                 raise Unauthorized("The user of this token no longer exists.")
