@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import urlencode
 
@@ -83,6 +84,15 @@ async def test_lead_shape_matches_the_reference(amo: Amo, admin: Tokens) -> None
     one = await amo.get(admin, f"/api/v4/leads/{lead['id']}")
     assert one.status_code == 200
     assert one.json() == lead
+
+
+async def test_bodies_are_compact_json_with_raw_utf8(amo: Amo, admin: Tokens) -> None:
+    """As amoCRM writes them: no spaces between tokens, Cyrillic as UTF-8 bytes rather than
+    ``\\u`` escapes."""
+    response = await amo.get(admin, "/api/v4/leads", {"limit": 250, "with": "contacts"})
+    body = response.json()
+    assert response.content == json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    assert any(ord(ch) > 127 for ch in response.text)  # the seed's names are Ukrainian
 
 
 async def test_missing_lead_is_204_with_empty_body(amo: Amo, admin: Tokens) -> None:
