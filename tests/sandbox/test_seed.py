@@ -3,6 +3,7 @@ and tasks are drawn on demand), and shaped like the two agencies it stands for."
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -181,3 +182,28 @@ def test_more_agencies_for_loads_leave_the_two_accounts_as_they_were() -> None:
         owners = {lead.responsible_user_id for lead in agency.leads}
         assert owners <= set(agency.users)
     assert len({more[agency_host(n)].id for n in (1, 2, 3)}) == 3
+
+
+async def test_the_server_freezes_the_drawn_world_and_lets_it_go_on_a_reset() -> None:
+    """``foryou-crm sandbox`` moves the drawn world out of the collector's reach (full
+    collections of a 100,000-lead world paused its loop ~0.4 s and stamped arrivals late);
+    a reset thaws it, so the old world can be freed; a sandbox inside a test process (the
+    default) leaves the collector alone."""
+    plain = create_sandbox_app(SandboxConfig(leads=20)).state.sandbox
+    plain.start_drawing()
+    await plain.drawn()
+    assert gc.get_freeze_count() == 0
+
+    sb = create_sandbox_app(SandboxConfig(leads=50, freeze_world=True)).state.sandbox
+    try:
+        sb.start_drawing()
+        await sb.drawn()
+        assert gc.get_freeze_count() > 0
+        await sb.reset(leads=60)
+        # Thawed: the old world can be collected (the new one is still being drawn).
+        assert gc.get_freeze_count() == 0
+        await sb.drawn()
+        assert gc.get_freeze_count() > 0  # the new world, frozen once drawn
+        assert len(sb.account(AMO).leads) == 60
+    finally:
+        gc.unfreeze()

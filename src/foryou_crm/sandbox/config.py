@@ -63,3 +63,7 @@ class SandboxConfig:
     default_fault_seconds: float = 30.0
     # Size cap of the in-memory request log (oldest entries are dropped, counters are kept).
     request_log_limit: int = 50_000
+    # Move the world out of the garbage collector's reach once it is drawn (``gc.freeze``):
+    # the sandbox's own server process does (``foryou-crm sandbox``); an app inside a test
+    # process leaves the collector alone.
+    freeze_world: bool = False

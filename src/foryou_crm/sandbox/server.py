@@ -35,7 +35,9 @@ def describe(config: SandboxConfig, base_url: str) -> str:
 def run(
     host: str, port: int, leads: int, seed: int, agencies: int = 0, agency_leads: int = 300
 ) -> None:
-    config = SandboxConfig(leads=leads, seed=seed, agencies=agencies, agency_leads=agency_leads)
+    config = SandboxConfig(
+        leads=leads, seed=seed, agencies=agencies, agency_leads=agency_leads, freeze_world=True
+    )
     app = create_sandbox_app(config)
     print(describe(config, f"http://{host}:{port}"), flush=True)
     uvicorn.run(app, host=host, port=port, log_level="info")

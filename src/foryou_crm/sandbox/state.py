@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import gc
 import itertools
 import secrets
 from collections.abc import Callable, Iterable, Sequence
@@ -81,6 +82,13 @@ class Sandbox:
         async def draw() -> None:
             for account in accounts:
                 await draw_in_background(account)
+            if self.config.freeze_world:
+                # ~1,000,000 objects at 100,000 leads: each full collection walked them all,
+                # pausing this loop ~0.4 s, and requests arriving meanwhile were stamped late,
+                # bunched — a client keeping to 7 a second drew 429s that amoCRM's edge
+                # servers, which stamp arrivals, would not send. Collected once, then frozen.
+                gc.collect()
+                gc.freeze()
 
         self._drawing = asyncio.get_running_loop().create_task(draw())
 
@@ -103,6 +111,8 @@ class Sandbox:
         if seed is not None:
             self.config.seed = seed
         await self.outbox.cancel_all()
+        if self.config.freeze_world:
+            gc.unfreeze()  # the old world may go; the new one is frozen once drawn
         self.clock.reset()
         anchor = self.config.anchor or default_anchor(self.clock.now())
         # 100k leads take about two seconds to build: keep the event loop serving.
