@@ -157,13 +157,10 @@ def reading(engine: AsyncEngine) -> AsyncEngine:
     database = engine.url.database
     if not database:
         raise ValueError("SQLite needs a database file (the reads open it again)")
-    read_engine = create_async_engine(
-        engine.url,
+    # make_engine's settings and PRAGMAs, then this pool's own (its listener runs after).
+    read_engine = make_engine(
+        engine.url.render_as_string(hide_password=False),
         async_creator=partial(_inline_sqlite, database),
-        json_deserializer=orjson.loads,
-        pool_size=POOL_SIZE,
-        max_overflow=0,
-        hide_parameters=True,
     )
 
     @event.listens_for(read_engine.sync_engine, "connect")
