@@ -26,6 +26,7 @@ from foryou_crm.core.clock import Clock
 from foryou_crm.core.config import Settings, ensure_local_secrets
 from foryou_crm.core.crypto import TokenCipher
 from foryou_crm.core.db import make_engine, make_sessionmaker, reading
+from foryou_crm.core.direct import DirectReads, direct_reads
 from foryou_crm.leads.counts import LeadCounts
 from foryou_crm.leads.sync.job import SyncDeps
 from foryou_crm.leads.sync.queue import API_POOL, SyncQueue
@@ -43,6 +44,8 @@ class Services:
     # ``db.reading(engine)``.
     read_engine: AsyncEngine
     read_sessionmaker: async_sessionmaker[AsyncSession]
+    # The one read every ``/status`` and lead-list request starts with, run on the driver.
+    direct: DirectReads
     # None without FORYOU_REDIS_URL: the budget and the throttle then live in this process.
     redis: Redis | None
     # The one HTTP client to amoCRM; every request spends from ``budget`` first.
@@ -105,6 +108,7 @@ class Services:
             sessionmaker=sessionmaker,
             read_engine=read_engine,
             read_sessionmaker=make_sessionmaker(read_engine),
+            direct=direct_reads(engine),
             redis=redis,
             amocrm=amocrm,
             budget=budget,
@@ -123,6 +127,7 @@ class Services:
         await self.amocrm.aclose()
         if self.redis is not None:
             await self.redis.aclose()
+        await self.direct.close()
         await self.read_engine.dispose()  # on PostgreSQL the same pool as ``engine``
         await self.engine.dispose()
 

@@ -71,12 +71,22 @@ class ContractAPI(FastAPI):
     """FastAPI whose OpenAPI document is the contract: FastAPI's own 422
     (``HTTPValidationError``: ``{"detail": [...]}``, added to every operation with parameters
     that declares no 422 itself) is replaced by what the service really answers, the error
-    envelope (``core/errors.py``)."""
+    envelope (``core/errors.py``); and its paths are listed in ``documented_order``'s, not
+    in the order the routers were included (the busiest first, to be matched first)."""
+
+    documented_order: tuple[APIRouter, ...] = ()
 
     def openapi(self) -> dict[str, Any]:
         if self.openapi_schema is not None:
             return self.openapi_schema
         spec = super().openapi()
+        paths = spec.get("paths", {})
+        documented = dict.fromkeys(
+            getattr(route, "path", "")
+            for router in self.documented_order
+            for route in router.routes
+        )
+        spec["paths"] = {**{p: paths[p] for p in documented if p in paths}, **paths}
         ours = error_responses(422)[422]
         for operations in spec.get("paths", {}).values():
             for operation in operations.values():

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from foryou_crm.connections import repository
 from foryou_crm.connections.errors import NotConnected
@@ -37,17 +36,16 @@ class UserWithConnection:
     sync: SyncView | None  # None until the first sync was scheduled
 
 
-async def user_with_connection(
-    request: Request, services: Services, conn: AsyncConnection
-) -> UserWithConnection:
+async def user_with_connection(request: Request, services: Services) -> UserWithConnection:
     """The signed-in user (checked as ``CurrentUser`` checks it) with their connection and its
-    sync state, read in the same query: the busiest screens need all three.
+    sync state, read in the same query (a direct read, ``core.direct``): the busiest screens
+    need all three.
 
     Called by those routes themselves, not declared as dependencies: resolving the four
     dependencies this took (services, session, bearer, user) was a fifth of a ``/status``
     request. The routes declare the bearer scheme in their OpenAPI entry (``BEARER``)."""
     user, found = await authenticate(
-        request, services, conn, await bearer(request), repository.user_with_connection
+        request, services, services.direct, await bearer(request), repository.user_with_connection
     )
     connection, sync = found or (None, None)
     return UserWithConnection(user, connection, sync)

@@ -7,11 +7,12 @@ from dataclasses import fields
 from datetime import datetime
 
 from sqlalchemy import bindparam, delete, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from foryou_crm.connections.models import AmoConnection, SyncRequest, SyncState
 from foryou_crm.connections.views import ConnectionView, SyncView, UserView
 from foryou_crm.core.db import affected_rows
+from foryou_crm.core.direct import DirectReads, Query
 from foryou_crm.users.models import User
 
 
@@ -43,7 +44,7 @@ _SYNC_START = 4 + len(_CONNECTION_FIELDS)  # the row: 4 user columns, the connec
 _USERS, _CONNECTIONS, _STATES = User.__table__, AmoConnection.__table__, SyncState.__table__
 # Built once (a statement costs about as much to build as to run) from the tables' columns,
 # not the mapped classes: the rows come back as plain tuples for the views.
-_USER_WITH_CONNECTION = (
+_USER_WITH_CONNECTION = Query(
     select(
         *(_USERS.c[name] for name in ("id", "token_version", "disabled_at", "is_admin")),
         *(_CONNECTIONS.c[field.name] for field in _CONNECTION_FIELDS),
@@ -59,11 +60,11 @@ _USER_WITH_CONNECTION = (
 
 
 async def user_with_connection(
-    session: AsyncConnection, user_id: int
+    reads: DirectReads, user_id: int
 ) -> tuple[UserView | None, tuple[ConnectionView, SyncView | None] | None]:
     """The user, their connection and its sync state in one round trip: what the lead list
-    and ``/status`` need on every request, before any work of their own."""
-    row = (await session.execute(_USER_WITH_CONNECTION, {"user_id": user_id})).one_or_none()
+    and ``/status`` need on every request, before any work of their own (a direct read)."""
+    row = await reads.one(_USER_WITH_CONNECTION, {"user_id": user_id})
     if row is None:
         return None, None
     user = UserView(*row[:4])

@@ -26,8 +26,7 @@ JSON = "application/json"
 )
 async def status(request: Request) -> Response:
     services = services_of(request)
-    async with services.read_engine.connect() as conn:
-        current = await user_with_connection(request, services, conn)
+    current = await user_with_connection(request, services)
     user, connection, sync = current.user, current.connection, current.sync
     ending = None
     if connection is None or connection.needs_reconnect:

@@ -51,12 +51,12 @@ async def list_leads(request: Request) -> Response:
     page (a page's cost then stays flat however deep the scroll, and rows added or removed
     meanwhile neither repeat nor go missing). ``page`` still works (offset paging)."""
     services = services_of(request)
+    # 401 before 409 before 422, as dependencies would have answered.
+    current = await user_with_connection(request, services)
+    if current.connection is None:
+        raise NotConnected()
+    f = query_string.lead_filter(request)
     async with services.read_engine.connect() as conn:
-        # 401 before 409 before 422, as dependencies would have answered.
-        current = await user_with_connection(request, services, conn)
-        if current.connection is None:
-            raise NotConnected()
-        f = query_string.lead_filter(request)
         data = await queries.leads_page(
             conn, current.connection, current.sync, f, services.lead_counts
         )

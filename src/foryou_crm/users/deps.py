@@ -9,9 +9,10 @@ from typing import Annotated, Protocol, TypeVar
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from foryou_crm.core.abuse import Action
+from foryou_crm.core.direct import DirectReads
 from foryou_crm.core.errors import Forbidden, Unauthorized
 from foryou_crm.core.security import decode_access_token
 from foryou_crm.services import Services, ServicesDep, SessionDep
@@ -37,8 +38,8 @@ class Principal(Protocol):
 P = TypeVar("P", bound=Principal)
 Extra = TypeVar("Extra")
 # What the user is read through: the request's session, or (the busiest routes, which read
-# without the ORM) a connection.
-Reader = TypeVar("Reader", AsyncSession, AsyncConnection)
+# without the ORM) the direct reads.
+Reader = TypeVar("Reader", AsyncSession, DirectReads)
 # Reads the user by id together with whatever else the route needs, in one query.
 UserLoader = Callable[[Reader, int], Awaitable[tuple[P | None, Extra]]]
 
@@ -69,19 +70,11 @@ async def authenticate(
             issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
         except jwt.InvalidTokenError as exc:
             raise Unauthorized("Malformed bearer token.") from exc
+    # Only the token's checks are in the ``try``: a failing database read is a server error,
+    # not a bad token (asyncpg's DataError is a ValueError).
     try:
         if verifier is not None and verifier.issuer and issuer == verifier.issuer:
-            identity = await verifier.verify(token, now)
-            # Mapping the identity may create or link the user: a write, in a transaction of
-            # its own, whatever session the route reads with (the busiest routes read on a
-            # pool that cannot write).
-            async with services.sessionmaker() as own:
-                known = await user_for_external_identity(own, identity, now)
-                await own.commit()
-            loaded, extra = await load(session, known.id)
-            if loaded is None:  # deleted between the two reads
-                raise Unauthorized("The user of this token no longer exists.")
-            user = loaded
+            identity, claims = await verifier.verify(token, now), None
         else:
             claims = decode_access_token(
                 token,
@@ -89,19 +82,31 @@ async def authenticate(
                 issuer=settings.jwt_issuer,
                 now=now,
             )
-            found, extra = await load(session, claims["sub"])
-            if found is None:
-                raise Unauthorized("The user of this token no longer exists.")
-            if claims["ver"] != found.token_version:
-                raise Unauthorized(
-                    "This token was revoked (the password was reset); sign in again.",
-                    code="TOKEN_REVOKED",
-                )
-            user = found
     except jwt.ExpiredSignatureError as exc:
         raise Unauthorized("The access token has expired.", code="TOKEN_EXPIRED") from exc
     except (jwt.InvalidTokenError, ValueError, TypeError, jwt.PyJWKClientError) as exc:
         raise Unauthorized("Invalid bearer token.") from exc
+    if claims is None:
+        # Mapping the identity may create or link the user: a write, in a transaction of its
+        # own, whatever the route reads with (the busiest routes read with direct reads,
+        # which cannot write).
+        async with services.sessionmaker() as own:
+            known = await user_for_external_identity(own, identity, now)
+            await own.commit()
+        loaded, extra = await load(session, known.id)
+        if loaded is None:  # deleted between the two reads
+            raise Unauthorized("The user of this token no longer exists.")
+        user = loaded
+    else:
+        found, extra = await load(session, claims["sub"])
+        if found is None:
+            raise Unauthorized("The user of this token no longer exists.")
+        if claims["ver"] != found.token_version:
+            raise Unauthorized(
+                "This token was revoked (the password was reset); sign in again.",
+                code="TOKEN_REVOKED",
+            )
+        user = found
     # Read on every request (the row is loaded anyway): disabling takes effect at once.
     if user.disabled_at is not None:
         raise Unauthorized(

@@ -1,0 +1,260 @@
+"""Direct reads: a busy request's select, compiled once per database by SQLAlchemy and run on
+the driver's own connection — ``sqlite3`` on the event loop's thread, or an asyncpg pool.
+
+Why a second way to run a statement: for the one-row read every ``/status`` and lead-list
+request starts with (the user, their connection and its sync state), SQLAlchemy's execution
+around the driver — a pool checkout through greenlets, the statement's cache key, an
+execution context, the result object — cost ~190 µs of CPU on SQLite where the driver needs
+~15 µs, and on PostgreSQL ~490 µs where asyncpg's own pool needs ~170 µs (measured, see
+docs/performance.md). The statement is still written once, in Core (``Query``); only its
+execution differs. Everything else — writes, sessions, the other routes — keeps the engine.
+
+What the engine's pool does for its connections is kept: on SQLite the reads cannot write
+(``query_only``) and wait at most ``READ_BUSY_TIMEOUT_MS`` for a crashed writer's recovery;
+on PostgreSQL the connections have the engine's connection arguments (URL, TLS, server
+settings such as ``plan_cache_mode``), are not trusted after sitting idle (closed instead of
+pinged), and are in autocommit (asyncpg sends no BEGIN for a lone statement)."""
+
+from __future__ import annotations
+
+import sqlite3
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import asyncpg
+import orjson
+from sqlalchemy import Select
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from foryou_crm.core.db import (
+    PING_AFTER_IDLE_SECONDS,
+    READ_BUSY_TIMEOUT_MS,
+    postgres_connect_args,
+)
+
+Processor = Callable[[Any], Any]
+Row = tuple[Any, ...]
+
+# Connections of the PostgreSQL pool, per process. A process serves from one core; each
+# direct read is one short statement, so a few cover what one core can ask for at once.
+POOL_SIZE = 10
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """One statement for one database: its SQL, its parameters in the order the driver takes
+    them (with the column types' bind processors) and its columns' result processors — known
+    once it first ran: some depend on the type the database reports for the column (on
+    asyncpg, whether a number column comes back as a float)."""
+
+    sql: str
+    names: tuple[str, ...]
+    # The statement's own values (a literal's), for the parameters the caller does not give.
+    values: tuple[Any, ...]
+    binds: tuple[Processor | None, ...]
+    results: tuple[Processor | None, ...] | None = None
+
+    def arguments(self, params: Mapping[str, Any]) -> list[Any]:
+        out = []
+        for name, own, bind in zip(self.names, self.values, self.binds, strict=True):
+            value = params[name] if own is _REQUIRED or name in params else own
+            out.append(value if bind is None else bind(value))
+        return out
+
+    def rows(self, raw: Sequence[Sequence[Any]]) -> list[Row]:
+        results = self.results
+        if results is None:
+            raise RuntimeError("result processors unknown before the statement ran")
+        return [
+            tuple(
+                value if result is None else result(value)
+                for value, result in zip(row, results, strict=True)
+            )
+            for row in raw
+        ]
+
+
+class Query:
+    """A Core select to run directly: compiled for a database the first time it runs there.
+    Its parameters are named ``bindparam``s (given as a mapping); its rows come back as plain
+    tuples in the select's column order, each value as the engine would have returned it."""
+
+    def __init__(self, statement: Select[Any]) -> None:
+        self.statement = statement
+        self._compiled: dict[str, _Compiled] = {}
+
+    def compiled(self, dialect: Dialect) -> _Compiled:
+        found = self._compiled.get(dialect.name)
+        if found is None:
+            found = self._compiled[dialect.name] = _compile(self.statement, dialect)
+        return found
+
+    def ran(self, dialect: Dialect, column_types: Sequence[Any]) -> _Compiled:
+        """The statement with its result processors, for the column types (as the driver
+        reports them) of its first run."""
+        compiled = self.compiled(dialect)
+        results = tuple(
+            column.type.dialect_impl(dialect).result_processor(dialect, column_type)
+            for column, column_type in zip(
+                self.statement.selected_columns, column_types, strict=True
+            )
+        )
+        compiled = self._compiled[dialect.name] = replace(compiled, results=results)
+        return compiled
+
+
+_REQUIRED = object()
+
+
+def _compile(statement: Select[Any], dialect: Dialect) -> _Compiled:
+    compiled = statement.compile(dialect=dialect)
+    names = tuple(compiled.positiontup or ())
+    parameters = [compiled.binds[name] for name in names]
+    return _Compiled(
+        str(compiled),
+        names,
+        tuple(_REQUIRED if p.required else p.effective_value for p in parameters),
+        tuple(p.type.dialect_impl(dialect).bind_processor(dialect) for p in parameters),
+    )
+
+
+class DirectReads(ABC):
+    """Runs ``Query``s for one database."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+
+    async def one(self, query: Query, params: Mapping[str, Any]) -> Row | None:
+        """The query's only row, or None (more than one is a programming error)."""
+        rows = await self.all(query, params)
+        if len(rows) > 1:
+            raise LookupError(f"expected at most one row, got {len(rows)}")
+        return rows[0] if rows else None
+
+    @abstractmethod
+    async def all(self, query: Query, params: Mapping[str, Any]) -> list[Row]: ...
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+
+class SQLiteReads(DirectReads):
+    """One connection, used on the event loop's thread: a read runs start to end without
+    yielding, so no two ever overlap and one connection serves them all. Each statement is
+    its own read transaction (autocommit), so it sees every commit made before it."""
+
+    def __init__(self, dialect: Dialect, database: str) -> None:
+        super().__init__(dialect)
+        self._database = database
+        self._connection: sqlite3.Connection | None = None
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(
+            self._database,
+            timeout=READ_BUSY_TIMEOUT_MS / 1000,
+            isolation_level=None,
+            check_same_thread=False,  # closed from wherever the app's shutdown runs
+        )
+        connection.execute("PRAGMA query_only=ON")
+        return connection
+
+    async def all(self, query: Query, params: Mapping[str, Any]) -> list[Row]:
+        compiled = query.compiled(self.dialect)
+        if self._connection is None:
+            self._connection = self._connect()
+        cursor = self._connection.execute(compiled.sql, compiled.arguments(params))
+        raw = cursor.fetchall()
+        if compiled.results is None:
+            # As SQLAlchemy's SQLite dialect is given them: sqlite3 reports no types.
+            compiled = query.ran(self.dialect, [d[1] for d in cursor.description])
+        return compiled.rows(raw)
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+class PostgresReads(DirectReads):
+    """asyncpg's own pool, opened on first use with the engine's connection arguments."""
+
+    def __init__(
+        self, dialect: Dialect, connect_kwargs: dict[str, Any], idle_seconds: float
+    ) -> None:
+        super().__init__(dialect)
+        self._kwargs = connect_kwargs
+        self._idle_seconds = idle_seconds
+        self._pool: asyncpg.Pool | None = None
+
+    async def _open(self) -> asyncpg.Pool:
+        if self._pool is None:
+            self._pool = await asyncpg.create_pool(
+                **self._kwargs,
+                min_size=0,
+                max_size=POOL_SIZE,
+                # A connection idle this long may have been cut (a restarted server, a
+                # proxy's timeout): the pool closes it instead of trusting it.
+                max_inactive_connection_lifetime=self._idle_seconds,
+                # The statements here change no session state (no LISTEN, advisory lock,
+                # cursor or SET): nothing to reset, so no extra round trip on release.
+                reset=_nothing_to_reset,
+                init=_json_codecs,
+            )
+        return self._pool
+
+    async def all(self, query: Query, params: Mapping[str, Any]) -> list[Row]:
+        compiled = query.compiled(self.dialect)
+        pool = self._pool or await self._open()
+        if compiled.results is not None:
+            return compiled.rows(await pool.fetch(compiled.sql, *compiled.arguments(params)))
+        async with pool.acquire() as connection:  # the first run: learn the column types
+            prepared = await connection.prepare(compiled.sql)
+            raw = await prepared.fetch(*compiled.arguments(params))
+            types = [attribute.type.oid for attribute in prepared.get_attributes()]
+        return query.ran(self.dialect, types).rows(raw)
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+
+async def _nothing_to_reset(_connection: asyncpg.Connection) -> None:
+    return None
+
+
+async def _json_codecs(connection: asyncpg.Connection) -> None:
+    """JSON values decoded by the driver, as SQLAlchemy's asyncpg dialect sets up its own
+    connections (its JSON types then have no result processor), with ``make_engine``'s
+    parser. Binary: ``jsonb``'s starts with its format version."""
+    await connection.set_type_codec(
+        "json", encoder=orjson.dumps, decoder=orjson.loads, schema="pg_catalog", format="binary"
+    )
+    await connection.set_type_codec(
+        "jsonb",
+        encoder=lambda value: b"\x01" + orjson.dumps(value),
+        decoder=lambda data: orjson.loads(data[1:]),
+        schema="pg_catalog",
+        format="binary",
+    )
+
+
+def direct_reads(
+    engine: AsyncEngine, *, idle_seconds: float = PING_AFTER_IDLE_SECONDS
+) -> DirectReads:
+    """Direct reads of the database ``engine`` (made by ``db.make_engine``) is on: the same
+    URL and, on PostgreSQL, ``make_engine``'s server settings; a pooled connection idle for
+    ``idle_seconds`` is closed (the engine's pool pings it instead)."""
+    dialect = engine.dialect
+    if dialect.name == "sqlite":
+        if not engine.url.database:
+            raise ValueError("SQLite needs a database file (the reads open it again)")
+        return SQLiteReads(dialect, engine.url.database)
+    if engine.url.drivername != "postgresql+asyncpg":
+        raise ValueError(f"no direct reads for {engine.url.drivername}")
+    _, kwargs = dialect.create_connect_args(engine.url)
+    kwargs.pop("prepared_statement_cache_size", None)  # SQLAlchemy's adapter's, not asyncpg's
+    return PostgresReads(dialect, {**kwargs, **postgres_connect_args(None)}, idle_seconds)
