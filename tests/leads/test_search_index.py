@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 from sqlalchemy.dialects import postgresql
 
 from foryou_crm.core.migrate import alembic_config
 from foryou_crm.leads.dialects import PostgreSQL
 from foryou_crm.leads.models import AmoLead
+from foryou_crm.leads.queries import Parameters
 from foryou_crm.leads.search import FTS_TABLE, TRIGRAM_INDEX
 from tests.conftest import bearer
 from tests.leads.conftest import HOST, all_lead_ids, api_leads, connect
@@ -60,7 +61,8 @@ async def test_postgres_can_answer_the_text_query_from_the_trigram_index(world: 
     token = await connect(world, "agent-a@foryou.example")
     # The predicate the API builds, explained with table scans discouraged and no other filter:
     # one the GIN index cannot serve (strpos, a lowercasing call) would still be a scan.
-    stmt = select(AmoLead.id).where(PostgreSQL().text_match("печерськ"))
+    bind = Parameters()
+    stmt = select(AmoLead.id).where(PostgreSQL().text_match("печерськ", bind)).params(bind.values)
     sql = str(stmt.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
     async with world.services.engine.connect() as conn:
         await conn.execute(text("SET enable_seqscan = off"))
@@ -125,12 +127,12 @@ async def test_both_page_plans_return_the_same_pages(world: World) -> None:
     ]
     statements: list[str] = []
 
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+    def record(statement: str) -> None:
         if "FROM amo_leads" in statement and "LIMIT" in statement:
             statements.append(statement)
 
-    engine = world.services.read_engine.sync_engine  # the lead list reads on it
-    event.listen(engine, "before_cursor_execute", record)
+    watchers = world.services.direct.watchers  # the lead list reads with them
+    watchers.append(record)
     try:
         walked = 0
         for params in filters:
@@ -144,7 +146,7 @@ async def test_both_page_plans_return_the_same_pages(world: World) -> None:
             page_1 = statements[0]
             walked += "+ ?" in page_1 or "instr(amo_leads.search_text" in page_1
     finally:
-        event.remove(engine, "before_cursor_execute", record)
+        watchers.remove(record)
     if _dialect(world) == "sqlite":
         assert walked >= 3, walked  # the small pages really took the other plan
     else:

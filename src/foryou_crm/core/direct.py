@@ -126,6 +126,13 @@ class DirectReads(ABC):
 
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
+        # Called with each statement's SQL before it runs (what the engine's
+        # ``before_cursor_execute`` event is to its statements): which plan a page took.
+        self.watchers: list[Callable[[str], None]] = []
+
+    def _watched(self, sql: str) -> None:
+        for watch in self.watchers:
+            watch(sql)
 
     async def one(self, query: Query, params: Mapping[str, Any]) -> Row | None:
         """The query's only row, or None (more than one is a programming error)."""
@@ -165,6 +172,7 @@ class SQLiteReads(DirectReads):
         compiled = query.compiled(self.dialect)
         if self._connection is None:
             self._connection = self._connect()
+        self._watched(compiled.sql)
         cursor = self._connection.execute(compiled.sql, compiled.arguments(params))
         raw = cursor.fetchall()
         if compiled.results is None:
@@ -208,6 +216,7 @@ class PostgresReads(DirectReads):
     async def all(self, query: Query, params: Mapping[str, Any]) -> list[Row]:
         compiled = query.compiled(self.dialect)
         pool = self._pool or await self._open()
+        self._watched(compiled.sql)
         if compiled.results is not None:
             return compiled.rows(await pool.fetch(compiled.sql, *compiled.arguments(params)))
         async with pool.acquire() as connection:  # the first run: learn the column types

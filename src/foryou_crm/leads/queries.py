@@ -10,15 +10,18 @@ JSON (no ORM objects, no pydantic models: for 50–250 rows those cost more than
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Row, Select, func, or_, select, tuple_
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, func, or_, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from foryou_crm.amocrm.hosts import lead_url
 from foryou_crm.connections.status import sync_out
 from foryou_crm.connections.views import ConnectionView, SyncView
+from foryou_crm.core.direct import DirectReads, Query
 from foryou_crm.leads.amo import TAG_SEP
 from foryou_crm.leads.counts import LeadCounts
 from foryou_crm.leads.cursor import Position
@@ -49,42 +52,92 @@ _SORTS: dict[str, tuple[Any, bool]] = {
 }
 
 
+class Parameters:
+    """The values of one statement, each bound as a named parameter: statements that differ
+    only in their values have the same SQL, so the list compiles each form once (``_form``)
+    and runs it as a direct read (``core.direct``). The names are chosen by the builder's
+    path (one per value, numbered in lists), so the same names in the same order mean the
+    same statement — with the dialect hooks' ``form`` and the sort, the key of a form."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def __call__(self, name: str, value: Any) -> BindParameter[Any]:
+        if name in self.values:
+            raise ValueError(f"parameter {name} bound twice")
+        self.values[name] = value
+        # No value in the statement (a statement kept for its form must never run with a
+        # value of the request that built it), and no type: it takes the type of the column
+        # it is compared with (on PostgreSQL a type of its own is a cast, and an integer's is
+        # 32-bit).
+        return bindparam(name, required=True)
+
+    def each(self, name: str, values: list[int]) -> list[BindParameter[Any]]:
+        return [self(f"{name}_{i}", value) for i, value in enumerate(values)]
+
+
 def _conditions(
-    connection_id: int, f: LeadFilter, db: PostgreSQL | SQLite
+    connection_id: int, f: LeadFilter, db: PostgreSQL | SQLite, bind: Parameters
 ) -> list[ColumnElement[bool]]:
     """What the filter selects: the connection's leads, narrowed by every parameter given."""
     col = db.filter_column
-    found: list[ColumnElement[bool]] = [_LEADS.c.connection_id == connection_id]
+    found: list[ColumnElement[bool]] = [_LEADS.c.connection_id == bind("cid", connection_id)]
     if f.text:
-        match = db.text_match(f.text)
+        match = db.text_match(f.text, bind)
         if (number := f.number) is not None:
-            match = or_(match, col(_LEADS.c.amo_id) == number, col(_LEADS.c.price) == number)
+            match = or_(
+                match,
+                col(_LEADS.c.amo_id) == bind("text_id", number),
+                col(_LEADS.c.price) == bind("text_price", number),
+            )
         found.append(match)
     if f.pipeline_id is not None:
-        found.append(col(_LEADS.c.pipeline_id) == f.pipeline_id)
+        found.append(col(_LEADS.c.pipeline_id) == bind("pipeline", f.pipeline_id))
     if f.status_id:
-        found.append(col(_LEADS.c.status_id).in_(f.status_id))
+        found.append(col(_LEADS.c.status_id).in_(bind.each("status", f.status_id)))
     if f.responsible_user_id:
-        found.append(col(_LEADS.c.responsible_user_id).in_(f.responsible_user_id))
+        found.append(
+            col(_LEADS.c.responsible_user_id).in_(bind.each("user", f.responsible_user_id))
+        )
     if f.tag:
-        found.append(db.contains(_LEADS.c.tags_key, f"{TAG_SEP}{f.tag.lower()}{TAG_SEP}"))
-    for field_id, enum_ids in f.custom_enums.items():
+        tag_key = f"{TAG_SEP}{f.tag.lower()}{TAG_SEP}"
+        found.append(db.contains(_LEADS.c.tags_key, bind("tag", tag_key)))
+    for n, (field_id, enum_ids) in enumerate(f.custom_enums.items()):
         # Any of a field's enums; every field given (AND). An index lookup in amo_lead_enums.
         chosen = select(_ENUMS.c.lead_id).where(
-            _ENUMS.c.connection_id == connection_id,
-            _ENUMS.c.field_id == field_id,
-            _ENUMS.c.enum_id.in_(enum_ids),
+            _ENUMS.c.connection_id == bind(f"field{n}_cid", connection_id),
+            _ENUMS.c.field_id == bind(f"field{n}", field_id),
+            _ENUMS.c.enum_id.in_(bind.each(f"field{n}_enum", enum_ids)),
         )
         found.append(_LEADS.c.amo_id.in_(chosen))
-    for column, (low, high) in (
-        (_LEADS.c.price, f.price),
-        (_LEADS.c.created_at, f.created),
-        (_LEADS.c.updated_at, f.updated),
+    for name, column, (low, high) in (
+        ("price", _LEADS.c.price, f.price),
+        ("created", _LEADS.c.created_at, f.created),
+        ("updated", _LEADS.c.updated_at, f.updated),
     ):
         if low is not None:
-            found.append(col(column) >= low)
+            found.append(col(column) >= bind(f"{name}_from", low))
         if high is not None:
-            found.append(col(column) <= high)
+            found.append(col(column) <= bind(f"{name}_to", high))
+    return found
+
+
+# Each form of the list's statements, compiled once: a form is the hooks' ``form``, the sort
+# and the parameters' names. Bounded: the forms in use are few (which filters are set, how
+# many values each), and a client making up new ones only evicts.
+_FORMS: OrderedDict[tuple[Any, ...], Query] = OrderedDict()
+MAX_FORMS = 1024
+
+
+def _form(key: tuple[Any, ...], statement: Select[Any]) -> Query:
+    """The kept query of this form, or ``statement`` kept as it."""
+    found = _FORMS.get(key)
+    if found is None:
+        found = _FORMS[key] = Query(statement)
+        if len(_FORMS) > MAX_FORMS:
+            _FORMS.popitem(last=False)
+    else:
+        _FORMS.move_to_end(key)
     return found
 
 
@@ -131,6 +184,8 @@ _PAGE = (
 
 
 _LISTED = len(_PAGE.selected_columns)
+# Where each sort column is in a row of ``_PAGE`` (the next cursor is read from the last row).
+_POSITION = {column.key: i for i, column in enumerate(_PAGE.selected_columns)}
 
 
 def _contact_out(contact: dict[str, Any]) -> dict[str, Any]:
@@ -147,7 +202,7 @@ def page_statement() -> Select[*tuple[Any, ...]]:
     return _PAGE
 
 
-def lead_out(row: Row[*tuple[Any, ...]], domain: str, currency: str | None) -> dict[str, Any]:
+def lead_out(row: Sequence[Any], domain: str, currency: str | None) -> dict[str, Any]:
     """One item of ``data.items`` (``schemas.LeadOut``), camelCase as on the wire. ``row``:
     one of ``page_statement``'s, its columns first and in that order (unpacked by position:
     by name, the 15 look-ups were a tenth of a page's cost)."""
@@ -190,7 +245,7 @@ def lead_out(row: Row[*tuple[Any, ...]], domain: str, currency: str | None) -> d
 
 
 async def _total(
-    conn: AsyncConnection,
+    reads: DirectReads,
     connection_id: int,
     state: SyncView | None,
     f: LeadFilter,
@@ -205,22 +260,30 @@ async def _total(
     selection = f.selection
     if version is not None and (kept := counts.get(connection_id, selection, version)) is not None:
         return kept
-    counted = select(func.count()).select_from(_LEADS).where(*_conditions(connection_id, f, db))
-    total = int(await conn.scalar(counted) or 0)
+    bind = Parameters()
+    counted = (
+        select(func.count()).select_from(_LEADS).where(*_conditions(connection_id, f, db, bind))
+    )
+    query = _form(("count", db.form, *bind.values), counted)
+    found = await reads.one(query, bind.values)
+    total = int(found[0]) if found else 0
     if version is not None:
         counts.put(connection_id, selection, version, total)
     return total
 
 
-def _after(column: Any, descending: bool, position: Position) -> ColumnElement[bool]:
+def _after(
+    column: Any, descending: bool, position: Position, bind: Parameters
+) -> ColumnElement[bool]:
     """The rows after ``position`` in the list's order (sort value, then lead id): one range
     over the sort's index, which carries the id for exactly this."""
-    row, last = tuple_(column, _LEADS.c.amo_id), tuple_(position.value, position.lead_id)
+    row = tuple_(column, _LEADS.c.amo_id)
+    last = tuple_(bind("after_value", position.value), bind("after_id", position.lead_id))
     return row < last if descending else row > last
 
 
 async def leads_page(
-    conn: AsyncConnection,
+    reads: DirectReads,
     connection: ConnectionView,
     state: SyncView | None,
     f: LeadFilter,
@@ -228,25 +291,28 @@ async def leads_page(
 ) -> dict[str, Any]:
     """``data`` of one page of the connection's leads matching ``f``: the rows, the total,
     whether more follow (and the cursor to them) and the sync state."""
-    db = dialect_named(conn.dialect.name)
-    total = await _total(conn, connection.id, state, f, db, counts)
+    db = dialect_named(reads.dialect.name)
+    total = await _total(reads, connection.id, state, f, db, counts)
     position = f.position
     column, descending = _SORTS[f.sort]
-    rows: list[Row[*tuple[Any, ...]]] = []
+    rows: list[tuple[Any, ...]] = []
     if position is not None or total > f.offset:
         depth = f.limit if position is not None else f.page * f.limit
         mirror_size = state.leads_count if state is not None else None
         page_db = db.for_page(
             f, total=total, depth=depth, mirror_size=mirror_size, sort_column=column
         )
+        bind = Parameters()
         # The lead id breaks ties, so pages never overlap or skip rows.
         order = (column.desc(), _LEADS.c.amo_id.desc()) if descending else (column, _LEADS.c.amo_id)
-        stmt = _PAGE.where(*_conditions(connection.id, f, page_db)).order_by(*order)
+        stmt = _PAGE.where(*_conditions(connection.id, f, page_db, bind)).order_by(*order)
         if position is not None:
-            stmt = stmt.where(_after(column, descending, position))
+            stmt = stmt.where(_after(column, descending, position, bind))
         elif f.offset:
-            stmt = stmt.offset(f.offset)
-        rows = list((await conn.execute(stmt.limit(f.limit + 1))).all())
+            stmt = stmt.offset(bind("offset", f.offset))
+        stmt = stmt.limit(bind("limit", f.limit + 1))
+        query = _form(("page", page_db.form, f.sort, *bind.values), stmt)
+        rows = await reads.all(query, bind.values)
     has_more = len(rows) > f.limit
     del rows[f.limit :]
     last = rows[-1] if rows else None
@@ -257,7 +323,7 @@ async def leads_page(
         "total": total,
         "hasMore": has_more,
         "nextCursor": (
-            f.next_cursor(getattr(last, column.key), last.amo_id) if has_more and last else None
+            f.next_cursor(last[_POSITION[column.key]], last[0]) if has_more and last else None
         ),
         "sync": sync_out(state).model_dump(by_alias=True, mode="json"),
     }

@@ -56,10 +56,9 @@ async def list_leads(request: Request) -> Response:
     if current.connection is None:
         raise NotConnected()
     f = query_string.lead_filter(request)
-    async with services.read_engine.connect() as conn:
-        data = await queries.leads_page(
-            conn, current.connection, current.sync, f, services.lead_counts
-        )
+    data = await queries.leads_page(
+        services.direct, current.connection, current.sync, f, services.lead_counts
+    )
     # Straight to JSON (see ``queries``): the shape is ``LeadsEnvelope``'s.
     body = orjson.dumps({"success": True, "data": data}, option=orjson.OPT_UTC_Z)
     return Response(body, media_type=JSON)
