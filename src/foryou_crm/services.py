@@ -25,7 +25,7 @@ from foryou_crm.core.abuse import AbuseLimits
 from foryou_crm.core.clock import Clock
 from foryou_crm.core.config import Settings, ensure_local_secrets
 from foryou_crm.core.crypto import TokenCipher
-from foryou_crm.core.db import make_engine, make_sessionmaker, reading
+from foryou_crm.core.db import make_engine, make_sessionmaker
 from foryou_crm.core.direct import DirectReads, direct_reads
 from foryou_crm.leads.counts import LeadCounts
 from foryou_crm.leads.sync.job import SyncDeps
@@ -40,10 +40,6 @@ class Services:
     clock: Clock
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
-    # Sessions for the routes that only read (``/status``, the lead list), on
-    # ``db.reading(engine)``.
-    read_engine: AsyncEngine
-    read_sessionmaker: async_sessionmaker[AsyncSession]
     # The one read every ``/status`` and lead-list request starts with, run on the driver.
     direct: DirectReads
     # None without FORYOU_REDIS_URL: the budget and the throttle then live in this process.
@@ -80,7 +76,6 @@ class Services:
         clock = clock or Clock()
         engine = make_engine(settings.resolved_database_url)
         sessionmaker = make_sessionmaker(engine)
-        read_engine = reading(engine)
         redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
         rps, margin = settings.amocrm_rate_limit_rps, settings.amocrm_rate_margin
         budget: RateBudget = (
@@ -106,8 +101,6 @@ class Services:
             clock=clock,
             engine=engine,
             sessionmaker=sessionmaker,
-            read_engine=read_engine,
-            read_sessionmaker=make_sessionmaker(read_engine),
             direct=direct_reads(engine),
             redis=redis,
             amocrm=amocrm,
@@ -128,7 +121,6 @@ class Services:
         if self.redis is not None:
             await self.redis.aclose()
         await self.direct.close()
-        await self.read_engine.dispose()  # on PostgreSQL the same pool as ``engine``
         await self.engine.dispose()
 
 

@@ -1,6 +1,6 @@
 """Pooled PostgreSQL connections: pinged before reuse only after sitting idle, and a
-connection the server cut while idle is replaced instead of failing the request; requests
-that only read run without BEGIN/COMMIT."""
+connection the server cut while idle is replaced instead of failing the request. (The busiest
+reads run on a pool of their own: tests/core/test_direct_reads.py.)"""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import asyncio
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from foryou_crm.core.db import make_engine, make_sessionmaker, reading
+from foryou_crm.core.db import make_engine
 
 
 def _postgres(url: str) -> None:
@@ -74,31 +74,5 @@ async def test_a_connection_in_use_moments_ago_is_not_pinged(database_url: str) 
                 await conn.execute(text("SELECT 1"))
         async with engine.connect() as conn:
             assert (await conn.execute(text("SELECT 1"))).scalar_one() == 1
-    finally:
-        await engine.dispose()
-
-
-async def test_reads_run_outside_a_transaction(database_url: str) -> None:
-    """``now()`` is the transaction's start: it moves between two statements only when each
-    is its own transaction (no BEGIN was sent around them)."""
-    _postgres(database_url)
-    engine = make_engine(database_url, pool_size=1)
-
-    async def now_twice(maker: async_sessionmaker[AsyncSession]) -> tuple[object, object]:
-        async with maker() as session:
-            first = await session.scalar(text("SELECT now()"))
-            await asyncio.sleep(0.01)
-            return first, await session.scalar(text("SELECT now()"))
-
-    try:
-        first, second = await now_twice(make_sessionmaker(reading(engine)))
-        assert first != second
-        first, second = await now_twice(make_sessionmaker(engine))
-        assert first == second
-        # The busiest routes read on a connection of the read engine, not a session.
-        async with reading(engine).connect() as conn:
-            first = await conn.scalar(text("SELECT now()"))
-            await asyncio.sleep(0.01)
-            assert await conn.scalar(text("SELECT now()")) != first
     finally:
         await engine.dispose()

@@ -31,7 +31,7 @@ async def status(request: Request) -> Response:
     ending = None
     if connection is None or connection.needs_reconnect:
         # Why it ended matters only without a working connection (one more read, only then).
-        async with services.read_sessionmaker() as session:
+        async with services.sessionmaker() as session:
             ending = await endings.ending_of(session, user.id)
     out = status_of(connection, sync, ending)
     log.info(

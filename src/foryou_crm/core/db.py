@@ -4,14 +4,10 @@ and the declarative base with stable constraint names. The request-scoped sessio
 
 from __future__ import annotations
 
-import sqlite3
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import partial
 from typing import Any, cast
 
-import aiosqlite
 import orjson
 from sqlalchemy import CursorResult, DateTime, Executable, MetaData, event
 from sqlalchemy.engine import Dialect
@@ -140,72 +136,6 @@ def _ping_when_idle(engine: AsyncEngine, idle_seconds: float) -> None:
             engine.dialect.do_ping(dbapi_conn)
         except Exception as exc:
             raise DisconnectionError("the connection failed its ping") from exc
-
-
-def reading(engine: AsyncEngine) -> AsyncEngine:
-    """The engine for requests that only read (the lead list, ``/status``).
-
-    PostgreSQL: the same pool with its connections in autocommit while checked out (asyncpg
-    then sends no BEGIN and no COMMIT: a statement is its own transaction, as it is under READ
-    COMMITTED anyway).
-
-    SQLite: a pool of its own whose connections run each statement on the calling thread —
-    the event loop's — instead of handing it to aiosqlite's thread and waiting to be woken.
-    Those hand-overs (a queue put, a thread switch, a wake-up of the loop through its socket,
-    several per statement) were half of a ``/status`` request's CPU (measured: 634 → 1,175
-    req/s on one core, the lead list 210 → 453). Blocking the loop is what a statement costs
-    in CPU anyway: the reads are index lookups and one page, and a process serves from one
-    core. Writers keep aiosqlite's thread: a write may wait for the database's lock, a read
-    never does in WAL mode (a reader waits only while a crashed writer's log is recovered,
-    bounded by ``busy_timeout``). ``query_only`` makes a write through this pool an error."""
-    if engine.dialect.name != "sqlite":
-        return engine.execution_options(isolation_level="AUTOCOMMIT")
-    database = engine.url.database
-    if not database:
-        raise ValueError("SQLite needs a database file (the reads open it again)")
-    # make_engine's settings and PRAGMAs, then this pool's own (its listener runs after).
-    read_engine = make_engine(
-        engine.url.render_as_string(hide_password=False),
-        async_creator=partial(_inline_sqlite, database),
-    )
-
-    @event.listens_for(read_engine.sync_engine, "connect")
-    def _read_only(dbapi_conn: Any, _record: Any) -> None:
-        cursor = dbapi_conn.cursor()
-        cursor.execute("PRAGMA query_only=ON")
-        cursor.execute(f"PRAGMA busy_timeout={READ_BUSY_TIMEOUT_MS}")
-        cursor.close()
-
-    return read_engine
-
-
-# How long an inline read may wait for the database (only while a crashed writer's log is
-# being recovered): it holds the event loop meanwhile.
-READ_BUSY_TIMEOUT_MS = 2000
-
-
-class _InlineConnection(aiosqlite.Connection):
-    """aiosqlite's connection, each call made on the caller's thread. aiosqlite opens and
-    closes the connection on its own thread still (``Connection.__await__``)."""
-
-    async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        if not self._running or not self._connection:
-            raise ValueError("Connection closed")  # as aiosqlite says it
-        return fn(*args, **kwargs)
-
-
-async def _inline_sqlite(database: str) -> aiosqlite.Connection:
-    connector = partial(
-        sqlite3.connect,
-        database,
-        timeout=READ_BUSY_TIMEOUT_MS / 1000,
-        check_same_thread=False,  # opened on aiosqlite's thread, used on the loop's
-    )
-    connection = _InlineConnection(connector, iter_chunk_size=64)
-    # As SQLAlchemy makes aiosqlite's own (its ``connect``): a pool not disposed must not keep
-    # the process from exiting.
-    connection._thread.daemon = True
-    return await connection
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

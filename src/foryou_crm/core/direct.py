@@ -29,14 +29,14 @@ from sqlalchemy import Select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from foryou_crm.core.db import (
-    PING_AFTER_IDLE_SECONDS,
-    READ_BUSY_TIMEOUT_MS,
-    postgres_connect_args,
-)
+from foryou_crm.core.db import PING_AFTER_IDLE_SECONDS, postgres_connect_args
 
 Processor = Callable[[Any], Any]
 Row = tuple[Any, ...]
+
+# How long a SQLite read may wait for the database (only while a crashed writer's log is
+# being recovered): it holds the event loop meanwhile.
+READ_BUSY_TIMEOUT_MS = 2000
 
 # Connections of the PostgreSQL pool, per process. A process serves from one core; each
 # direct read is one short statement, so a few cover what one core can ask for at once.
