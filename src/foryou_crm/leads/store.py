@@ -6,7 +6,19 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, delete, func, select, text, update
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Table,
+    bindparam,
+    delete,
+    func,
+    select,
+    text,
+    true,
+    update,
+)
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.dml import Insert
@@ -153,35 +165,50 @@ async def mark_contacts_changed(
         )
 
 
-# Rows of the contacts column held at once while collecting contact ids: loaded whole, the
-# column of 1,000,000 leads took the sync worker from 160 to 600 MiB.
-_STREAMED_ROWS = 5_000
-
-
 async def _contact_ids(
-    session: AsyncSession, leads: Select[tuple[Any]], unnamed_only: bool = False
+    session: AsyncSession, *leads: ColumnElement[bool], unnamed_only: bool = False
 ) -> set[int]:
-    ids: set[int] = set()
-    result = await session.stream(leads.execution_options(yield_per=_STREAMED_ROWS))
-    async for (contacts,) in result:
-        ids.update(
-            int(c["id"]) for c in contacts or [] if not unnamed_only or c.get("name") is None
-        )
-    return ids
+    """The distinct contact ids in the ``contacts`` lists of the ``leads`` selected —
+    ``unnamed_only``: of the contacts without a name yet. Unnested by the database itself
+    (SQLite's ``json_each``, PostgreSQL's ``json_array_elements``): reading every lead's
+    list into Python to do it was the pause between a first sync's leads and its contacts
+    (measured: 4.9 s against 0.25 s at 100,000 leads on SQLite, 35 s against 3 s at
+    1,000,000 on PostgreSQL), and held the lists in the worker's memory meanwhile."""
+    contact_id: ColumnElement[Any]
+    name: ColumnElement[Any]
+    if session.get_bind().dialect.name == "postgresql":
+        contact = func.json_array_elements(AmoLead.contacts).table_valued("value")
+        contact_id = sql_cast(contact.c.value.op("->>")("id"), BigInteger)
+        name = contact.c.value.op("->>")("name")
+    else:
+        contact = func.json_each(AmoLead.contacts).table_valued("value")
+        contact_id = func.json_extract(contact.c.value, "$.id")
+        name = func.json_extract(contact.c.value, "$.name")
+    ids = (
+        select(contact_id)
+        .distinct()
+        .select_from(AmoLead)
+        .join(contact, true())
+        .where(*leads, contact_id.is_not(None))
+    )
+    if unnamed_only:
+        ids = ids.where(name.is_(None))
+    return {int(i) for i in (await session.execute(ids)).scalars()}
 
 
 async def referenced_contact_ids(session: AsyncSession, connection_id: int) -> set[int]:
     """Every contact id the connection's leads carry."""
-    leads = select(AmoLead.contacts).where(AmoLead.connection_id == connection_id)
-    return await _contact_ids(session, leads)
+    return await _contact_ids(session, AmoLead.connection_id == connection_id)
 
 
 async def pending_contact_ids(session: AsyncSession, connection_id: int) -> set[int]:
     """Contact ids of leads still waiting for names."""
-    leads = select(AmoLead.contacts).where(
-        AmoLead.connection_id == connection_id, AmoLead.contacts_pending.is_(True)
+    return await _contact_ids(
+        session,
+        AmoLead.connection_id == connection_id,
+        AmoLead.contacts_pending.is_(True),
+        unnamed_only=True,
     )
-    return await _contact_ids(session, leads, unnamed_only=True)
 
 
 async def fill_contacts(
