@@ -13,12 +13,13 @@ import pytest
 from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from foryou_crm.connections.models import AmoConnection, SyncState
+from foryou_crm.connections.models import SyncState
 from foryou_crm.core.db import make_engine, make_sessionmaker
 from foryou_crm.core.direct import DirectReads, Query, direct_reads
 from foryou_crm.leads.models import AmoLead, AmoPipeline, AmoStatus
 from foryou_crm.leads.queries import page_statement
 from foryou_crm.users.models import User
+from tests.rows import add_connected_user
 
 MOMENT = datetime(2026, 11, 30, 21, 15, 7, 123456, tzinfo=UTC)
 
@@ -53,25 +54,14 @@ async def _seed(engine: AsyncEngine) -> tuple[int, int]:
     """A disabled admin and a connection with a pipeline, one status and three leads (one in
     an unknown status, one with no contacts or tags). Returns (user id, connection id)."""
     async with make_sessionmaker(engine)() as session:
-        user = User(email="ольга@foryou.example", name="Ольга", created_at=MOMENT, is_admin=True)
-        user.disabled_at = MOMENT + timedelta(days=1)
-        session.add(user)
-        await session.flush()
-        connection = AmoConnection(
-            user_id=user.id,
-            account_id=2**40 + 7,
-            domain="reforyou.amocrm.ru",
-            platform=1,
-            access_token_enc="a",
-            refresh_token_enc="r",
-            key_id="k",
-            token_expires_at=MOMENT,
-            connected_at=MOMENT,
-            refreshed_at=MOMENT,
-            updated_at=MOMENT,
+        user, connection = await add_connected_user(
+            session,
+            "ольга@foryou.example",
+            MOMENT,
+            name="Ольга",
+            is_admin=True,
+            disabled_at=MOMENT + timedelta(days=1),
         )
-        session.add(connection)
-        await session.flush()
         session.add(SyncState(connection_id=connection.id, state="idle", progress=1.0, gen=0))
         session.add(
             AmoPipeline(connection_id=connection.id, amo_id=77, name="Продаж", sort=1, is_main=True)

@@ -10,11 +10,10 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from foryou_crm.connections.models import AmoConnection
 from foryou_crm.core.db import make_engine, make_sessionmaker
 from foryou_crm.leads import store
 from foryou_crm.leads.models import AmoLead
-from foryou_crm.users.models import User
+from tests.rows import add_connected_user
 
 MOMENT = datetime(2026, 12, 1, tzinfo=UTC)
 
@@ -27,25 +26,7 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 
 async def _connection(session: AsyncSession, email: str) -> int:
-    user = User(email=email, name="", created_at=MOMENT)
-    session.add(user)
-    await session.flush()
-    connection = AmoConnection(
-        user_id=user.id,
-        account_id=1,
-        domain="reforyou.amocrm.ru",
-        platform=1,
-        access_token_enc="a",
-        refresh_token_enc="r",
-        key_id="k",
-        token_expires_at=MOMENT,
-        connected_at=MOMENT,
-        refreshed_at=MOMENT,
-        updated_at=MOMENT,
-    )
-    session.add(connection)
-    await session.flush()
-    return connection.id
+    return (await add_connected_user(session, email, MOMENT))[1].id
 
 
 def _lead(cid: int, amo_id: int, contacts: list[dict[str, Any]], pending: bool) -> AmoLead:
