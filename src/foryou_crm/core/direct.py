@@ -17,6 +17,7 @@ pinged), and are in autocommit (asyncpg sends no BEGIN for a lone statement)."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
@@ -196,9 +197,15 @@ class PostgresReads(DirectReads):
         self._kwargs = connect_kwargs
         self._idle_seconds = idle_seconds
         self._pool: asyncpg.Pool | None = None
+        # The first requests of a process arrive together: one of them opens the pool.
+        # (asyncpg's pool with no connections to open does not suspend today, so there is
+        # no second pool without it either; the lock keeps that true whatever asyncpg does.)
+        self._opening = asyncio.Lock()
 
     async def _open(self) -> asyncpg.Pool:
-        if self._pool is None:
+        async with self._opening:
+            if self._pool is not None:
+                return self._pool
             self._pool = await asyncpg.create_pool(
                 **self._kwargs,
                 min_size=0,
@@ -211,7 +218,7 @@ class PostgresReads(DirectReads):
                 reset=_nothing_to_reset,
                 init=_json_codecs,
             )
-        return self._pool
+            return self._pool
 
     async def all(self, query: Query, params: Mapping[str, Any]) -> list[Row]:
         compiled = query.compiled(self.dialect)
