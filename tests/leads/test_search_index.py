@@ -62,7 +62,7 @@ async def test_postgres_can_answer_the_text_query_from_the_trigram_index(world: 
     # The predicate the API builds, explained with table scans discouraged and no other filter:
     # one the GIN index cannot serve (strpos, a lowercasing call) would still be a scan.
     bind = Parameters()
-    stmt = select(AmoLead.id).where(PostgreSQL().text_match("печерськ", bind)).params(bind.values)
+    stmt = select(AmoLead.id).where(PostgreSQL().text_match("печерськ", bind)()).params(bind.values)
     sql = str(stmt.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
     async with world.services.engine.connect() as conn:
         await conn.execute(text("SET enable_seqscan = off"))

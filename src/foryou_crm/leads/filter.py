@@ -5,6 +5,7 @@ database is asked is ``queries`` and ``dialects``."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -142,21 +143,28 @@ class LeadFilter(BaseModel):
         cursors.decode(value, info.data["sort"], cursors.fingerprint(_selection(info.data)))
         return value
 
-    @property
+    # Cached: a list request asks for these several times (the count's key, the cursor read
+    # and the next one made), and the filter is frozen.
+    @functools.cached_property
     def selection(self) -> tuple[Any, ...]:
         """What the filter selects, whatever the order and paging: the key of its count."""
-        return _selection(dict(self))
+        # The fields only (``dict(self)`` would hold these cached properties too, once made).
+        return _selection({name: getattr(self, name) for name in type(self).model_fields})
 
-    @property
+    @functools.cached_property
+    def _fingerprint(self) -> str:
+        return cursors.fingerprint(self.selection)
+
+    @functools.cached_property
     def position(self) -> cursors.Position | None:
         """Where the page starts when a ``cursor`` is given (checked already)."""
         if self.cursor is None:
             return None
-        return cursors.decode(self.cursor, self.sort, cursors.fingerprint(self.selection))
+        return cursors.decode(self.cursor, self.sort, self._fingerprint)
 
     def next_cursor(self, value: int, lead_id: int) -> str:
         position = cursors.Position(value, lead_id)
-        return cursors.encode(position, self.sort, cursors.fingerprint(self.selection))
+        return cursors.encode(position, self.sort, self._fingerprint)
 
     @property
     def text(self) -> str | None:

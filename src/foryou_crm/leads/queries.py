@@ -10,8 +10,10 @@ JSON (no ORM objects, no pydantic models: for 50–250 rows those cost more than
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -25,7 +27,7 @@ from foryou_crm.core.direct import DirectReads, Query
 from foryou_crm.leads.amo import TAG_SEP
 from foryou_crm.leads.counts import LeadCounts
 from foryou_crm.leads.cursor import Position
-from foryou_crm.leads.dialects import PostgreSQL, SQLite, dialect_named
+from foryou_crm.leads.dialects import Condition, PostgreSQL, SQLite, dialect_named
 from foryou_crm.leads.filter import LeadFilter
 from foryou_crm.leads.models import AmoLead, AmoLeadEnum, AmoPipeline, AmoStatus, AmoUser
 from foryou_crm.leads.schemas import (
@@ -66,60 +68,92 @@ class Parameters:
         if name in self.values:
             raise ValueError(f"parameter {name} bound twice")
         self.values[name] = value
-        # No value in the statement (a statement kept for its form must never run with a
-        # value of the request that built it), and no type: it takes the type of the column
-        # it is compared with (on PostgreSQL a type of its own is a cast, and an integer's is
-        # 32-bit).
-        return bindparam(name, required=True)
+        return _parameter(name)
 
     def each(self, name: str, values: list[int]) -> list[BindParameter[Any]]:
         return [self(f"{name}_{i}", value) for i, value in enumerate(values)]
 
 
+@functools.cache
+def _parameter(name: str) -> BindParameter[Any]:
+    """The parameter called ``name``, one object for every statement: it carries no value (a
+    statement kept for its form must never run with a value of the request that built it),
+    and no type: it takes the type of the column it is compared with (on PostgreSQL a type
+    of its own is a cast, and an integer's is 32-bit). The names are the builder's own, a few
+    dozen (lists are numbered, and bounded by ``filter``'s limits)."""
+    return bindparam(name, required=True)
+
+
 def _conditions(
     connection_id: int, f: LeadFilter, db: PostgreSQL | SQLite, bind: Parameters
-) -> list[ColumnElement[bool]]:
+) -> list[Condition]:
     """What the filter selects: the connection's leads, narrowed by every parameter given."""
     col = db.filter_column
-    found: list[ColumnElement[bool]] = [_LEADS.c.connection_id == bind("cid", connection_id)]
+    cid = bind("cid", connection_id)
+    found: list[Condition] = [lambda: _LEADS.c.connection_id == cid]
     if f.text:
         match = db.text_match(f.text, bind)
         if (number := f.number) is not None:
-            match = or_(
-                match,
-                col(_LEADS.c.amo_id) == bind("text_id", number),
-                col(_LEADS.c.price) == bind("text_price", number),
+            text_id, text_price = bind("text_id", number), bind("text_price", number)
+            found.append(
+                lambda: or_(
+                    match(),
+                    col(_LEADS.c.amo_id) == text_id,
+                    col(_LEADS.c.price) == text_price,
+                )
             )
-        found.append(match)
+        else:
+            found.append(match)
     if f.pipeline_id is not None:
-        found.append(col(_LEADS.c.pipeline_id) == bind("pipeline", f.pipeline_id))
+        pipeline = bind("pipeline", f.pipeline_id)
+        found.append(lambda: col(_LEADS.c.pipeline_id) == pipeline)
     if f.status_id:
-        found.append(col(_LEADS.c.status_id).in_(bind.each("status", f.status_id)))
+        statuses = bind.each("status", f.status_id)
+        found.append(lambda: col(_LEADS.c.status_id).in_(statuses))
     if f.responsible_user_id:
-        found.append(
-            col(_LEADS.c.responsible_user_id).in_(bind.each("user", f.responsible_user_id))
-        )
+        users = bind.each("user", f.responsible_user_id)
+        found.append(lambda: col(_LEADS.c.responsible_user_id).in_(users))
     if f.tag:
-        tag_key = f"{TAG_SEP}{f.tag.lower()}{TAG_SEP}"
-        found.append(db.contains(_LEADS.c.tags_key, bind("tag", tag_key)))
+        tag = bind("tag", f"{TAG_SEP}{f.tag.lower()}{TAG_SEP}")
+        found.append(lambda: db.contains(_LEADS.c.tags_key, tag))
     for n, (field_id, enum_ids) in enumerate(f.custom_enums.items()):
-        # Any of a field's enums; every field given (AND). An index lookup in amo_lead_enums.
-        chosen = select(_ENUMS.c.lead_id).where(
-            _ENUMS.c.connection_id == bind(f"field{n}_cid", connection_id),
-            _ENUMS.c.field_id == bind(f"field{n}", field_id),
-            _ENUMS.c.enum_id.in_(bind.each(f"field{n}_enum", enum_ids)),
+        found.append(
+            _chosen_enums(
+                bind(f"field{n}_cid", connection_id),
+                bind(f"field{n}", field_id),
+                bind.each(f"field{n}_enum", enum_ids),
+            )
         )
-        found.append(_LEADS.c.amo_id.in_(chosen))
     for name, column, (low, high) in (
         ("price", _LEADS.c.price, f.price),
         ("created", _LEADS.c.created_at, f.created),
         ("updated", _LEADS.c.updated_at, f.updated),
     ):
         if low is not None:
-            found.append(col(column) >= bind(f"{name}_from", low))
+            found.append(_compared(col, column, operator.ge, bind(f"{name}_from", low)))
         if high is not None:
-            found.append(col(column) <= bind(f"{name}_to", high))
+            found.append(_compared(col, column, operator.le, bind(f"{name}_to", high)))
     return found
+
+
+def _chosen_enums(
+    cid: BindParameter[Any], field: BindParameter[Any], enums: list[BindParameter[Any]]
+) -> Condition:
+    """Any of a field's enums (every field given: AND). An index lookup in amo_lead_enums."""
+    return lambda: _LEADS.c.amo_id.in_(
+        select(_ENUMS.c.lead_id).where(
+            _ENUMS.c.connection_id == cid, _ENUMS.c.field_id == field, _ENUMS.c.enum_id.in_(enums)
+        )
+    )
+
+
+def _compared(
+    col: Callable[[Any], Any],
+    column: Any,
+    compare: Callable[[Any, Any], ColumnElement[bool]],
+    value: BindParameter[Any],
+) -> Condition:
+    return lambda: compare(col(column), value)
 
 
 # Each form of the list's statements, compiled once: a form is the hooks' ``form``, the sort
@@ -129,11 +163,11 @@ _FORMS: OrderedDict[tuple[Any, ...], Query] = OrderedDict()
 MAX_FORMS = 1024
 
 
-def _form(key: tuple[Any, ...], statement: Select[Any]) -> Query:
-    """The kept query of this form, or ``statement`` kept as it."""
+def _form(key: tuple[Any, ...], build: Callable[[], Select[Any]]) -> Query:
+    """The kept query of this form, or the one ``build`` makes, kept."""
     found = _FORMS.get(key)
     if found is None:
-        found = _FORMS[key] = Query(statement)
+        found = _FORMS[key] = Query(build())
         if len(_FORMS) > MAX_FORMS:
             _FORMS.popitem(last=False)
     else:
@@ -260,26 +294,67 @@ async def _total(
     selection = f.selection
     if version is not None and (kept := counts.get(connection_id, selection, version)) is not None:
         return kept
-    bind = Parameters()
-    counted = (
-        select(func.count()).select_from(_LEADS).where(*_conditions(connection_id, f, db, bind))
-    )
-    query = _form(("count", db.form, *bind.values), counted)
-    found = await reads.one(query, bind.values)
+    found = await reads.one(*count_query(connection_id, f, db))
     total = int(found[0]) if found else 0
     if version is not None:
         counts.put(connection_id, selection, version, total)
     return total
 
 
-def _after(
-    column: Any, descending: bool, position: Position, bind: Parameters
-) -> ColumnElement[bool]:
+def _built(conditions: list[Condition]) -> list[ColumnElement[bool]]:
+    return [condition() for condition in conditions]
+
+
+def count_query(
+    connection_id: int, f: LeadFilter, db: PostgreSQL | SQLite
+) -> tuple[Query, dict[str, Any]]:
+    """The statement counting what ``f`` selects, and its values."""
+    bind = Parameters()
+    conditions = _conditions(connection_id, f, db, bind)
+    query = _form(
+        ("count", db.form, *bind.values),
+        lambda: select(func.count()).select_from(_LEADS).where(*_built(conditions)),
+    )
+    return query, bind.values
+
+
+def _after(column: Any, descending: bool, position: Position, bind: Parameters) -> Condition:
     """The rows after ``position`` in the list's order (sort value, then lead id): one range
     over the sort's index, which carries the id for exactly this."""
-    row = tuple_(column, _LEADS.c.amo_id)
-    last = tuple_(bind("after_value", position.value), bind("after_id", position.lead_id))
-    return row < last if descending else row > last
+    value, lead_id = bind("after_value", position.value), bind("after_id", position.lead_id)
+
+    def after() -> ColumnElement[bool]:
+        row, last = tuple_(column, _LEADS.c.amo_id), tuple_(value, lead_id)
+        return row < last if descending else row > last
+
+    return after
+
+
+def page_query(
+    connection_id: int, f: LeadFilter, db: PostgreSQL | SQLite
+) -> tuple[Query, dict[str, Any]]:
+    """The statement reading one page of what ``f`` selects (``limit + 1`` rows, after the
+    cursor's position or at the page's offset), and its values. ``db``: the hooks for this
+    page (``for_page``)."""
+    bind = Parameters()
+    conditions = _conditions(connection_id, f, db, bind)
+    column, descending = _SORTS[f.sort]
+    offset = None
+    if (position := f.position) is not None:
+        conditions.append(_after(column, descending, position, bind))
+    elif f.offset:
+        offset = bind("offset", f.offset)
+    limit = bind("limit", f.limit + 1)
+
+    def build() -> Select[Any]:
+        # The lead id breaks ties, so pages never overlap or skip rows.
+        order = (column.desc(), _LEADS.c.amo_id.desc()) if descending else (column, _LEADS.c.amo_id)
+        stmt = _PAGE.where(*_built(conditions)).order_by(*order)
+        if offset is not None:
+            stmt = stmt.offset(offset)
+        return stmt.limit(limit)
+
+    return _form(("page", db.form, f.sort, *bind.values), build), bind.values
 
 
 async def leads_page(
@@ -293,26 +368,16 @@ async def leads_page(
     whether more follow (and the cursor to them) and the sync state."""
     db = dialect_named(reads.dialect.name)
     total = await _total(reads, connection.id, state, f, db, counts)
-    position = f.position
-    column, descending = _SORTS[f.sort]
+    cursor = f.cursor is not None
+    column = _SORTS[f.sort][0]
     rows: list[tuple[Any, ...]] = []
-    if position is not None or total > f.offset:
-        depth = f.limit if position is not None else f.page * f.limit
+    if cursor or total > f.offset:
+        depth = f.limit if cursor else f.page * f.limit
         mirror_size = state.leads_count if state is not None else None
         page_db = db.for_page(
             f, total=total, depth=depth, mirror_size=mirror_size, sort_column=column
         )
-        bind = Parameters()
-        # The lead id breaks ties, so pages never overlap or skip rows.
-        order = (column.desc(), _LEADS.c.amo_id.desc()) if descending else (column, _LEADS.c.amo_id)
-        stmt = _PAGE.where(*_conditions(connection.id, f, page_db, bind)).order_by(*order)
-        if position is not None:
-            stmt = stmt.where(_after(column, descending, position, bind))
-        elif f.offset:
-            stmt = stmt.offset(bind("offset", f.offset))
-        stmt = stmt.limit(bind("limit", f.limit + 1))
-        query = _form(("page", page_db.form, f.sort, *bind.values), stmt)
-        rows = await reads.all(query, bind.values)
+        rows = await reads.all(*page_query(connection.id, f, page_db))
     has_more = len(rows) > f.limit
     del rows[f.limit :]
     last = rows[-1] if rows else None
