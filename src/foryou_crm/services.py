@@ -27,7 +27,8 @@ from foryou_crm.core.config import Settings, ensure_local_secrets
 from foryou_crm.core.crypto import TokenCipher
 from foryou_crm.core.db import make_engine, make_sessionmaker
 from foryou_crm.core.direct import DirectReads, direct_reads
-from foryou_crm.leads.counts import LeadCounts
+from foryou_crm.leads.kept import PerMirror
+from foryou_crm.leads.names import Names
 from foryou_crm.leads.sync.job import SyncDeps
 from foryou_crm.leads.sync.queue import API_POOL, SyncQueue
 from foryou_crm.users.external_jwt import ExternalJWTVerifier
@@ -56,8 +57,9 @@ class Services:
     # The leads sync's jobs: routes defer them (after their transaction committed the sync
     # state that asks for the work); workers — or `serve` itself on SQLite — run them.
     queue: SyncQueue
-    # The lead list's counts, kept per mirror version (in this process).
-    lead_counts: LeadCounts = field(default_factory=LeadCounts)
+    # The lead list's counts and names, kept per mirror version (in this process).
+    lead_counts: PerMirror[int] = field(default_factory=PerMirror)
+    lead_names: PerMirror[Names] = field(default_factory=PerMirror)
 
     @classmethod
     def build(

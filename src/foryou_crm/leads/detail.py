@@ -111,7 +111,9 @@ async def lead_detail(
     ).first()
     if row is None:
         raise LeadNotFound()
-    listed = queries.lead_out(row, connection.domain, connection.currency)
+    listed = queries.lead_out(
+        row, queries.joined_names(row), connection.domain, connection.currency
+    )
     company = None
     if row.company_id is not None:
         name = await session.scalar(

@@ -3,8 +3,9 @@
 Everything runs in our database, whatever the account's amoCRM filtering add-on says. The lead
 list is built once here (``_conditions``: what a ``LeadFilter`` means, in the terms of the
 database's hooks from ``dialects``). A page is one query: after the ``cursor``'s position
-(keyset) or at ``page``'s offset, ``limit + 1`` rows to know whether more follow; its total
-comes from ``counts`` while the mirror is unchanged. The rows go straight into the response's
+(keyset) or at ``page``'s offset, ``limit + 1`` rows to know whether more follow; its total,
+and the names shown beside each lead's ids (``names``), are ``kept`` while the mirror is
+unchanged. The rows go straight into the response's
 JSON (no ORM objects, no pydantic models: for 50–250 rows those cost more than the query);
 ``schemas.LeadsEnvelope`` documents the same shape."""
 
@@ -25,11 +26,12 @@ from foryou_crm.connections.status import sync_out
 from foryou_crm.connections.views import ConnectionView, SyncView
 from foryou_crm.core.direct import DirectReads, Query
 from foryou_crm.leads.amo import TAG_SEP
-from foryou_crm.leads.counts import LeadCounts
 from foryou_crm.leads.cursor import Position
 from foryou_crm.leads.dialects import Condition, PostgreSQL, SQLite, dialect_named
 from foryou_crm.leads.filter import LeadFilter
+from foryou_crm.leads.kept import PerMirror
 from foryou_crm.leads.models import AmoLead, AmoLeadEnum, AmoPipeline, AmoStatus, AmoUser
+from foryou_crm.leads.names import Names, names_of
 from foryou_crm.leads.schemas import (
     PipelineOut,
     PipelinesOut,
@@ -177,22 +179,30 @@ def _form(key: tuple[Any, ...], build: Callable[[], Select[Any]]) -> Query:
 
 _EPOCH = datetime.fromtimestamp(0, UTC)
 
-# Only the columns the list shows (not custom fields, not the search text), with the names
-# joined in the same query: a page is at most 250 rows and the joins are by key. Built once:
+# Only the columns the list shows (not custom fields, not the search text). Built once:
 # statements are immutable, and building this one costs about as much as running it.
+_ROW = select(
+    _LEADS.c.amo_id,
+    _LEADS.c.name,
+    _LEADS.c.price,
+    _LEADS.c.status_id,
+    _LEADS.c.pipeline_id,
+    _LEADS.c.responsible_user_id,
+    _LEADS.c.created_at,
+    _LEADS.c.updated_at,
+    _LEADS.c.closed_at,
+    _LEADS.c.tags,
+    _LEADS.c.contacts,
+)
+_LISTED = len(_ROW.selected_columns)
+# Where each column is in a row of ``_ROW`` (the next cursor is read from the last row).
+_POSITION = {column.key: i for i, column in enumerate(_ROW.selected_columns)}
+_NAMED = tuple(_POSITION[key] for key in ("pipeline_id", "status_id", "responsible_user_id"))
+
+# The same row with its names joined, for one lead (the detail view); the list looks the
+# names up in ``names`` instead.
 _PAGE = (
-    select(
-        _LEADS.c.amo_id,
-        _LEADS.c.name,
-        _LEADS.c.price,
-        _LEADS.c.status_id,
-        _LEADS.c.pipeline_id,
-        _LEADS.c.responsible_user_id,
-        _LEADS.c.created_at,
-        _LEADS.c.updated_at,
-        _LEADS.c.closed_at,
-        _LEADS.c.tags,
-        _LEADS.c.contacts,
+    _ROW.add_columns(
         _STATUSES.c.name.label("status_name"),
         _STATUSES.c.color.label("status_color"),
         _PIPELINES.c.name.label("pipeline_name"),
@@ -217,11 +227,6 @@ _PAGE = (
 )
 
 
-_LISTED = len(_PAGE.selected_columns)
-# Where each sort column is in a row of ``_PAGE`` (the next cursor is read from the last row).
-_POSITION = {column.key: i for i, column in enumerate(_PAGE.selected_columns)}
-
-
 def _contact_out(contact: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": int(contact["id"]),
@@ -232,14 +237,23 @@ def _contact_out(contact: dict[str, Any]) -> dict[str, Any]:
 
 
 def page_statement() -> Select[*tuple[Any, ...]]:
-    """The list's row (one lead, its names joined), for the detail view too."""
+    """The list's row with its names joined (``joined_names`` reads them), for the detail
+    view."""
     return _PAGE
 
 
-def lead_out(row: Sequence[Any], domain: str, currency: str | None) -> dict[str, Any]:
+def joined_names(row: Sequence[Any]) -> Sequence[Any]:
+    """The names a row of ``page_statement`` carries, as ``lead_out`` takes them."""
+    return row[_LISTED : _LISTED + 4]
+
+
+def lead_out(
+    row: Sequence[Any], names: Sequence[Any], domain: str, currency: str | None
+) -> dict[str, Any]:
     """One item of ``data.items`` (``schemas.LeadOut``), camelCase as on the wire. ``row``:
-    one of ``page_statement``'s, its columns first and in that order (unpacked by position:
-    by name, the 15 look-ups were a tenth of a page's cost)."""
+    the list's columns first and in their order (unpacked by position: by name, the look-ups
+    were a tenth of a page's cost); ``names``: its status's name and colour, its pipeline's
+    and its responsible user's name (``names.Names.of``)."""
     (
         amo_id,
         name,
@@ -252,11 +266,8 @@ def lead_out(row: Sequence[Any], domain: str, currency: str | None) -> dict[str,
         closed_at,
         tags,
         contacts,
-        status_name,
-        status_color,
-        pipeline_name,
-        user_name,
     ) = row[:_LISTED]
+    status_name, status_color, pipeline_name, user_name = names
     return {
         "id": amo_id,
         "name": name,
@@ -284,7 +295,7 @@ async def _total(
     state: SyncView | None,
     f: LeadFilter,
     db: PostgreSQL | SQLite,
-    counts: LeadCounts,
+    counts: PerMirror[int],
 ) -> int:
     """How many leads ``f`` selects: the mirror's size for an idle mirror without filters,
     else a count kept for this mirror version, else counted now (and kept)."""
@@ -349,7 +360,7 @@ def page_query(
     def build() -> Select[Any]:
         # The lead id breaks ties, so pages never overlap or skip rows.
         order = (column.desc(), _LEADS.c.amo_id.desc()) if descending else (column, _LEADS.c.amo_id)
-        stmt = _PAGE.where(*_built(conditions)).order_by(*order)
+        stmt = _ROW.where(*_built(conditions)).order_by(*order)
         if offset is not None:
             stmt = stmt.offset(offset)
         return stmt.limit(limit)
@@ -362,7 +373,8 @@ async def leads_page(
     connection: ConnectionView,
     state: SyncView | None,
     f: LeadFilter,
-    counts: LeadCounts,
+    counts: PerMirror[int],
+    kept_names: PerMirror[Names],
 ) -> dict[str, Any]:
     """``data`` of one page of the connection's leads matching ``f``: the rows, the total,
     whether more follow (and the cursor to them) and the sync state."""
@@ -371,6 +383,7 @@ async def leads_page(
     cursor = f.cursor is not None
     column = _SORTS[f.sort][0]
     rows: list[tuple[Any, ...]] = []
+    items: list[dict[str, Any]] = []
     if cursor or total > f.offset:
         depth = f.limit if cursor else f.page * f.limit
         mirror_size = state.leads_count if state is not None else None
@@ -380,9 +393,17 @@ async def leads_page(
         rows = await reads.all(*page_query(connection.id, f, page_db))
     has_more = len(rows) > f.limit
     del rows[f.limit :]
+    if rows:
+        names = await names_of(reads, connection.id, state, kept_names)
+        domain, currency = connection.domain, connection.currency
+        pipeline, status, user = _NAMED
+        items = [
+            lead_out(row, names.of(row[pipeline], row[status], row[user]), domain, currency)
+            for row in rows
+        ]
     last = rows[-1] if rows else None
     return {
-        "items": [lead_out(row, connection.domain, connection.currency) for row in rows],
+        "items": items,
         "page": f.page,
         "limit": f.limit,
         "total": total,

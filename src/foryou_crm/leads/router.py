@@ -57,7 +57,12 @@ async def list_leads(request: Request) -> Response:
         raise NotConnected()
     f = query_string.lead_filter(request)
     data = await queries.leads_page(
-        services.direct, current.connection, current.sync, f, services.lead_counts
+        services.direct,
+        current.connection,
+        current.sync,
+        f,
+        services.lead_counts,
+        services.lead_names,
     )
     # Straight to JSON (see ``queries``): the shape is ``LeadsEnvelope``'s.
     body = orjson.dumps({"success": True, "data": data}, option=orjson.OPT_UTC_Z)

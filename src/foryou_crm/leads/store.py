@@ -269,7 +269,8 @@ async def replace_reference(
     pipelines: list[dict[str, Any]],
     users: list[dict[str, Any]] | None,
 ) -> None:
-    """Pipelines and statuses (and users, when given) as amoCRM has them now."""
+    """Pipelines and statuses (and users, when given) as amoCRM has them now. The list keeps
+    their names per mirror version (``kept``): this write moves the version on."""
     await session.execute(delete(AmoStatus).where(AmoStatus.connection_id == connection_id))
     await session.execute(delete(AmoPipeline).where(AmoPipeline.connection_id == connection_id))
     for p in pipelines:
@@ -302,6 +303,7 @@ async def replace_reference(
         ]
         await upsert_rows(session, AmoUser, rows, _LEAD_KEYS, ("name",))
     await session.flush()
+    await mirror_changed(session, [connection_id])
 
 
 async def delete_leads(session: AsyncSession, connection_id: int, amo_ids: Iterable[int]) -> int:
