@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
 
+from bench import procs
 from foryou_crm.sandbox.config import DEMO_ADMIN_LOGIN, DEMO_PASSWORD
 
 ACCOUNT = "reforyou.amocrm.ru"
@@ -166,6 +167,7 @@ async def reset_sandbox(sandbox: str, leads: int) -> None:
     """The same seeded data again (and an empty log, no tokens, no limits)."""
     async with httpx.AsyncClient(base_url=sandbox, timeout=120) as http:
         (await http.post("/_sandbox/reset", json={"leads": leads, "seed": 1})).raise_for_status()
+    await procs.wait_settled(sandbox)
 
 
 async def unblock(sandbox: str) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from redis.asyncio import Redis
 from sqlalchemy import text
 
 import foryou_crm.app  # noqa: F401  (imports every table module: Base.metadata is complete)
@@ -83,9 +84,35 @@ async def sandbox(
     proc = Proc(f"http://127.0.0.1:{port}", process, log)
     try:
         await _wait_ready(proc.base, "/_sandbox/accounts", process, log)
+        await wait_settled(proc.base)
         yield proc
     finally:
         _stop(proc)
+
+
+async def wait_settled(sandbox: str) -> None:
+    """Until the sandbox has drawn its world's notes and tasks in the background (seconds at
+    100,000 leads, its loop taken a chunk at a time, then one full collection): requests
+    arriving meanwhile are stamped late, bunched, and draw 429s no amoCRM would send — the
+    first sync's only 429 in a run, before the bench waited for this."""
+    async with httpx.AsyncClient(base_url=sandbox, timeout=60) as http:
+        for _ in range(6000):
+            r = await http.get("/_sandbox")
+            r.raise_for_status()
+            if not r.json()["drawing"]:
+                return
+            await asyncio.sleep(0.1)
+    raise RuntimeError(f"{sandbox} still drawing its world after 10 minutes")
+
+
+async def flush_redis(url: str) -> None:
+    """The bench's own Redis database emptied: no rate budget (a slowdown after a 429 lasts
+    ten minutes) or throttle left from an earlier run."""
+    redis = Redis.from_url(url)
+    try:
+        await redis.flushdb()
+    finally:
+        await redis.aclose()
 
 
 async def reset_database(url: str) -> None:

@@ -142,8 +142,12 @@ async def test_drawing_in_the_background_draws_the_same_world(one: Amo, two: Amo
     sandbox without lifespan draws them on demand. Same world either way."""
     pending = (await one.control("GET", "/accounts")).json()["accounts"][0]["activityPending"]
     assert pending == 300 + 300 + 150  # leads' notes, leads' tasks, contacts' notes
+    assert (await one.control("GET", "")).json()["drawing"] is False
     one.sandbox.start_drawing()
+    # The overview says so until the drawing ends (a benchmark waits for that).
+    assert (await one.control("GET", "")).json()["drawing"] is True
     await one.sandbox.drawn()
+    assert (await one.control("GET", "")).json()["drawing"] is False
     drawn = (await one.control("GET", "/accounts")).json()["accounts"]
     assert [a["activityPending"] for a in drawn] == [0, 0]
     a = await _snapshot(one, await one.login(ADMIN))

@@ -129,6 +129,7 @@ async def overview(request: Request) -> Response:
             "integration": sb.integration(),
             "password": DEMO_PASSWORD,
             "clock": sb.clock.now(),
+            "drawing": sb.drawing,
             "accounts": [
                 _account_row(sb, h) | {"baseUrl": f"{base}/accounts/{h}"} for h in sb.accounts
             ],

@@ -97,6 +97,13 @@ class Sandbox:
             self._drawing.cancel()
             self._drawing = None
 
+    @property
+    def drawing(self) -> bool:
+        """Whether the background drawing — and the collection that ends it — still runs: it
+        takes the loop a chunk at a time (seconds at 100,000 leads), so a benchmark waits for
+        it to end before timing anything."""
+        return self._drawing is not None and not self._drawing.done()
+
     async def drawn(self) -> None:
         """Wait for the background drawing (tests and tools)."""
         if self._drawing is not None:
