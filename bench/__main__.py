@@ -188,14 +188,21 @@ async def run_list(args: argparse.Namespace) -> list[str]:
                 url = (
                     f"sqlite+aiosqlite:///{workdir / 'bench.db'}" if db == "sqlite" else args.pg_url
                 )
+                # On PostgreSQL the jobs run in a worker process beside the service, so the
+                # two share the account's rate budget through Redis, as a deployment of more
+                # than one process must (docs/configuration.md); without it the connect's
+                # calls and the job's first ones were paced apart and drew a 429.
+                extra = {}
                 if db == "postgresql":
                     await procs.ensure_postgres_database(url)
+                    await procs.flush_redis(args.redis_url)
+                    extra = {"FORYOU_REDIS_URL": args.redis_url}
                 await procs.reset_database(url)
                 async with (
-                    procs.service(url, sandbox.base, workdir) as service,
+                    procs.service(url, sandbox.base, workdir, extra_env=extra) as service,
                     contextlib.AsyncExitStack() as workers,
                 ):
-                    if db == "postgresql":  # on PostgreSQL the jobs run in a worker process
+                    if db == "postgresql":
                         await workers.enter_async_context(
                             procs.cli_process("list-worker", ["worker"], service.env, workdir)
                         )

@@ -57,7 +57,7 @@ async def test_two_workers_share_one_budget_per_account(redis: Redis) -> None:
     for i, start in enumerate(stamps):
         in_window = [s for s in stamps[i:] if s < start + 0.9]
         assert len(in_window) <= 7
-    # Evenly spaced across both workers: 21 requests span 20 intervals of 1.05 / 7 s.
+    # Evenly spaced across both workers: 21 requests span 20 intervals of (1 + margin) / 7 s.
     assert stamps[-1] - stamps[0] >= 20 * spacing_seconds(7, DEFAULT_MARGIN) - 0.05
     # And other accounts are not slowed by this one.
     other = f"other-{uuid.uuid4().hex}.kommo.com"

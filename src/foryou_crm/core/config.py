@@ -291,7 +291,7 @@ class Settings(BaseSettings):
         ),
     )
     amocrm_rate_margin: float = Field(
-        default=0.05,
+        default=0.04,
         ge=0,
         le=1,
         description=(
