@@ -8,6 +8,7 @@ import os
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import pytest
 from redis.asyncio import Redis
@@ -39,6 +40,40 @@ async def redis() -> AsyncIterator[Redis]:
     yield client
     await client.flushdb()
     await client.aclose()
+
+
+class _BusyWhenGranted(Redis):
+    """A worker whose loop is busy (a page parsed, a batch written) when one reply comes back:
+    the task that asked runs that much later."""
+
+    busy_after_next = 0.0
+
+    async def eval(self, *args: Any) -> Any:  # type: ignore[override]
+        reply = await super().eval(*args)
+        if self.busy_after_next:
+            time.sleep(self.busy_after_next)  # blocks the loop, as busy code does
+            self.busy_after_next = 0.0
+        return reply
+
+
+async def test_a_grant_that_reaches_its_task_late_counts_from_when_the_request_left(
+    redis: Redis,
+) -> None:
+    account = f"acct-{uuid.uuid4().hex}.amocrm.ru"
+    busy = _BusyWhenGranted.from_url(REDIS_URL)
+    try:
+        budget = RedisRateBudget(busy, 7)
+        busy.busy_after_next = 0.4
+        left = []
+        for _ in range(8):
+            await budget.acquire(account)
+            left.append(time.monotonic())
+    finally:
+        await busy.aclose()
+    # amoCRM counts arrivals: any 8 requests in a row span 7 intervals from when they left —
+    # also when the first left 0.4 s after Redis granted it (counted from the grant, the
+    # eighth left ~0.4 s early).
+    assert left[7] - left[0] >= 7 * spacing_seconds(7, DEFAULT_MARGIN) - 0.01
 
 
 async def test_two_workers_share_one_budget_per_account(redis: Redis) -> None:
