@@ -1,6 +1,7 @@
 """Grow one connection's mirror to N leads straight in the database, fast: the leads a real
 sync brought from the sandbox are the templates, copied with new ids and jittered prices and
-dates by one ``INSERT … SELECT`` per database (no Python per row). The copies keep the
+dates by one ``INSERT … SELECT`` per database; then each copy's listed item is rendered (the one
+step in Python per row, as a sync's write renders it). The copies keep the
 templates' mix of statuses, responsible users, tags and search text, so every filter selects
 the same share of a 1,000,000-lead mirror as of the sandbox's own data."""
 
@@ -11,6 +12,7 @@ import time
 from sqlalchemy import text
 
 from foryou_crm.core.db import make_engine
+from foryou_crm.leads import listed
 
 # Copies get amo_id + k × OFFSET: far above amoCRM's ids, unique per copy.
 OFFSET = 10**10
@@ -63,6 +65,9 @@ async def grow_mirror(url: str, connection_id: int, leads: int) -> float:
                     "missing": missing,
                 }
                 await conn.execute(text(_COPIES[dialect] + _INSERT), params)
+                # Each copy's listed item (left out of the copy: its id, price and dates
+                # differ), rendered as a sync's write renders it.
+                await conn.run_sync(listed.fill_missing, connection_id)
             total = int((await conn.execute(count, {"cid": connection_id})).scalar_one())
             # As ``leads.store`` does for every write: counts kept for the old mirror go.
             await conn.execute(

@@ -44,5 +44,10 @@ def allowed_account_host(settings: Settings, host: str | None) -> str | None:
     return None
 
 
+def lead_url_prefix(domain: str) -> str:
+    """A lead's page in amoCRM, up to the lead's id."""
+    return f"https://{domain}/leads/detail/"
+
+
 def lead_url(domain: str, lead_id: int) -> str:
-    return f"https://{domain}/leads/detail/{lead_id}"
+    return f"{lead_url_prefix(domain)}{lead_id}"

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -201,6 +202,9 @@ class AmoLead(MirrorRow, Base):
     contacts_pending: Mapped[bool] = mapped_column(Boolean, default=False)
     # The full-sync generation that last saw this lead; older ones are gone from amoCRM.
     sync_gen: Mapped[int] = mapped_column(Integer, default=0)
+    # The lead as the list shows it, JSON (``leads.listed``): rendered when the row is
+    # written, so a page reads it instead of building it from the columns above.
+    listed: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class RefetchRequest(Base):

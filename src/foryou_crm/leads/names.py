@@ -6,13 +6,14 @@ row. A name the mirror does not have is None, as the outer joins gave it."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import BindParameter, bindparam, select
 
 from foryou_crm.connections.views import SyncView
 from foryou_crm.core.direct import DirectReads, Query
+from foryou_crm.leads import listed
 from foryou_crm.leads.kept import PerMirror
 from foryou_crm.leads.models import AmoPipeline, AmoStatus, AmoUser
 
@@ -37,6 +38,10 @@ class Names:
     statuses: dict[tuple[int | None, int | None], tuple[str | None, str | None]]
     pipelines: dict[int | None, str | None]
     users: dict[int | None, str | None]
+    # ``listed_part`` by (pipeline, status, user): a connection's leads share a few dozen.
+    _parts: dict[tuple[int | None, int | None, int | None], bytes] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def of(
         self, pipeline_id: int | None, status_id: int | None, user_id: int | None
@@ -44,6 +49,16 @@ class Names:
         """The status's name and colour, the pipeline's name, the responsible user's name."""
         status_name, color = self.statuses.get((pipeline_id, status_id), _NO_STATUS)
         return status_name, color, self.pipelines.get(pipeline_id), self.users.get(user_id)
+
+    def listed_part(
+        self, pipeline_id: int | None, status_id: int | None, user_id: int | None
+    ) -> bytes:
+        """``of``'s names as the members a listed item adds (``listed.names_part``)."""
+        key = (pipeline_id, status_id, user_id)
+        found = self._parts.get(key)
+        if found is None:
+            found = self._parts[key] = listed.names_part(self.of(*key))
+        return found
 
 
 def _names(rows: Sequence[Sequence[tuple[Any, ...]]]) -> Names:

@@ -5,9 +5,10 @@ list is built once here (``_conditions``: what a ``LeadFilter`` means, in the te
 database's hooks from ``dialects``). A page is one query: after the ``cursor``'s position
 (keyset) or at ``page``'s offset, ``limit + 1`` rows to know whether more follow; its total,
 and the names shown beside each lead's ids (``names``), are ``kept`` while the mirror is
-unchanged. The rows go straight into the response's
-JSON (no ORM objects, no pydantic models: for 50–250 rows those cost more than the query);
-``schemas.LeadsEnvelope`` documents the same shape."""
+unchanged. Each row brings its lead's item, rendered when the lead was written (``listed``):
+the page adds the names, the currency and the link, and the items go into the response's
+JSON as they are (no ORM objects, no pydantic models, no dict per lead: for 50–250 rows those
+cost more than the query); ``schemas.LeadsEnvelope`` documents the same shape."""
 
 from __future__ import annotations
 
@@ -15,9 +16,9 @@ import functools
 import operator
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+import orjson
 from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +26,7 @@ from foryou_crm.amocrm.hosts import lead_url
 from foryou_crm.connections.status import sync_out
 from foryou_crm.connections.views import ConnectionView, SyncView
 from foryou_crm.core.direct import DirectReads, Query
+from foryou_crm.leads import listed
 from foryou_crm.leads.amo import TAG_SEP
 from foryou_crm.leads.cursor import Position
 from foryou_crm.leads.dialects import Condition, PostgreSQL, SQLite, dialect_named
@@ -177,27 +179,30 @@ def _form(key: tuple[Any, ...], build: Callable[[], Select[Any]]) -> Query:
     return found
 
 
-_EPOCH = datetime.fromtimestamp(0, UTC)
-
-# Only the columns the list shows (not custom fields, not the search text). Built once:
+# A lead's own columns, as ``listed`` renders them (not custom fields, not the search text):
+# the detail view's row, and the list's for a lead stored without its item. Built once:
 # statements are immutable, and building this one costs about as much as running it.
-_ROW = select(
+_ROW = select(*(_LEADS.c[name] for name in listed.COLUMNS))
+_LISTED = len(_ROW.selected_columns)
+
+# The list's page: the stored item, and beside it what the page adds to it or needs itself —
+# the ids the names are looked up by, every sort's value (the next cursor is read from the
+# last row).
+_PAGE_ROW = select(
     _LEADS.c.amo_id,
-    _LEADS.c.name,
-    _LEADS.c.price,
-    _LEADS.c.status_id,
     _LEADS.c.pipeline_id,
+    _LEADS.c.status_id,
     _LEADS.c.responsible_user_id,
     _LEADS.c.created_at,
     _LEADS.c.updated_at,
-    _LEADS.c.closed_at,
-    _LEADS.c.tags,
-    _LEADS.c.contacts,
+    _LEADS.c.price,
+    _LEADS.c.listed,
 )
-_LISTED = len(_ROW.selected_columns)
-# Where each column is in a row of ``_ROW`` (the next cursor is read from the last row).
-_POSITION = {column.key: i for i, column in enumerate(_ROW.selected_columns)}
-_NAMED = tuple(_POSITION[key] for key in ("pipeline_id", "status_id", "responsible_user_id"))
+_POSITION = {column.key: i for i, column in enumerate(_PAGE_ROW.selected_columns)}
+_STORED = _POSITION["listed"]
+_OWN = Query(
+    _ROW.where(_LEADS.c.connection_id == bindparam("cid"), _LEADS.c.amo_id == bindparam("lead"))
+)
 
 # The same row with its names joined, for one lead (the detail view); the list looks the
 # names up in ``names`` instead.
@@ -227,15 +232,6 @@ _PAGE = (
 )
 
 
-def _contact_out(contact: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": int(contact["id"]),
-        "name": contact.get("name"),
-        "phone": contact.get("phone"),
-        "isMain": bool(contact.get("main")),
-    }
-
-
 def page_statement() -> Select[*tuple[Any, ...]]:
     """The list's row with its names joined (``joined_names`` reads them), for the detail
     view."""
@@ -250,42 +246,18 @@ def joined_names(row: Sequence[Any]) -> Sequence[Any]:
 def lead_out(
     row: Sequence[Any], names: Sequence[Any], domain: str, currency: str | None
 ) -> dict[str, Any]:
-    """One item of ``data.items`` (``schemas.LeadOut``), camelCase as on the wire. ``row``:
-    the list's columns first and in their order (unpacked by position: by name, the look-ups
-    were a tenth of a page's cost); ``names``: its status's name and colour, its pipeline's
-    and its responsible user's name (``names.Names.of``)."""
-    (
-        amo_id,
-        name,
-        price,
-        status_id,
-        pipeline_id,
-        responsible_user_id,
-        created_at,
-        updated_at,
-        closed_at,
-        tags,
-        contacts,
-    ) = row[:_LISTED]
+    """One lead as ``schemas.LeadOut`` (camelCase, as on the wire), for the detail view.
+    ``row``: the columns of ``listed.COLUMNS`` first and in their order; ``names``: its
+    status's name and colour, its pipeline's and its responsible user's name."""
     status_name, status_color, pipeline_name, user_name = names
     return {
-        "id": amo_id,
-        "name": name,
-        "price": price,
-        "statusId": status_id,
+        **listed.own_fields(*row[:_LISTED]),
         "statusName": status_name,
         "statusColor": status_color,
-        "pipelineId": pipeline_id,
         "pipelineName": pipeline_name,
-        "responsibleUserId": responsible_user_id,
         "responsibleUserName": user_name,
-        "createdAt": _EPOCH if created_at is None else datetime.fromtimestamp(created_at, UTC),
-        "updatedAt": _EPOCH if updated_at is None else datetime.fromtimestamp(updated_at, UTC),
-        "closedAt": None if closed_at is None else datetime.fromtimestamp(closed_at, UTC),
-        "tags": tags or [],
-        "contacts": [_contact_out(c) for c in contacts] if contacts else [],
         "currency": currency,
-        "url": lead_url(domain, amo_id),
+        "url": lead_url(domain, row[0]),
     }
 
 
@@ -360,7 +332,7 @@ def page_query(
     def build() -> Select[Any]:
         # The lead id breaks ties, so pages never overlap or skip rows.
         order = (column.desc(), _LEADS.c.amo_id.desc()) if descending else (column, _LEADS.c.amo_id)
-        stmt = _ROW.where(*_built(conditions)).order_by(*order)
+        stmt = _PAGE_ROW.where(*_built(conditions)).order_by(*order)
         if offset is not None:
             stmt = stmt.offset(offset)
         return stmt.limit(limit)
@@ -383,7 +355,7 @@ async def leads_page(
     cursor = f.cursor is not None
     column = _SORTS[f.sort][0]
     rows: list[tuple[Any, ...]] = []
-    items: list[dict[str, Any]] = []
+    items: list[orjson.Fragment] = []
     if cursor or total > f.offset:
         depth = f.limit if cursor else f.page * f.limit
         mirror_size = state.leads_count if state is not None else None
@@ -395,12 +367,7 @@ async def leads_page(
     del rows[f.limit :]
     if rows:
         names = await names_of(reads, connection.id, state, kept_names)
-        domain, currency = connection.domain, connection.currency
-        pipeline, status, user = _NAMED
-        items = [
-            lead_out(row, names.of(row[pipeline], row[status], row[user]), domain, currency)
-            for row in rows
-        ]
+        items = await _items(reads, connection, rows, names)
     last = rows[-1] if rows else None
     return {
         "items": items,
@@ -413,6 +380,25 @@ async def leads_page(
         ),
         "sync": sync_out(state).model_dump(by_alias=True, mode="json"),
     }
+
+
+async def _items(
+    reads: DirectReads, connection: ConnectionView, rows: list[tuple[Any, ...]], names: Names
+) -> list[orjson.Fragment]:
+    """The page's items: each row's stored item with its names, the currency and its link
+    added (``listed``)."""
+    account = listed.account_part(connection.currency, connection.domain)
+    part, item = names.listed_part, listed.item
+    items = []
+    for row in rows:
+        amo_id, stored = row[0], row[_STORED]
+        if stored is None:  # stored before its item was (see ``listed``)
+            own = await reads.one(_OWN, {"cid": connection.id, "lead": amo_id})
+            if own is None:  # deleted since the page was read
+                continue
+            stored = listed.render(own)
+        items.append(item(stored, part(row[1], row[2], row[3]), account, amo_id))
+    return items
 
 
 async def _ordered(

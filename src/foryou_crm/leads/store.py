@@ -25,6 +25,7 @@ from sqlalchemy.sql.dml import Insert
 
 from foryou_crm.connections.models import SyncState
 from foryou_crm.core.db import affected_rows
+from foryou_crm.leads import listed
 from foryou_crm.leads.amo import ContactBrief, brief, enum_rows, search_text
 from foryou_crm.leads.models import (
     AmoContact,
@@ -55,6 +56,7 @@ _LEAD_UPDATED = (
     "search_text",
     "contacts_pending",
     "sync_gen",
+    "listed",
 )
 
 
@@ -96,8 +98,12 @@ async def mirror_changed(session: AsyncSession, connection_ids: Iterable[int]) -
 
 
 async def upsert_leads(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Rows of ``amo.lead_row``'s shape, each written with its listed item rendered here
+    from its own values (whatever ``listed`` a row came with)."""
     # Deduplicate inside one batch: PostgreSQL refuses to update one row twice in a statement.
-    unique = list({r["amo_id"]: r for r in rows}.values())
+    unique = [
+        {**r, "listed": listed.render_row(r)} for r in {r["amo_id"]: r for r in rows}.values()
+    ]
     await upsert_rows(session, AmoLead, unique, _LEAD_KEYS, _LEAD_UPDATED)
     if unique:
         # The chosen enums follow the lead's values: replaced with the row.
@@ -222,9 +228,11 @@ async def fill_contacts(
     lead — and their search text; only into the leads with these amoCRM ids when given.
     Returns how many leads changed. Ids amoCRM no longer knows keep a null name and stop
     being pending."""
+    table = cast(Table, AmoLead.__table__)
+    # The listed item's columns, so the item is rendered again with the contacts.
     query = select(
-        AmoLead.id, AmoLead.name, AmoLead.tags, AmoLead.contacts, AmoLead.contacts_pending
-    ).where(AmoLead.connection_id == connection_id)
+        table.c.id, table.c.contacts_pending, *(table.c[name] for name in listed.COLUMNS)
+    ).where(table.c.connection_id == connection_id)
     if not everyone:
         query = query.where(AmoLead.contacts_pending.is_(True))
     if lead_ids is not None:
@@ -235,25 +243,29 @@ async def fill_contacts(
     ids = {int(c["id"]) for row in rows for c in row.contacts or []}
     known = await known_contacts(session, connection_id, ids)
     updates: list[dict[str, Any]] = []
-    for pk, name, tags, contacts, pending in rows:
+    for pk, pending, *own in rows:
+        values = dict(zip(listed.COLUMNS, own, strict=True))
+        contacts = values["contacts"]
         filled = [brief(int(c["id"]), known, main=bool(c.get("main"))) for c in contacts or []]
         if not pending and filled == contacts:
             continue  # a full pass rewrites only the leads whose contacts changed
+        values["contacts"] = filled
         updates.append(
             {
                 "pk": pk,
                 "new_contacts": filled,
-                "new_search_text": search_text(name, filled, list(tags or [])),
+                "new_search_text": search_text(values["name"], filled, list(values["tags"] or [])),
+                "new_listed": listed.render_row(values),
             }
         )
     # A Core executemany (the ORM's bulk update would run row by row).
-    table = cast(Table, AmoLead.__table__)
     stmt = (
         update(table)
         .where(table.c.id == bindparam("pk"))
         .values(
             contacts=bindparam("new_contacts", type_=table.c.contacts.type),
             search_text=bindparam("new_search_text"),
+            listed=bindparam("new_listed"),
             contacts_pending=False,
         )
     )
