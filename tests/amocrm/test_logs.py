@@ -43,11 +43,19 @@ async def test_backend_logs_name_the_flow_steps_in_order_and_hold_no_secrets(
         "amocrm_tokens_saved",
         "redirect_page_rendered",
         "exchange_code_completed",
-        "amocrm_status_served",
         "amocrm_disconnected",
     ]
     positions = [events.index(e) for e in expected]
     assert positions == sorted(positions), events
+    # A read logs one line, its access line, with what it found and whose it was.
+    served = next(
+        i
+        for i, r in enumerate(records)
+        if r["event"] == "http_request" and r["path"] == "/api/amo-crm/status"
+    )
+    assert records[served]["connected"] is True
+    assert isinstance(records[served]["user_id"], int)
+    assert positions[-2] < served < positions[-1]
     rendered = next(r for r in records if r["event"] == "redirect_page_rendered")
     assert rendered["target_scheme"] == "foryoure"
     saved = next(r for r in records if r["event"] == "amocrm_tokens_saved")

@@ -3,18 +3,17 @@ sync."""
 
 from __future__ import annotations
 
-import structlog
 from fastapi import APIRouter, Request, Response
 
 from foryou_crm.connections import endings
 from foryou_crm.connections.deps import BEARER, user_with_connection
 from foryou_crm.connections.status import StatusOut, status_of
 from foryou_crm.core.errors import error_responses
+from foryou_crm.core.logging import bind_context
 from foryou_crm.core.schemas import Envelope
 from foryou_crm.services import services_of
 
 router = APIRouter(prefix="/api/amo-crm", tags=["amo-crm"])
-log = structlog.get_logger("foryou_crm.amocrm")
 JSON = "application/json"
 
 
@@ -34,12 +33,9 @@ async def status(request: Request) -> Response:
         async with services.sessionmaker() as session:
             ending = await endings.ending_of(session, user.id)
     out = status_of(connection, sync, ending)
-    log.info(
-        "amocrm_status_served",
-        user_id=user.id,
-        connected=out.connected,
-        ended=out.ended.reason if out.ended else None,
-    )
+    # On the request's access line (one line per read: a line of its own was a tenth of
+    # this route's CPU).
+    bind_context(connected=out.connected, ended=out.ended.reason if out.ended else None)
     # Serialized once, by the model that built it (through ``response_model`` the dict would
     # be validated and serialized again).
     return Response(Envelope[StatusOut](data=out).model_dump_json(by_alias=True), media_type=JSON)

@@ -15,6 +15,7 @@ import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from foryou_crm.core.errors import envelope
+from foryou_crm.core.logging import bind_context, clear_context
 
 log = structlog.get_logger("foryou_crm.http")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
@@ -85,8 +86,8 @@ class RequestContextMiddleware:
             return
         request_id = self._request_id(scope)
         scope.setdefault("state", {})["request_id"] = request_id
-        structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(request_id=request_id)
+        clear_context()
+        bind_context(request_id=request_id)
         started = time.perf_counter()
         status = 500
         response_started = False
@@ -119,7 +120,7 @@ class RequestContextMiddleware:
                     status_code=status,
                     duration_ms=round((time.perf_counter() - started) * 1000, 2),
                 )
-            structlog.contextvars.clear_contextvars()
+            clear_context()
 
 
 class BodySizeLimitMiddleware:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from foryou_crm.core.abuse import Action
 from foryou_crm.core.direct import DirectReads
 from foryou_crm.core.errors import Forbidden, Unauthorized
+from foryou_crm.core.logging import bind_context
 from foryou_crm.core.security import decode_access_token
 from foryou_crm.services import Services, ServicesDep, SessionDep
 from foryou_crm.users.models import User
@@ -113,6 +114,7 @@ async def authenticate(
             "This account is disabled; ask your administrator.", code="USER_DISABLED"
         )
     request.state.user_id = user.id
+    bind_context(user_id=user.id)  # on every later line of the request, its access line too
     return user, extra
 
 
