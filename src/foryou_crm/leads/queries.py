@@ -322,20 +322,31 @@ def page_query(
     bind = Parameters()
     conditions = _conditions(connection_id, f, db, bind)
     column, descending = _SORTS[f.sort]
-    offset = None
+    offset = page_cid = None
     if (position := f.position) is not None:
         conditions.append(_after(column, descending, position, bind))
     elif f.offset:
-        offset = bind("offset", f.offset)
+        offset, page_cid = bind("offset", f.offset), bind("page_cid", connection_id)
     limit = bind("limit", f.limit + 1)
 
     def build() -> Select[Any]:
         # The lead id breaks ties, so pages never overlap or skip rows.
         order = (column.desc(), _LEADS.c.amo_id.desc()) if descending else (column, _LEADS.c.amo_id)
-        stmt = _PAGE_ROW.where(*_built(conditions)).order_by(*order)
-        if offset is not None:
-            stmt = stmt.offset(offset)
-        return stmt.limit(limit)
+        if offset is None:
+            return _PAGE_ROW.where(*_built(conditions)).order_by(*order).limit(limit)
+        # OFFSET reads every row it skips: the keys only (from the sort's index, where the
+        # filter allows), and then the page's rows whole — reading each skipped row with its
+        # stored item doubled page 200's time on PostgreSQL (measured).
+        keys = (
+            select(_LEADS.c.amo_id)
+            .where(*_built(conditions))
+            .order_by(*order)
+            .offset(offset)
+            .limit(limit)
+        )
+        return _PAGE_ROW.where(
+            _LEADS.c.connection_id == page_cid, _LEADS.c.amo_id.in_(keys)
+        ).order_by(*order)
 
     return _form(("page", db.form, f.sort, *bind.values), build), bind.values
 
