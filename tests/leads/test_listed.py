@@ -1,7 +1,7 @@
 """The list serves each lead's stored item (``leads.listed``): it is the lead as the detail
-view shows it, follows every write (contacts learned later included), and a lead stored
-without it — before migration 0009 filled them, or written straight into the database — is
-listed the same."""
+view shows it, follows every write (contacts learned later included), a lead stored without
+it — before migration 0009 filled them, or written straight into the database — is listed
+the same, and a time no ``datetime`` holds is kept as missing rather than failing reads."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from alembic import command
 from sqlalchemy import func, select, update
 
 from foryou_crm.core.migrate import alembic_config
+from foryou_crm.leads import store
+from foryou_crm.leads.amo import lead_row
 from foryou_crm.leads.models import AmoLead
 from tests.conftest import bearer
 from tests.leads.conftest import api_leads, connect
@@ -84,3 +86,30 @@ async def test_leads_without_their_stored_item_are_listed_the_same(
     await asyncio.to_thread(command.upgrade, config, "head")
     assert await _unlisted(world) == 0
     assert [await _every_page(world, token, query) for query in QUERIES] == before
+
+
+async def test_a_time_no_datetime_holds_is_kept_as_missing(world: World) -> None:
+    # amoCRM's times are Unix seconds; one beyond the year 9999 would fail every read of its
+    # lead (and, rendered at write, the whole page of the sync that brought it).
+    row = lead_row(
+        {"id": 7, "name": "Дача", "created_at": 10**15, "closed_at": -(10**15)},
+        connection_id=1,
+        gen=1,
+        known={},
+    )
+    assert (row["created_at"], row["closed_at"]) == (0, None)
+
+    token = await connect(world, "listed-times@foryou.example")
+    async with world.services.sessionmaker() as session:
+        stored = (await session.execute(select(AmoLead).limit(1))).scalar_one()
+        copy = {c.key: getattr(stored, c.key) for c in AmoLead.__table__.columns if c.key != "id"}
+        # Written as an older version might have: the columns hold the impossible times.
+        copy.update(amo_id=999_000_777, created_at=10**15, closed_at=-(10**15))
+        await store.upsert_leads(session, [copy])
+        await session.commit()
+    item = (await api_leads(world, token, {"query": "999000777"}))["items"][0]
+    assert (item["id"], item["createdAt"], item["closedAt"]) == (
+        999_000_777,
+        "1970-01-01T00:00:00Z",
+        None,
+    )

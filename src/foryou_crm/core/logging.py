@@ -81,7 +81,7 @@ def redact(
                 event_dict[key] = _scrub_string(value)
         elif _sensitive_key(key):
             event_dict[key] = REDACTED
-        elif type(value) is str:
+        elif isinstance(value, str):
             event_dict[key] = _scrub_string(value)
         elif isinstance(value, dict | list | tuple):
             event_dict[key] = _scrub(key, value)
@@ -116,17 +116,18 @@ class _Clock:
     """ISO 8601 UTC timestamps with microseconds; the part up to the second is formatted once
     a second (formatting all of it was a sixth of a line's cost)."""
 
-    second = -1
-    prefix = ""
+    # (second, its text), replaced as one value: threads (``asyncio.to_thread``) log too.
+    kept: tuple[int, str] = (-1, "")
 
     @classmethod
     def stamp(cls) -> str:
         now = time.time()
         second = int(now)
-        if second != cls.second:
-            moment = datetime.fromtimestamp(second, UTC)
-            cls.second, cls.prefix = second, moment.strftime("%Y-%m-%dT%H:%M:%S")
-        return f"{cls.prefix}.{int((now - second) * 1_000_000):06d}Z"
+        kept_second, prefix = cls.kept
+        if second != kept_second:
+            prefix = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+            cls.kept = (second, prefix)
+        return f"{prefix}.{int((now - second) * 1_000_000):06d}Z"
 
 
 _LEVELS = {"exception": "error", "warn": "warning"}

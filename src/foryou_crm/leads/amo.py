@@ -28,6 +28,16 @@ def _int(value: Any) -> int | None:
     return number if number is not None and -INT64_MAX <= number <= INT64_MAX else None
 
 
+# The moments a ``datetime`` can hold (years 1–9999), in Unix seconds: a time amoCRM sends
+# outside them is kept as missing, not stored to fail every later read of the lead.
+FIRST_SECOND, LAST_SECOND = -62_135_596_800, 253_402_300_799
+
+
+def _seconds(value: Any) -> int | None:
+    number = _int(value)
+    return number if number is not None and FIRST_SECOND <= number <= LAST_SECOND else None
+
+
 def lead_id(lead: Any) -> int:
     """The lead's amoCRM id (positive, 64-bit), or MalformedLead."""
     found = _int(lead.get("id")) if isinstance(lead, dict) else None
@@ -89,9 +99,9 @@ def lead_row(
         "status_id": _int(lead.get("status_id")) or 0,
         "pipeline_id": _int(lead.get("pipeline_id")) or 0,
         "responsible_user_id": _int(lead.get("responsible_user_id")),
-        "created_at": _int(lead.get("created_at")) or 0,
-        "updated_at": _int(lead.get("updated_at")) or 0,
-        "closed_at": _int(lead.get("closed_at")),
+        "created_at": _seconds(lead.get("created_at")) or 0,
+        "updated_at": _seconds(lead.get("updated_at")) or 0,
+        "closed_at": _seconds(lead.get("closed_at")),
         "tags": tags,
         "contacts": contacts,
         "custom_fields": custom_values(lead.get("custom_fields_values")),

@@ -22,6 +22,7 @@ import orjson
 from sqlalchemy import Connection, Table, bindparam, select, update
 
 from foryou_crm.amocrm.hosts import lead_url_prefix
+from foryou_crm.leads.amo import FIRST_SECOND, LAST_SECOND
 from foryou_crm.leads.models import AmoLead
 
 _EPOCH = datetime.fromtimestamp(0, UTC)
@@ -43,7 +44,11 @@ COLUMNS = (
 
 
 def _moment(seconds: int | None) -> datetime | None:
-    return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
+    """None for a time no ``datetime`` holds (a row stored before ``amo.lead_row`` left such
+    times out)."""
+    if seconds is None or not FIRST_SECOND <= seconds <= LAST_SECOND:
+        return None
+    return datetime.fromtimestamp(seconds, UTC)
 
 
 def own_fields(

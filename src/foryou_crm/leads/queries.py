@@ -403,7 +403,7 @@ async def _items(
     items = []
     for row in rows:
         amo_id, stored = row[0], row[_STORED]
-        if stored is None:  # stored before its item was (see ``listed``)
+        if not stored:  # stored before its item was (see ``listed``)
             own = await reads.one(_OWN, {"cid": connection.id, "lead": amo_id})
             if own is None:  # deleted since the page was read
                 continue

@@ -40,16 +40,7 @@ from foryou_crm.leads.models import (
 
 _LEAD_KEYS = ("connection_id", "amo_id")
 _LEAD_UPDATED = (
-    "name",
-    "price",
-    "status_id",
-    "pipeline_id",
-    "responsible_user_id",
-    "created_at",
-    "updated_at",
-    "closed_at",
-    "tags",
-    "contacts",
+    *(column for column in listed.COLUMNS if column not in _LEAD_KEYS),
     "custom_fields",
     "company_id",
     "tags_key",
