@@ -200,6 +200,7 @@ _PAGE_ROW = select(
 )
 _POSITION = {column.key: i for i, column in enumerate(_PAGE_ROW.selected_columns)}
 _STORED = _POSITION["listed"]
+_NAMED = tuple(_POSITION[key] for key in ("pipeline_id", "status_id", "responsible_user_id"))
 _OWN = Query(
     _ROW.where(_LEADS.c.connection_id == bindparam("cid"), _LEADS.c.amo_id == bindparam("lead"))
 )
@@ -400,6 +401,7 @@ async def _items(
     added (``listed``)."""
     account = listed.account_part(connection.currency, connection.domain)
     part, item = names.listed_part, listed.item
+    pipeline, status, user = _NAMED
     items = []
     for row in rows:
         amo_id, stored = row[0], row[_STORED]
@@ -408,7 +410,7 @@ async def _items(
             if own is None:  # deleted since the page was read
                 continue
             stored = listed.render(own)
-        items.append(item(stored, part(row[1], row[2], row[3]), account, amo_id))
+        items.append(item(stored, part(row[pipeline], row[status], row[user]), account, amo_id))
     return items
 
 
