@@ -153,6 +153,45 @@ async def test_both_page_plans_return_the_same_pages(world: World) -> None:
         assert walked == 0  # PostgreSQL's planner has the statistics; no hint is given
 
 
+async def test_a_walked_page_tests_its_filters_in_the_walk_index(world: World) -> None:
+    """On SQLite a walked page reads the sort's ``walk_by`` index (migration 0010), which holds
+    every filter column and the search text: the filters are tested in the index and only the
+    page's rows are read from the (wide) table."""
+    if _dialect(world) != "sqlite":
+        pytest.skip("SQLite's walk; PostgreSQL's planner chooses by its statistics")
+    token = await connect(world, "agent-a@foryou.example")
+    sample = world.sb.account(HOST).leads[0]
+    word = sample.name.split(",")[0].split()[0].lower()  # common: names share their words
+    statements: list[str] = []
+
+    def record(statement: str) -> None:
+        if "FROM amo_leads" in statement and "LIMIT" in statement:
+            statements.append(statement)
+
+    world.services.direct.watchers.append(record)
+    try:
+        for params, index in (
+            ([("pipelineId", str(sample.pipeline_id))], "ix_amo_leads_walk_by_created"),
+            ([("query", word), ("sort", "-price")], "ix_amo_leads_walk_by_price"),
+            (
+                [("responsibleUserId", str(sample.responsible_user_id)), ("sort", "updatedAt")],
+                "ix_amo_leads_walk_by_updated",
+            ),
+        ):
+            statements.clear()
+            await api_leads(world, token, [*params, ("limit", "3")])
+            (page,) = statements
+            assert "+ ?" in page or "instr(amo_leads.search_text" in page, page  # walked
+            async with world.services.engine.connect() as conn:
+                plan = await conn.exec_driver_sql(
+                    f"EXPLAIN QUERY PLAN {page}", (None,) * page.count("?")
+                )
+                details = " ".join(str(row[3]) for row in plan)
+            assert f"USING INDEX {index} " in details, (params, details)
+    finally:
+        world.services.direct.watchers.remove(record)
+
+
 async def test_odd_text_queries_get_answers_not_errors(world: World) -> None:
     token = await connect(world, "agent-a@foryou.example")
     for query in ("²", "9" * 25, "12", 'say "hi"', "100%", "a_b", "'; DROP TABLE x; --", "ab"):

@@ -1,0 +1,82 @@
+"""lead walk indexes: on SQLite, each sort order's index carries every filter column, so a
+page that walks it (``foryou_crm.leads.dialects``) tests the filters in the index; they replace
+migration 0008's text-only ``ix_amo_leads_text_by_*``
+
+Revision ID: 0010
+Revises: 0009
+Create Date: 2026-12-02 16:00:00
+
+A status filter's page walked the sort's index and read each lead's row to test its status:
+since rows carry their listed item (0009), that read is wider, and the page's p95 grew 3.8×
+from 100,000 to 1,000,000 leads (bench/RESULTS.md). With the status, pipeline, responsible
+user, the other sort columns and the search text in the walked index, only the page's own rows
+are read. Not on PostgreSQL: its planner has the statistics to choose, and a B-tree entry there
+is limited to ~2.7 kB (the search text). Plain ``op`` calls, not a batch: a batch would
+recreate amo_leads on SQLite and drop the FTS triggers of migration 0003.
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0010"
+down_revision = "0009"
+branch_labels = None
+depends_on = None
+
+# Named in foryou_crm.leads.dialects (Alembic's comparison leaves them alone): the sort's
+# columns, then every filter column a walk tests.
+_FILTERS = ["pipeline_id", "status_id", "responsible_user_id"]
+_WALK_INDEXES = {
+    "ix_amo_leads_walk_by_created": [
+        "connection_id",
+        "created_at",
+        "amo_id",
+        *_FILTERS,
+        "price",
+        "updated_at",
+        "search_text",
+    ],
+    "ix_amo_leads_walk_by_updated": [
+        "connection_id",
+        "updated_at",
+        "amo_id",
+        *_FILTERS,
+        "price",
+        "created_at",
+        "search_text",
+    ],
+    "ix_amo_leads_walk_by_price": [
+        "connection_id",
+        "price",
+        "amo_id",
+        *_FILTERS,
+        "created_at",
+        "updated_at",
+        "search_text",
+    ],
+}
+# As migration 0008 made them.
+_TEXT_BY_SORT = {
+    "ix_amo_leads_text_by_created": ["connection_id", "created_at", "amo_id", "search_text"],
+    "ix_amo_leads_text_by_updated": ["connection_id", "updated_at", "amo_id", "search_text"],
+    "ix_amo_leads_text_by_price": ["connection_id", "price", "amo_id", "search_text"],
+}
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return
+    for name, columns in _WALK_INDEXES.items():
+        op.create_index(name, "amo_leads", columns)
+    for name in _TEXT_BY_SORT:
+        op.drop_index(name, table_name="amo_leads")
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return
+    for name, columns in _TEXT_BY_SORT.items():
+        op.create_index(name, "amo_leads", columns)
+    for name in _WALK_INDEXES:
+        op.drop_index(name, table_name="amo_leads")
