@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from foryou_crm.connections.models import SyncState
 from foryou_crm.core.db import make_engine, make_sessionmaker
-from foryou_crm.core.direct import DirectReads, Query, direct_reads
+from foryou_crm.core.direct import POOL_SIZE, DirectReads, Query, direct_reads
 from foryou_crm.leads.models import AmoLead, AmoPipeline, AmoStatus
 from foryou_crm.leads.queries import page_statement
 from foryou_crm.users.models import User
@@ -191,6 +191,53 @@ async def test_postgres_a_connection_cut_while_idle_is_replaced(database_url: st
         await asyncio.sleep(0.6)  # idle past the threshold: the pool closed it
         second = await reads.one(backend, {})
         assert second != first
+    finally:
+        await reads.close()
+        await engine.dispose()
+
+
+async def test_postgres_a_connection_cut_between_reads_is_replaced(database_url: str) -> None:
+    """A read keeps its connection for the next one (``PostgresReads``): one the server closed
+    meanwhile is not handed to the next read, which gets a new connection, not an error."""
+    _postgres(database_url)
+    engine = make_engine(database_url)
+    reads = direct_reads(engine)  # idle_seconds: 10 s, far longer than this test
+    backend = Query(select(func.pg_backend_pid()))
+    try:
+        (first,) = await reads.one(backend, {}) or (0,)
+        admin = make_engine(database_url, pool_size=1)
+        async with admin.connect() as conn:
+            await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+        await admin.dispose()
+        await asyncio.sleep(0.2)  # the server's goodbye reaches the client
+        (second,) = await reads.one(backend, {}) or (0,)
+        assert second not in (first, 0)
+    finally:
+        await reads.close()
+        await engine.dispose()
+
+
+async def test_postgres_reads_share_at_most_the_pool_and_survive_cancellation(
+    database_url: str,
+) -> None:
+    """Three times more reads at once than the pool holds all finish, on at most ``POOL_SIZE``
+    connections; a read cancelled mid-query leaves no connection the next reads trip on."""
+    _postgres(database_url)
+    engine = make_engine(database_url)
+    reads = direct_reads(engine)
+    slow = Query(select(func.pg_backend_pid()).where(func.pg_sleep(bindparam("s")).is_not(None)))
+    try:
+        cancelled = asyncio.create_task(reads.all(slow, {"s": 5}))
+        await asyncio.sleep(0.2)
+        cancelled.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await cancelled
+        found = await asyncio.wait_for(
+            asyncio.gather(*(reads.one(slow, {"s": 0.05}) for _ in range(3 * POOL_SIZE))), 10
+        )
+        pids = {row[0] for row in found if row}
+        assert len(found) == 3 * POOL_SIZE
+        assert 1 <= len(pids) <= POOL_SIZE
     finally:
         await reads.close()
         await engine.dispose()

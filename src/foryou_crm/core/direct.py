@@ -6,8 +6,10 @@ request starts with (the user, their connection and its sync state), SQLAlchemy'
 around the driver — a pool checkout through greenlets, the statement's cache key, an
 execution context, the result object — cost ~190 µs of CPU on SQLite where the driver needs
 ~15 µs, and on PostgreSQL ~490 µs where asyncpg's own pool needs ~170 µs (measured, see
-docs/performance.md). The statement is still written once, in Core (``Query``); only its
-execution differs. Everything else — writes, sessions, the other routes — keeps the engine.
+docs/performance.md); and asyncpg's pool around a read costs more than the read, so a read
+keeps its connection (``PostgresReads``). The statement is still written once, in Core
+(``Query``); only its execution differs. Everything else — writes, sessions, the other
+routes — keeps the engine.
 
 What the engine's pool does for its connections is kept: on SQLite the reads cannot write
 (``query_only``) and wait at most ``READ_BUSY_TIMEOUT_MS`` for a crashed writer's recovery;
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -193,7 +196,16 @@ class SQLiteReads(DirectReads):
 
 
 class PostgresReads(DirectReads):
-    """asyncpg's own pool, opened on first use with the engine's connection arguments."""
+    """asyncpg's own pool, opened on first use with the engine's connection arguments.
+
+    A read keeps its connection afterwards instead of handing it back: asyncpg's acquire and
+    release (a shielded task per release) cost ~50 µs of CPU per read, three times the read
+    itself, and took a fifth of a lead-list request's CPU (measured, docs/performance.md).
+    The pool still opens, counts and closes every connection; ``_kept`` only holds the ones
+    between reads. At most ``POOL_SIZE`` reads run at once (``_slots``), so a read that finds
+    none kept always finds one in the pool. A connection leaves ``_kept`` for the pool when a
+    read on it failed or was cancelled (asyncpg then resets or replaces it), and is closed
+    when it sat unused past ``idle_seconds`` (not trusted, as the pool closes its own)."""
 
     def __init__(
         self, dialect: Dialect, connect_kwargs: dict[str, Any], idle_seconds: float
@@ -206,6 +218,10 @@ class PostgresReads(DirectReads):
         # (asyncpg's pool with no connections to open does not suspend today, so there is
         # no second pool without it either; the lock keeps that true whatever asyncpg does.)
         self._opening = asyncio.Lock()
+        self._slots = asyncio.Semaphore(POOL_SIZE)
+        # (connection, when its last read ended), the latest last: a quiet process uses the
+        # freshest and lets the others age out.
+        self._kept: list[tuple[asyncpg.Connection, float]] = []
 
     async def _open(self) -> asyncpg.Pool:
         async with self._opening:
@@ -225,22 +241,60 @@ class PostgresReads(DirectReads):
             )
             return self._pool
 
+    async def _take(self, pool: asyncpg.Pool) -> asyncpg.Connection:
+        kept = self._kept
+        while kept:
+            connection, since = kept.pop()
+            if not _open(connection):
+                await pool.release(connection)  # cut while kept: the pool replaces it
+            elif time.monotonic() - since >= self._idle_seconds:
+                # Too long unused to trust (the older ones below it too: each is closed in
+                # turn as it comes up).
+                connection.terminate()
+                await pool.release(connection)
+            else:
+                return connection
+        acquired: asyncpg.Connection = await pool.acquire()
+        return acquired
+
     async def all(self, query: Query, params: Mapping[str, Any]) -> list[Row]:
         compiled = query.compiled(self.dialect)
         pool = self._pool or await self._open()
         self._watched(compiled.sql)
-        if compiled.results is not None:
-            return compiled.rows(await pool.fetch(compiled.sql, *compiled.arguments(params)))
-        async with pool.acquire() as connection:  # the first run: learn the column types
-            prepared = await connection.prepare(compiled.sql)
-            raw = await prepared.fetch(*compiled.arguments(params))
-            types = [attribute.type.oid for attribute in prepared.get_attributes()]
-        return query.ran(self.dialect, types).rows(raw)
+        async with self._slots:
+            connection = await self._take(pool)
+            try:
+                if compiled.results is not None:
+                    rows = compiled.rows(
+                        await connection.fetch(compiled.sql, *compiled.arguments(params))
+                    )
+                else:  # the first run: learn the column types
+                    prepared = await connection.prepare(compiled.sql)
+                    raw = await prepared.fetch(*compiled.arguments(params))
+                    types = [attribute.type.oid for attribute in prepared.get_attributes()]
+                    rows = query.ran(self.dialect, types).rows(raw)
+            except BaseException:
+                await pool.release(connection)
+                raise
+            self._kept.append((connection, time.monotonic()))
+            return rows
 
     async def close(self) -> None:
         if self._pool is not None:
+            for connection, _ in self._kept:
+                await self._pool.release(connection)
+            self._kept.clear()
             await self._pool.close()
             self._pool = None
+
+
+def _open(connection: asyncpg.Connection) -> bool:
+    """Whether a kept connection is still open: one the server closed has already gone back to
+    the pool (asyncpg then refuses every call on it)."""
+    try:
+        return not connection.is_closed()
+    except asyncpg.InterfaceError:
+        return False
 
 
 async def _nothing_to_reset(_connection: asyncpg.Connection) -> None:
