@@ -28,6 +28,7 @@ from foryou_crm.core.crypto import TokenCipher
 from foryou_crm.core.db import make_engine, make_sessionmaker
 from foryou_crm.core.direct import DirectReads, direct_reads
 from foryou_crm.leads.kept import PerMirror
+from foryou_crm.leads.matches import KeptMatches
 from foryou_crm.leads.names import Names
 from foryou_crm.leads.sync.job import SyncDeps
 from foryou_crm.leads.sync.queue import API_POOL, SyncQueue
@@ -57,9 +58,11 @@ class Services:
     # The leads sync's jobs: routes defer them (after their transaction committed the sync
     # state that asks for the work); workers — or `serve` itself on SQLite — run them.
     queue: SyncQueue
-    # The lead list's counts and names, kept per mirror version (in this process).
+    # The lead list's counts, names and text queries' matches, kept per mirror version (in
+    # this process).
     lead_counts: PerMirror[int] = field(default_factory=PerMirror)
     lead_names: PerMirror[Names] = field(default_factory=PerMirror)
+    lead_matches: KeptMatches = field(default_factory=KeptMatches)
 
     @classmethod
     def build(

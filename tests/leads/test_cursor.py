@@ -135,6 +135,40 @@ async def test_a_scroll_stays_exact_while_the_mirror_changes(world: World) -> No
     assert after[2] == totals[2] + 1  # the lead added on the oldest day
 
 
+async def test_a_text_scroll_stays_exact_while_the_mirror_changes(world: World) -> None:
+    """A text query's pages come from its matches kept per mirror version
+    (``leads.matches``): a write moves the version, so the next page reads them again and the
+    scroll goes on from its cursor exactly — the leads added behind it and deleted ahead of
+    it included."""
+    token = await connect(world, "cursor-text@foryou.example")
+    rows = await _lead_rows(world)
+    newest = max(rows, key=lambda r: r["created_at"])
+    word = newest["name"].split()[0].lower()
+    query: Params = [("query", word), ("sort", "-createdAt")]
+    before = await by_pages(world, token, query, 250)
+    assert len(before) > 8, before
+    first = await api_leads(world, token, [*query, ("limit", "4")])
+    seen, unseen = before[:4], before[4:]
+    assert [item["id"] for item in first["items"]] == seen
+    matching = [r for r in rows if r["amo_id"] in set(before)]
+    oldest = min(matching, key=lambda r: r["created_at"])
+
+    added_before = {**newest, "amo_id": 999_000_011, "created_at": newest["created_at"] + 60}
+    added_after = {**oldest, "amo_id": 999_000_012, "created_at": oldest["created_at"] - 60}
+    gone_seen, gone_unseen = seen[1], unseen[len(unseen) // 2]
+    async with world.services.sessionmaker() as session:
+        await store.upsert_leads(session, [added_before, added_after])
+        await store.delete_leads(session, newest["connection_id"], [gone_seen, gone_unseen])
+        await session.commit()
+
+    rest = await by_cursor(world, token, [*query, ("cursor", first["nextCursor"])], 4)
+    assert rest == [*(i for i in unseen if i != gone_unseen), 999_000_012]
+    after = await by_pages(world, token, query, 3)
+    gone = (gone_seen, gone_unseen)
+    assert after == [999_000_011, *(i for i in before if i not in gone), 999_000_012]
+    assert (await api_leads(world, token, query))["total"] == len(before)  # 2 in, 2 out
+
+
 async def _assert_cursor_refused(world: World, token: str, params: Params) -> None:
     r = await world.client.get("/api/amo-crm/leads", params=params, headers=bearer(token))
     assert r.status_code == 422, r.text

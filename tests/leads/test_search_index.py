@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql
 
 from foryou_crm.core.migrate import alembic_config
 from foryou_crm.leads.dialects import PostgreSQL
+from foryou_crm.leads.matches import MAX_MATCHES
 from foryou_crm.leads.models import AmoLead
 from foryou_crm.leads.queries import Parameters
 from foryou_crm.leads.search import FTS_TABLE, TRIGRAM_INDEX
@@ -112,8 +113,10 @@ async def _row_id(world: World, amo_id: int) -> int:
 
 async def test_both_page_plans_return_the_same_pages(world: World) -> None:
     """SQLite reads a page either through a filter's index and a sort, or by walking the sort's
-    index (chosen by the count; see ``dialects.walks_sort_index``). Small pages of a common
-    match take the walk, one big page the other plan: the rows and their order must agree."""
+    index (chosen by the count; see ``dialects.walks_sort_index``); a text query's pages come
+    from its kept matches (``leads.matches``) — or, with more matches than are kept, by the
+    same two plans. Small pages of a common match take the walk, one big page the other plan:
+    the rows and their order must agree."""
     token = await connect(world, "agent-a@foryou.example")
     account = world.sb.account(HOST)
     sample = account.leads[len(account.leads) // 2]
@@ -132,14 +135,19 @@ async def test_both_page_plans_return_the_same_pages(world: World) -> None:
             statements.append(statement)
 
     watchers = world.services.direct.watchers  # the lead list reads with them
+    kept = world.services.lead_matches
     watchers.append(record)
     try:
         walked = 0
         for params in filters:
             whole = await _pages(world, token, params, limit=250)
             assert whole, params
-            statements.clear()
-            paged = await _pages(world, token, params, limit=7)
+            kept.max_matches = 0  # text queries too: none kept, so through the two plans
+            try:
+                statements.clear()
+                paged = await _pages(world, token, params, limit=7)
+            finally:
+                kept.max_matches = MAX_MATCHES
             assert paged == whole, params
             # The router really chose the walk for the first small page (SQLite only): filter
             # columns as `column + 0`, the text tested row by row instead of through MATCH.
@@ -153,15 +161,54 @@ async def test_both_page_plans_return_the_same_pages(world: World) -> None:
         assert walked == 0  # PostgreSQL's planner has the statistics; no hint is given
 
 
+async def test_a_text_querys_pages_read_its_kept_matches(world: World) -> None:
+    """A text query's keys are read once per mirror version (``leads.matches``); every later
+    page, by ``page`` or by ``cursor``, reads only its rows by id — and lists exactly what the
+    query lists without kept matches. A write to the mirror reads them again."""
+    token = await connect(world, "agent-a@foryou.example")
+    sample = world.sb.account(HOST).leads[0]
+    word = sample.name.split(",")[0].split()[0].lower()
+    params = [("query", word), ("sort", "-price")]
+    kept = world.services.lead_matches
+    kept.max_matches = 0
+    try:
+        reference = await _pages(world, token, params, limit=250)
+    finally:
+        kept.max_matches = MAX_MATCHES
+    assert len(reference) > 7, reference
+
+    statements: list[str] = []
+    world.services.direct.watchers.append(statements.append)
+    try:
+        assert await _pages(world, token, params, limit=7) == reference
+        keys_read = [s for s in statements if "ORDER BY" in s and "LIMIT" not in s]
+        assert len(keys_read) == 1, statements  # once, for the first page; none walked
+        assert not [s for s in statements if "LIMIT" in s and "FROM amo_leads" in s]
+        statements.clear()
+        by_cursor: list[int] = []
+        cursor: str | None = None
+        while True:
+            extra = [("cursor", cursor)] if cursor else []
+            data = await api_leads(world, token, [*params, ("limit", "7"), *extra])
+            by_cursor += [item["id"] for item in data["items"]]
+            assert data["total"] == len(reference)
+            if not data["hasMore"]:
+                break
+            cursor = data["nextCursor"]
+        assert by_cursor == reference
+        assert not [s for s in statements if "ORDER BY" in s and "LIMIT" not in s]  # kept
+    finally:
+        world.services.direct.watchers.remove(statements.append)
+
+
 async def test_a_walked_page_tests_its_filters_in_the_walk_index(world: World) -> None:
     """On SQLite a walked page reads the sort's ``walk_by`` index (migration 0010), which holds
     every filter column and the search text: the filters are tested in the index and only the
-    page's rows are read from the (wide) table."""
+    page's rows are read from the (wide) table. (Text queries read their kept matches.)"""
     if _dialect(world) != "sqlite":
         pytest.skip("SQLite's walk; PostgreSQL's planner chooses by its statistics")
     token = await connect(world, "agent-a@foryou.example")
     sample = world.sb.account(HOST).leads[0]
-    word = sample.name.split(",")[0].split()[0].lower()  # common: names share their words
     statements: list[str] = []
 
     def record(statement: str) -> None:
@@ -172,7 +219,10 @@ async def test_a_walked_page_tests_its_filters_in_the_walk_index(world: World) -
     try:
         for params, index in (
             ([("pipelineId", str(sample.pipeline_id))], "ix_amo_leads_walk_by_created"),
-            ([("query", word), ("sort", "-price")], "ix_amo_leads_walk_by_price"),
+            (
+                [("pipelineId", str(sample.pipeline_id)), ("sort", "-price")],
+                "ix_amo_leads_walk_by_price",
+            ),
             (
                 [("responsibleUserId", str(sample.responsible_user_id)), ("sort", "updatedAt")],
                 "ix_amo_leads_walk_by_updated",

@@ -32,6 +32,7 @@ from foryou_crm.leads.cursor import Position
 from foryou_crm.leads.dialects import Condition, PostgreSQL, SQLite, dialect_named
 from foryou_crm.leads.filter import LeadFilter
 from foryou_crm.leads.kept import PerMirror
+from foryou_crm.leads.matches import KeptMatches, Matches
 from foryou_crm.leads.models import AmoLead, AmoLeadEnum, AmoPipeline, AmoStatus, AmoUser
 from foryou_crm.leads.names import Names, names_of
 from foryou_crm.leads.schemas import (
@@ -359,6 +360,7 @@ async def leads_page(
     f: LeadFilter,
     counts: PerMirror[int],
     kept_names: PerMirror[Names],
+    kept_matches: KeptMatches,
 ) -> dict[str, Any]:
     """``data`` of one page of the connection's leads matching ``f``: the rows, the total,
     whether more follow (and the cursor to them) and the sync state."""
@@ -368,30 +370,90 @@ async def leads_page(
     column = _SORTS[f.sort][0]
     rows: list[tuple[Any, ...]] = []
     items: list[orjson.Fragment] = []
-    if cursor or total > f.offset:
+    next_key: tuple[int, int] | None = None
+    if f.text and 0 < total <= kept_matches.max_matches and state is not None:
+        matches = await _matches(reads, connection.id, state.mirror_version, f, db, kept_matches)
+        rows, next_key = await _page_of_matches(reads, connection.id, f, matches)
+    elif cursor or total > f.offset:
         depth = f.limit if cursor else f.page * f.limit
         mirror_size = state.leads_count if state is not None else None
         page_db = db.for_page(
             f, total=total, depth=depth, mirror_size=mirror_size, sort_column=column
         )
         rows = await reads.all(*page_query(connection.id, f, page_db))
-    has_more = len(rows) > f.limit
-    del rows[f.limit :]
+        if len(rows) > f.limit:
+            del rows[f.limit :]
+            last = rows[-1]
+            next_key = (last[_POSITION[column.key]], last[0])
     if rows:
         names = await names_of(reads, connection.id, state, kept_names)
         items = await _items(reads, connection, rows, names)
-    last = rows[-1] if rows else None
     return {
         "items": items,
         "page": f.page,
         "limit": f.limit,
         "total": total,
-        "hasMore": has_more,
-        "nextCursor": (
-            f.next_cursor(last[_POSITION[column.key]], last[0]) if has_more and last else None
-        ),
+        "hasMore": next_key is not None,
+        "nextCursor": f.next_cursor(*next_key) if next_key is not None else None,
         "sync": sync_out(state).model_dump(by_alias=True, mode="json"),
     }
+
+
+def matches_query(
+    connection_id: int, f: LeadFilter, db: PostgreSQL | SQLite
+) -> tuple[Query, dict[str, Any]]:
+    """The statement reading the keys (sort value, lead id) of everything ``f`` selects, in
+    the list's order, through the text index (``db``'s own hooks, never a walk)."""
+    bind = Parameters()
+    conditions = _conditions(connection_id, f, db, bind)
+    column, descending = _SORTS[f.sort]
+
+    def build() -> Select[Any]:
+        order = (column.desc(), _LEADS.c.amo_id.desc()) if descending else (column, _LEADS.c.amo_id)
+        return select(column, _LEADS.c.amo_id).where(*_built(conditions)).order_by(*order)
+
+    return _form(("matches", db.form, f.sort, *bind.values), build), bind.values
+
+
+async def _matches(
+    reads: DirectReads,
+    connection_id: int,
+    version: int,
+    f: LeadFilter,
+    db: PostgreSQL | SQLite,
+    kept: KeptMatches,
+) -> Matches:
+    """The keys of ``f``'s matches for this mirror version: kept, or read now (and kept)."""
+    what = (f.selection, f.sort)
+    found = kept.get(connection_id, what, version)
+    if found is None:
+        rows = await reads.all(*matches_query(connection_id, f, db))
+        found = Matches.of(((int(v), int(i)) for v, i in rows), _SORTS[f.sort][1])
+        kept.put(connection_id, what, version, found)
+    return found
+
+
+async def _page_of_matches(
+    reads: DirectReads, connection_id: int, f: LeadFilter, matches: Matches
+) -> tuple[list[tuple[Any, ...]], tuple[int, int] | None]:
+    """The page's rows, read by id in the keys' order, and the key of its last row when more
+    follow. A lead deleted since the keys were read is left out (the next mirror version's
+    keys no longer hold it)."""
+    start = matches.after(f.position) if f.position is not None else f.offset
+    end = min(start + f.limit, len(matches))
+    if start >= end:
+        return [], None
+    ids = matches.ids[start:end]
+    bind = Parameters()
+    cid, wanted = bind("cid", connection_id), bind.each("lead", list(ids))
+    query = _form(
+        ("by_id", len(wanted)),
+        lambda: _PAGE_ROW.where(_LEADS.c.connection_id == cid, _LEADS.c.amo_id.in_(wanted)),
+    )
+    found = {row[0]: row for row in await reads.all(query, bind.values)}
+    rows = [found[lead_id] for lead_id in ids if lead_id in found]
+    more = end < len(matches)
+    return rows, (matches.values[end - 1], matches.ids[end - 1]) if more else None
 
 
 async def _items(

@@ -63,6 +63,7 @@ async def list_leads(request: Request) -> Response:
         f,
         services.lead_counts,
         services.lead_names,
+        services.lead_matches,
     )
     # Straight to JSON (see ``queries``): the shape is ``LeadsEnvelope``'s.
     body = orjson.dumps({"success": True, "data": data}, option=orjson.OPT_UTC_Z)
