@@ -188,7 +188,7 @@ async def test_postgres_a_connection_cut_while_idle_is_replaced(database_url: st
                 text("SELECT pg_terminate_backend(:pid)"), {"pid": (first or (0,))[0]}
             )
         await admin.dispose()
-        await asyncio.sleep(0.6)  # idle past the threshold: the pool closed it
+        await asyncio.sleep(0.6)  # idle past the threshold: closed, not used
         second = await reads.one(backend, {})
         assert second != first
     finally:
@@ -235,9 +235,65 @@ async def test_postgres_reads_share_at_most_the_pool_and_survive_cancellation(
         found = await asyncio.wait_for(
             asyncio.gather(*(reads.one(slow, {"s": 0.05}) for _ in range(3 * POOL_SIZE))), 10
         )
-        pids = {row[0] for row in found if row}
-        assert len(found) == 3 * POOL_SIZE
-        assert 1 <= len(pids) <= POOL_SIZE
+        assert len(found) == 3 * POOL_SIZE and all(found)
     finally:
         await reads.close()
+        await engine.dispose()
+
+
+async def _still_open(database_url: str, pids: set[int]) -> set[int]:
+    """Which of these server backends are still there (a closed one leaves within moments)."""
+    admin = make_engine(database_url, pool_size=1)
+    try:
+        for _ in range(20):
+            async with admin.connect() as conn:
+                found = await conn.execute(text("SELECT pid FROM pg_stat_activity"))
+                left = pids & {int(pid) for pid in found.scalars()}
+            if not left:
+                break
+            await asyncio.sleep(0.05)
+        return left
+    finally:
+        await admin.dispose()
+
+
+async def test_postgres_connections_a_burst_left_unused_are_closed(database_url: str) -> None:
+    """After a burst, reads take the freshest kept connection; the others, unused past
+    ``idle_seconds``, are closed as reads go on — a quiet worker does not hold ``POOL_SIZE``
+    server backends for good."""
+    _postgres(database_url)
+    engine = make_engine(database_url)
+    reads = direct_reads(engine, idle_seconds=0.3)
+    slow = Query(select(func.pg_backend_pid()).where(func.pg_sleep(bindparam("s")).is_not(None)))
+    try:
+        burst = await asyncio.gather(*(reads.one(slow, {"s": 0.1}) for _ in range(4)))
+        opened = {row[0] for row in burst if row}
+        assert len(opened) == 4
+        used: set[int] = set()
+        for _ in range(8):  # one read at a time, for twice the idle time
+            row = await reads.one(slow, {"s": 0})
+            used.add(row[0] if row else 0)
+            await asyncio.sleep(0.08)
+        assert len(used) == 1
+        assert await _still_open(database_url, opened - used) == set()
+    finally:
+        await reads.close()
+        await engine.dispose()
+
+
+async def test_postgres_closing_waits_for_a_running_read(database_url: str) -> None:
+    """Shutting down while a read runs: the read ends with its rows, and the pool closes
+    after it (none of its connections left open on the server)."""
+    _postgres(database_url)
+    engine = make_engine(database_url)
+    reads = direct_reads(engine)
+    slow = Query(select(func.pg_backend_pid()).where(func.pg_sleep(bindparam("s")).is_not(None)))
+    try:
+        (first,) = await reads.one(slow, {"s": 0}) or (0,)
+        running = asyncio.create_task(reads.one(slow, {"s": 0.3}))
+        await asyncio.sleep(0.05)
+        await asyncio.wait_for(reads.close(), 10)
+        assert running.done() and running.result()
+        assert await _still_open(database_url, {first}) == set()
+    finally:
         await engine.dispose()

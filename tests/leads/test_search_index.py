@@ -201,6 +201,25 @@ async def test_a_text_querys_pages_read_its_kept_matches(world: World) -> None:
         world.services.direct.watchers.remove(statements.append)
 
 
+async def test_a_text_query_walks_while_a_sync_writes(world: World) -> None:
+    """A running sync moves the mirror's version with every batch: its matches are not read
+    and kept for each request meanwhile — the pages walk, and list the same leads."""
+    token = await connect(world, "agent-a@foryou.example")
+    word = world.sb.account(HOST).leads[0].name.split(",")[0].split()[0].lower()
+    params = [("query", word)]
+    idle = await _pages(world, token, params, limit=250)
+    async with world.services.engine.begin() as conn:
+        await conn.execute(text("UPDATE amo_sync_states SET state = 'running'"))
+    statements: list[str] = []
+    world.services.direct.watchers.append(statements.append)
+    try:
+        assert await _pages(world, token, params, limit=7) == idle
+    finally:
+        world.services.direct.watchers.remove(statements.append)
+    assert not [s for s in statements if "ORDER BY" in s and "LIMIT" not in s]  # no keys read
+    assert [s for s in statements if "LIMIT" in s]  # the pages themselves
+
+
 async def test_a_walked_page_tests_its_filters_in_the_walk_index(world: World) -> None:
     """On SQLite a walked page reads the sort's ``walk_by`` index (migration 0010), which holds
     every filter column and the search text: the filters are tested in the index and only the

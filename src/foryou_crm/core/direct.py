@@ -23,6 +23,7 @@ import asyncio
 import sqlite3
 import time
 from abc import ABC, abstractmethod
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -45,6 +46,8 @@ READ_BUSY_TIMEOUT_MS = 2000
 # Connections of the PostgreSQL pool, per process. A process serves from one core; each
 # direct read is one short statement, so a few cover what one core can ask for at once.
 POOL_SIZE = 10
+# How long closing waits for the reads still running before it cuts their connections.
+CLOSE_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -199,13 +202,15 @@ class PostgresReads(DirectReads):
     """asyncpg's own pool, opened on first use with the engine's connection arguments.
 
     A read keeps its connection afterwards instead of handing it back: asyncpg's acquire and
-    release (a shielded task per release) cost ~50 µs of CPU per read, three times the read
-    itself, and took a fifth of a lead-list request's CPU (measured, docs/performance.md).
-    The pool still opens, counts and closes every connection; ``_kept`` only holds the ones
-    between reads. At most ``POOL_SIZE`` reads run at once (``_slots``), so a read that finds
-    none kept always finds one in the pool. A connection leaves ``_kept`` for the pool when a
-    read on it failed or was cancelled (asyncpg then resets or replaces it), and is closed
-    when it sat unused past ``idle_seconds`` (not trusted, as the pool closes its own)."""
+    release (a shielded task per release) cost about as much CPU as the read itself — 34 → 19
+    µs per read with 32 readers at once; 0.25–0.30 → 0.22–0.24 ms per ``/status``
+    (measured, docs/performance.md). The pool still opens, counts and closes every
+    connection; ``_kept`` only holds the ones between reads. At most ``POOL_SIZE`` reads run at
+    once (``_slots``), so a read that finds none kept always finds one in the pool. A
+    connection leaves ``_kept`` for the pool when a read on it failed or was cancelled
+    (asyncpg then resets or replaces it) or the server closed it, and is closed once it sat
+    unused past ``idle_seconds`` (not trusted, as the pool closes its own): checked as each
+    read ends, and before one is used."""
 
     def __init__(
         self, dialect: Dialect, connect_kwargs: dict[str, Any], idle_seconds: float
@@ -219,9 +224,10 @@ class PostgresReads(DirectReads):
         # no second pool without it either; the lock keeps that true whatever asyncpg does.)
         self._opening = asyncio.Lock()
         self._slots = asyncio.Semaphore(POOL_SIZE)
-        # (connection, when its last read ended), the latest last: a quiet process uses the
-        # freshest and lets the others age out.
-        self._kept: list[tuple[asyncpg.Connection, float]] = []
+        # (connection, when its last read ended), oldest first: reads take the freshest, so
+        # after a burst the others sit unused and age out.
+        self._kept: deque[tuple[asyncpg.Connection, float]] = deque()
+        self._closing = False
 
     async def _open(self) -> asyncpg.Pool:
         async with self._opening:
@@ -245,17 +251,24 @@ class PostgresReads(DirectReads):
         kept = self._kept
         while kept:
             connection, since = kept.pop()
-            if not _open(connection):
-                await pool.release(connection)  # cut while kept: the pool replaces it
+            if not _usable(connection):
+                await pool.release(connection)  # the server closed it: the pool replaces it
             elif time.monotonic() - since >= self._idle_seconds:
-                # Too long unused to trust (the older ones below it too: each is closed in
-                # turn as it comes up).
-                connection.terminate()
-                await pool.release(connection)
+                await _close(pool, connection)  # and the older ones, as they come up
             else:
                 return connection
         acquired: asyncpg.Connection = await pool.acquire()
         return acquired
+
+    async def _keep(self, pool: asyncpg.Pool, connection: asyncpg.Connection) -> None:
+        if self._closing:
+            await pool.release(connection)
+            return
+        now = time.monotonic()
+        kept = self._kept
+        kept.append((connection, now))
+        while kept and now - kept[0][1] >= self._idle_seconds:
+            await _close(pool, kept.popleft()[0])
 
     async def all(self, query: Query, params: Mapping[str, Any]) -> list[Row]:
         compiled = query.compiled(self.dialect)
@@ -276,19 +289,34 @@ class PostgresReads(DirectReads):
             except BaseException:
                 await pool.release(connection)
                 raise
-            self._kept.append((connection, time.monotonic()))
+            await self._keep(pool, connection)
             return rows
 
     async def close(self) -> None:
-        if self._pool is not None:
-            for connection, _ in self._kept:
-                await self._pool.release(connection)
-            self._kept.clear()
-            await self._pool.close()
-            self._pool = None
+        """Hands every kept connection back and closes the pool (a read still running gives
+        its connection back as it ends; one stuck past ``CLOSE_SECONDS`` is cut)."""
+        pool = self._pool
+        if pool is None:
+            return
+        self._closing = True
+        while self._kept:
+            await pool.release(self._kept.pop()[0])
+        try:
+            await asyncio.wait_for(pool.close(), CLOSE_SECONDS)
+        except TimeoutError:
+            pool.terminate()
+        self._pool = None
+        self._closing = False
 
 
-def _open(connection: asyncpg.Connection) -> bool:
+async def _close(pool: asyncpg.Pool, connection: asyncpg.Connection) -> None:
+    """Closes a connection the pool lent (it opens another when one is next needed)."""
+    if _usable(connection):
+        connection.terminate()
+    await pool.release(connection)
+
+
+def _usable(connection: asyncpg.Connection) -> bool:
     """Whether a kept connection is still open: one the server closed has already gone back to
     the pool (asyncpg then refuses every call on it)."""
     try:

@@ -5,10 +5,12 @@ list is built once here (``_conditions``: what a ``LeadFilter`` means, in the te
 database's hooks from ``dialects``). A page is one query: after the ``cursor``'s position
 (keyset) or at ``page``'s offset, ``limit + 1`` rows to know whether more follow; its total,
 and the names shown beside each lead's ids (``names``), are ``kept`` while the mirror is
-unchanged. Each row brings its lead's item, rendered when the lead was written (``listed``):
-the page adds the names, the currency and the link, and the items go into the response's
-JSON as they are (no ORM objects, no pydantic models, no dict per lead: for 50–250 rows those
-cost more than the query); ``schemas.LeadsEnvelope`` documents the same shape."""
+unchanged. A text query's page is a slice of its matches' keys (``matches``, kept the same
+way) and one read of the slice's rows by id. Each row brings its lead's item, rendered when
+the lead was written (``listed``): the page adds the names, the currency and the link, and
+the items go into the response's JSON as they are (no ORM objects, no pydantic models, no
+dict per lead: for 50–250 rows those cost more than the query); ``schemas.LeadsEnvelope``
+documents the same shape."""
 
 from __future__ import annotations
 
@@ -371,7 +373,12 @@ async def leads_page(
     rows: list[tuple[Any, ...]] = []
     items: list[orjson.Fragment] = []
     next_key: tuple[int, int] | None = None
-    if f.text and 0 < total <= kept_matches.max_matches and state is not None:
+    if (
+        f.text
+        and state is not None
+        and state.state != "running"  # a sync's batches move the version: walk meanwhile
+        and 0 < total <= kept_matches.max_matches
+    ):
         matches = await _matches(reads, connection.id, state.mirror_version, f, db, kept_matches)
         rows, next_key = await _page_of_matches(reads, connection.id, f, matches)
     elif cursor or total > f.offset:
@@ -403,7 +410,8 @@ def matches_query(
     connection_id: int, f: LeadFilter, db: PostgreSQL | SQLite
 ) -> tuple[Query, dict[str, Any]]:
     """The statement reading the keys (sort value, lead id) of everything ``f`` selects, in
-    the list's order, through the text index (``db``'s own hooks, never a walk)."""
+    the list's order, through the text index (``db``'s own hooks, never a walk; a needle
+    under three characters has no trigram, and scans)."""
     bind = Parameters()
     conditions = _conditions(connection_id, f, db, bind)
     column, descending = _SORTS[f.sort]
@@ -444,8 +452,11 @@ async def _page_of_matches(
     if start >= end:
         return [], None
     ids = matches.ids[start:end]
+    # Padded (with the last id again) to a power of two: a few statement forms, not one per
+    # page length.
+    padded = [*ids, *(ids[-1] for _ in range(_padded_size(len(ids)) - len(ids)))]
     bind = Parameters()
-    cid, wanted = bind("cid", connection_id), bind.each("lead", list(ids))
+    cid, wanted = bind("cid", connection_id), bind.each("lead", padded)
     query = _form(
         ("by_id", len(wanted)),
         lambda: _PAGE_ROW.where(_LEADS.c.connection_id == cid, _LEADS.c.amo_id.in_(wanted)),
@@ -454,6 +465,10 @@ async def _page_of_matches(
     rows = [found[lead_id] for lead_id in ids if lead_id in found]
     more = end < len(matches)
     return rows, (matches.values[end - 1], matches.ids[end - 1]) if more else None
+
+
+def _padded_size(n: int) -> int:
+    return max(8, 1 << (n - 1).bit_length())
 
 
 async def _items(

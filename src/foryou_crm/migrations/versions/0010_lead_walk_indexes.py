@@ -1,6 +1,7 @@
-"""lead walk indexes: on SQLite, each sort order's index carries every filter column, so a
-page that walks it (``foryou_crm.leads.dialects``) tests the filters in the index; they replace
-migration 0008's text-only ``ix_amo_leads_text_by_*``
+"""lead walk indexes: on SQLite, each sort order's index carries the filter columns (pipeline,
+status, responsible user, the other sort columns, the search text), so a page that walks it
+(``foryou_crm.leads.dialects``) tests them in the index; they replace migration 0008's
+text-only ``ix_amo_leads_text_by_*``
 
 Revision ID: 0010
 Revises: 0009
@@ -8,11 +9,13 @@ Create Date: 2026-12-02 16:00:00
 
 A status filter's page walked the sort's index and read each lead's row to test its status:
 since rows carry their listed item (0009), that read is wider, and the page's p95 grew 3.8×
-from 100,000 to 1,000,000 leads (bench/RESULTS.md). With the status, pipeline, responsible
-user, the other sort columns and the search text in the walked index, only the page's own rows
-are read. Not on PostgreSQL: its planner has the statistics to choose, and a B-tree entry there
-is limited to ~2.7 kB (the search text). Plain ``op`` calls, not a batch: a batch would
-recreate amo_leads on SQLite and drop the FTS triggers of migration 0003.
+from 100,000 to 1,000,000 leads (bench/RESULTS.md). With those columns in the walked index,
+only the page's own rows are read (a tag or custom-field filter still reads each row). Not on
+PostgreSQL: its planner has the statistics to choose, and a B-tree entry there is limited to
+~2.7 kB (the search text). Plain ``op`` calls, not a batch: a batch would recreate amo_leads on
+SQLite and drop the FTS triggers of migration 0003. SQLite's DDL here is not one transaction:
+``if_not_exists`` lets a run cut short be run again. The planner's statistics for the new
+indexes come with the next sync's ``ANALYZE`` (which SQLite's choice of them relies on).
 """
 
 from __future__ import annotations
@@ -24,8 +27,8 @@ down_revision = "0009"
 branch_labels = None
 depends_on = None
 
-# Named in foryou_crm.leads.dialects (Alembic's comparison leaves them alone): the sort's
-# columns, then every filter column a walk tests.
+# Named in foryou_crm.leads.search (Alembic's comparison leaves them alone): the sort's
+# columns, then the filter columns a walk tests.
 _FILTERS = ["pipeline_id", "status_id", "responsible_user_id"]
 _WALK_INDEXES = {
     "ix_amo_leads_walk_by_created": [
@@ -68,15 +71,15 @@ def upgrade() -> None:
     if op.get_bind().dialect.name != "sqlite":
         return
     for name, columns in _WALK_INDEXES.items():
-        op.create_index(name, "amo_leads", columns)
+        op.create_index(name, "amo_leads", columns, if_not_exists=True)
     for name in _TEXT_BY_SORT:
-        op.drop_index(name, table_name="amo_leads")
+        op.drop_index(name, table_name="amo_leads", if_exists=True)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name != "sqlite":
         return
     for name, columns in _TEXT_BY_SORT.items():
-        op.create_index(name, "amo_leads", columns)
+        op.create_index(name, "amo_leads", columns, if_not_exists=True)
     for name in _WALK_INDEXES:
-        op.drop_index(name, table_name="amo_leads")
+        op.drop_index(name, table_name="amo_leads", if_exists=True)
