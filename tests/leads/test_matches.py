@@ -13,18 +13,18 @@ def _matches(n: int) -> Matches:
 
 def test_the_budget_evicts_the_least_recently_used() -> None:
     kept = KeptMatches(budget=10 + 2 * ENTRY_COST)
-    kept.put(1, "a", 7, _matches(4))
-    kept.put(1, "b", 7, _matches(4))
-    assert kept.get(1, "a", 7) is not None  # "a" used last: "b" goes first
-    kept.put(2, "c", 3, _matches(4))
-    assert kept.get(1, "b", 7) is None
-    assert kept.get(1, "a", 7) is not None and kept.get(2, "c", 3) is not None
+    kept.put(1, ("a",), 7, _matches(4))
+    kept.put(1, ("b",), 7, _matches(4))
+    assert kept.get(1, ("a",), 7) is not None  # "a" used last: "b" goes first
+    kept.put(2, ("c",), 3, _matches(4))
+    assert kept.get(1, ("b",), 7) is None
+    assert kept.get(1, ("a",), 7) is not None and kept.get(2, ("c",), 3) is not None
     assert kept.held == 8 + 2 * ENTRY_COST
-    kept.put(1, "a", 8, _matches(2))  # a newer mirror replaces, not adds
+    kept.put(1, ("a",), 8, _matches(2))  # a newer mirror replaces, not adds
     assert kept.held == 6 + 2 * ENTRY_COST
-    assert kept.get(1, "a", 7) is None  # another version is not this one
-    kept.put(3, "d", 1, _matches(kept.budget))  # more than the whole budget: nothing stays
-    assert kept.held <= kept.budget and kept.get(3, "d", 1) is None
+    assert kept.get(1, ("a",), 7) is None  # another version is not this one
+    kept.put(3, ("d",), 1, _matches(kept.budget))  # more than the whole budget: nothing stays
+    assert kept.held <= kept.budget and kept.get(3, ("d",), 1) is None
 
 
 def test_each_filter_is_charged_beyond_its_keys() -> None:

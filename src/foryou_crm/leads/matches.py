@@ -22,12 +22,12 @@ first out."""
 from __future__ import annotations
 
 from array import array
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from foryou_crm.leads.cursor import Position
+from foryou_crm.leads.kept import PerMirror
 
 MAX_MATCHES = 100_000
 BUDGET = 2_000_000  # keys of 16 bytes
@@ -70,31 +70,25 @@ class Matches:
         return low
 
 
-class KeptMatches:
+class KeptMatches(PerMirror[Matches]):
     """Per process: (connection, what the filter selects and its sort) → the matches of one
-    mirror version. ``max_matches``: the most a filter's matches may number to be kept (and
-    its pages read from them)."""
+    mirror version (``kept.PerMirror``, bounded by the keys held rather than by entries).
+    ``max_matches``: the most a filter's matches may number to be kept (and its pages read
+    from them)."""
 
     def __init__(self, budget: int = BUDGET, max_matches: int = MAX_MATCHES) -> None:
+        # Each entry costs at least ENTRY_COST of the budget: the budget bounds the entries.
+        super().__init__(size=budget)
         self.budget = budget
         self.max_matches = max_matches
-        self.held = 0  # keys kept, in all
-        self._kept: OrderedDict[tuple[int, Any], tuple[int, Matches]] = OrderedDict()
+        self.held = 0  # keys kept, in all, with each entry's charge
 
-    def get(self, connection_id: int, what: Any, version: int) -> Matches | None:
-        key = (connection_id, what)
-        found = self._kept.get(key)
-        if found is None or found[0] != version:
-            return None
-        self._kept.move_to_end(key)
-        return found[1]
-
-    def put(self, connection_id: int, what: Any, version: int, matches: Matches) -> None:
+    def put(self, connection_id: int, what: tuple[Any, ...], version: int, value: Matches) -> None:
         key = (connection_id, what)
         if (old := self._kept.pop(key, None)) is not None:
             self.held -= _cost(old[1])
-        self._kept[key] = (version, matches)
-        self.held += _cost(matches)
+        self._kept[key] = (version, value)
+        self.held += _cost(value)
         while self.held > self.budget and self._kept:
             _, (_, evicted) = self._kept.popitem(last=False)
             self.held -= _cost(evicted)

@@ -68,18 +68,17 @@ _TEXT_BY_SORT = {
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "sqlite":
-        return
-    for name, columns in _WALK_INDEXES.items():
-        op.create_index(name, "amo_leads", columns, if_not_exists=True)
-    for name in _TEXT_BY_SORT:
-        op.drop_index(name, table_name="amo_leads", if_exists=True)
+    _swap(_WALK_INDEXES, _TEXT_BY_SORT)
 
 
 def downgrade() -> None:
+    _swap(_TEXT_BY_SORT, _WALK_INDEXES)
+
+
+def _swap(create: dict[str, list[str]], drop: dict[str, list[str]]) -> None:
     if op.get_bind().dialect.name != "sqlite":
         return
-    for name, columns in _TEXT_BY_SORT.items():
+    for name, columns in create.items():
         op.create_index(name, "amo_leads", columns, if_not_exists=True)
-    for name in _WALK_INDEXES:
+    for name in drop:
         op.drop_index(name, table_name="amo_leads", if_exists=True)
