@@ -21,6 +21,7 @@ first out."""
 
 from __future__ import annotations
 
+import bisect
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -55,19 +56,15 @@ class Matches:
         return len(self.ids)
 
     def after(self, position: Position) -> int:
-        """The index of the first key after ``position`` in the list's order (binary search:
-        the keys up to it are at or before the position, the rest after)."""
-        low, high = 0, len(self.ids)
-        target = (position.value, position.lead_id)
-        values, ids, descending = self.values, self.ids, self.descending
-        while low < high:
-            mid = (low + high) // 2
-            key = (values[mid], ids[mid])
-            if (key >= target) if descending else (key <= target):
-                low = mid + 1
-            else:
-                high = mid
-        return low
+        """The index of the first key after ``position`` in the list's order (a descending
+        list is searched on its negated keys, which ascend)."""
+        sign = -1 if self.descending else 1
+        values, ids = self.values, self.ids
+        return bisect.bisect_right(
+            range(len(ids)),
+            (sign * position.value, sign * position.lead_id),
+            key=lambda i: (sign * values[i], sign * ids[i]),
+        )
 
 
 class KeptMatches(PerMirror[Matches]):

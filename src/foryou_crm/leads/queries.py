@@ -305,6 +305,14 @@ def count_query(
     return query, bind.values
 
 
+def _order(column: Any, descending: bool) -> tuple[Any, Any]:
+    """The list's order: the sort column, then the lead id, which breaks ties (so pages never
+    overlap or skip rows, and a cursor is one position)."""
+    if descending:
+        return column.desc(), _LEADS.c.amo_id.desc()
+    return column, _LEADS.c.amo_id
+
+
 def _after(column: Any, descending: bool, position: Position, bind: Parameters) -> Condition:
     """The rows after ``position`` in the list's order (sort value, then lead id): one range
     over the sort's index, which carries the id for exactly this."""
@@ -334,8 +342,7 @@ def page_query(
     limit = bind("limit", f.limit + 1)
 
     def build() -> Select[Any]:
-        # The lead id breaks ties, so pages never overlap or skip rows.
-        order = (column.desc(), _LEADS.c.amo_id.desc()) if descending else (column, _LEADS.c.amo_id)
+        order = _order(column, descending)
         if offset is None:
             return _PAGE_ROW.where(*_built(conditions)).order_by(*order).limit(limit)
         # OFFSET reads every row it skips: the keys only (from the sort's index, where the
@@ -417,7 +424,7 @@ def matches_query(
     column, descending = _SORTS[f.sort]
 
     def build() -> Select[Any]:
-        order = (column.desc(), _LEADS.c.amo_id.desc()) if descending else (column, _LEADS.c.amo_id)
+        order = _order(column, descending)
         return select(column, _LEADS.c.amo_id).where(*_built(conditions)).order_by(*order)
 
     return _form(("matches", db.form, f.sort, *bind.values), build), bind.values
