@@ -25,6 +25,7 @@ from foryou_crm.core.logging import configure_logging
 from foryou_crm.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from foryou_crm.health import router as health_router
 from foryou_crm.leads.router import router as leads_router
+from foryou_crm.metrics.http import record_request
 from foryou_crm.metrics.router import install_metrics
 from foryou_crm.services import Services
 from foryou_crm.users.router import router as auth_router
@@ -91,7 +92,11 @@ def create_app(
     # The proxy headers are applied here, not by uvicorn (`serve` turns its own off), so the
     # request context around them still sees the peer the socket gave.
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
-    app.add_middleware(RequestContextMiddleware, trusted_proxies=settings.forwarded_allow_ips)
+    app.add_middleware(
+        RequestContextMiddleware,
+        trusted_proxies=settings.forwarded_allow_ips,
+        finished=record_request,
+    )
     return app
 
 

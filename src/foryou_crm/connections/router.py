@@ -10,10 +10,11 @@ from foryou_crm.connections.deps import BEARER, user_with_connection
 from foryou_crm.connections.status import StatusOut, status_of
 from foryou_crm.core.errors import error_responses
 from foryou_crm.core.logging import bind_context
+from foryou_crm.core.routes import DirectRoute
 from foryou_crm.core.schemas import Envelope
 from foryou_crm.services import services_of
 
-router = APIRouter(prefix="/api/amo-crm", tags=["amo-crm"])
+router = APIRouter(prefix="/api/amo-crm", tags=["amo-crm"], route_class=DirectRoute)
 JSON = "application/json"
 
 

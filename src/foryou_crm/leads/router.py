@@ -16,6 +16,7 @@ from foryou_crm.connections.errors import NotConnected, ReconnectRequired
 from foryou_crm.connections.status import SyncOut, sync_out
 from foryou_crm.connections.views import SyncView
 from foryou_crm.core.errors import NotFound, ValidationFailed, error_responses
+from foryou_crm.core.routes import DirectRoute
 from foryou_crm.core.schemas import Envelope
 from foryou_crm.leads import detail, queries, query_string, webhooks
 from foryou_crm.leads.models import RefetchRequest
@@ -29,7 +30,7 @@ from foryou_crm.leads.schemas import (
 from foryou_crm.services import ServicesDep, SessionDep, services_of
 from foryou_crm.users.deps import client_address, limited
 
-router = APIRouter(prefix="/api/amo-crm", tags=["amo-crm leads"])
+router = APIRouter(prefix="/api/amo-crm", tags=["amo-crm leads"], route_class=DirectRoute)
 log = structlog.get_logger("foryou_crm.leads")
 
 JSON = "application/json"

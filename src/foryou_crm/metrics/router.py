@@ -20,7 +20,6 @@ from foryou_crm.core.config import Settings
 from foryou_crm.core.errors import NotFound, Unauthorized, error_responses
 from foryou_crm.metrics import exposition
 from foryou_crm.metrics.database import database_families
-from foryou_crm.metrics.http import HTTPMetricsMiddleware
 from foryou_crm.services import ServicesDep
 
 router = APIRouter(tags=["operations"])
@@ -63,10 +62,9 @@ async def metrics(
 
 
 def install_metrics(app: FastAPI, settings: Settings) -> None:
-    """The route, and the middleware timing every request. Called after the body-size limit
-    is added, so the 413s it answers are counted too."""
+    """The route. Every request is timed by the request-context layer, outside the body-size
+    limit, so the 413s it answers are counted too (``metrics.http.record_request``)."""
     app.include_router(router)
-    app.add_middleware(HTTPMetricsMiddleware)
     exposition.ensure_directory()
     mode = exposition.exposure(settings)
     if mode == "off" and settings.metrics_enabled:
