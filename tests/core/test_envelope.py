@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import httpx
 
+from foryou_crm.core import middleware
 from foryou_crm.core.clock import Clock
 from foryou_crm.core.config import Settings
 from tests.conftest import bearer, register, serve
@@ -111,3 +113,22 @@ async def test_every_response_carries_a_request_id(client: httpx.AsyncClient) ->
         await client.get("/app"),
     ):
         assert len(response.headers["X-Request-ID"]) == 32, response.request.url
+
+
+async def test_new_request_ids_are_distinct_and_a_forked_worker_makes_its_own(
+    client: httpx.AsyncClient,
+) -> None:
+    ids = [(await client.get("/healthz")).headers["X-Request-ID"] for _ in range(20)]
+    assert len(set(ids)) == 20
+    assert all(len(i) == 32 and int(i, 16) >= 0 for i in ids)
+    # ``serve --workers`` forks: a child must not repeat its parent's ids.
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover (runs in the child)
+        os.write(writer, middleware._ids.next().encode())
+        os._exit(0)
+    os.waitpid(child, 0)
+    from_child = os.read(reader, 64).decode()
+    os.close(reader)
+    os.close(writer)
+    assert from_child[:16] != middleware._ids.next()[:16]
