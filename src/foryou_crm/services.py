@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from foryou_crm.amocrm.client import AmoCRMTransport
 from foryou_crm.amocrm.ratelimit import MemoryRateBudget, RateBudget, RedisRateBudget
 from foryou_crm.amocrm.tokens import TokenManager
+from foryou_crm.connections.principals import Principals
 from foryou_crm.core.abuse import AbuseLimits
 from foryou_crm.core.clock import Clock
 from foryou_crm.core.config import Settings, ensure_local_secrets
@@ -42,8 +43,10 @@ class Services:
     clock: Clock
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
-    # The one read every ``/status`` and lead-list request starts with, run on the driver.
+    # The one read every ``/status`` and lead-list request starts with, run on the driver …
     direct: DirectReads
+    # … and on PostgreSQL kept while PostgreSQL's notices say it has not changed.
+    principals: Principals
     # None without FORYOU_REDIS_URL: the budget and the throttle then live in this process.
     redis: Redis | None
     # The one HTTP client to amoCRM; every request spends from ``budget`` first.
@@ -101,12 +104,16 @@ class Services:
             max_failures=settings.login_max_failures,
             window_seconds=settings.login_window_seconds,
         )
+        direct = direct_reads(engine)
+        principals = Principals(direct)
+        principals.watch_writes(engine)
         return cls(
             settings=settings,
             clock=clock,
             engine=engine,
             sessionmaker=sessionmaker,
-            direct=direct_reads(engine),
+            direct=direct,
+            principals=principals,
             redis=redis,
             amocrm=amocrm,
             budget=budget,
@@ -125,6 +132,7 @@ class Services:
         await self.amocrm.aclose()
         if self.redis is not None:
             await self.redis.aclose()
+        await self.principals.close()
         await self.direct.close()
         await self.engine.dispose()
 

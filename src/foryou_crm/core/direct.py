@@ -216,7 +216,8 @@ class PostgresReads(DirectReads):
         self, dialect: Dialect, connect_kwargs: dict[str, Any], idle_seconds: float
     ) -> None:
         super().__init__(dialect)
-        self._kwargs = connect_kwargs
+        # Also what a process's other connections of its own open with (``core.notices``).
+        self.connect_kwargs = connect_kwargs
         self._idle_seconds = idle_seconds
         self._pool: asyncpg.Pool | None = None
         # The first requests of a process arrive together: one of them opens the pool.
@@ -234,7 +235,7 @@ class PostgresReads(DirectReads):
             if self._pool is not None:
                 return self._pool
             self._pool = await asyncpg.create_pool(
-                **self._kwargs,
+                **self.connect_kwargs,
                 min_size=0,
                 max_size=POOL_SIZE,
                 # A connection idle this long may have been cut (a restarted server, a

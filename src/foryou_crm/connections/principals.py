@@ -1,0 +1,117 @@
+"""What ``/status`` and the lead list read first on every request — the user, their connection
+and its sync state (``repository.user_with_connection``) — kept per process on PostgreSQL
+while PostgreSQL tells the process when any of it changes.
+
+Migration 0011's triggers announce every write to those three tables on the
+``foryou_principals`` channel once the transaction commits (``core.notices`` listens); the
+user it names is forgotten here, so the next request reads the row again. On PostgreSQL that
+read was a round trip per request — a third of a ``/status`` request's CPU (measured) — for a
+row that changes a few times a day, a few times a second while a sync runs.
+
+What this changes: a change made in another process (disabling a user, a password reset,
+a disconnect, a sync's progress) reaches this one when its notice arrives — milliseconds
+after the commit — instead of on the next read. Nothing is kept while the process is not
+listening (not yet, or the connection was lost: every request reads), an entry is trusted
+for ``MAX_AGE_SECONDS`` at most whatever the notices say, and a read that a notice overtook
+is not kept (``_generation``): it may have read the row as it was before that change.
+SQLite keeps nothing here: its reads are cheap, and a command run beside the server (``users
+disable``) would write without telling it."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from sqlalchemy import Connection, event
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from foryou_crm.connections import repository
+from foryou_crm.connections.views import ConnectionView, SyncView, UserView
+from foryou_crm.core.direct import DirectReads, PostgresReads
+from foryou_crm.core.notices import Notices
+
+CHANNEL = "foryou_principals"
+MAX_ENTRIES = 10_000
+MAX_AGE_SECONDS = 30.0
+
+Found = tuple[UserView | None, tuple[ConnectionView, SyncView | None] | None]
+
+
+class Principals:
+    """``load(reads, user_id)``: ``repository.user_with_connection``, from what is kept when
+    it may be."""
+
+    def __init__(self, reads: DirectReads) -> None:
+        self._kept: dict[int, tuple[float, Found]] = {}
+        self._generation = 0
+        self._notices: Notices | None = None
+        if isinstance(reads, PostgresReads):
+            self._notices = Notices(reads.connect_kwargs, CHANNEL, self._notice, self._forget_all)
+
+    async def load(self, reads: DirectReads, user_id: int) -> Found:
+        notices = self._notices
+        if notices is None:
+            return await repository.user_with_connection(reads, user_id)
+        if not notices.listening:
+            notices.ensure()
+            return await repository.user_with_connection(reads, user_id)
+        now = time.monotonic()
+        kept = self._kept.get(user_id)
+        if kept is not None and now - kept[0] < MAX_AGE_SECONDS:
+            return kept[1]
+        generation = self._generation
+        found = await repository.user_with_connection(reads, user_id)
+        if generation == self._generation and notices.listening:
+            if len(self._kept) >= MAX_ENTRIES:
+                del self._kept[next(iter(self._kept))]  # the longest kept
+            self._kept[user_id] = (now, found)
+        return found
+
+    def _notice(self, payload: str) -> None:
+        self._generation += 1
+        if payload == "*":
+            self._kept.clear()
+        else:
+            try:
+                self._kept.pop(int(payload), None)
+            except ValueError:
+                self._kept.clear()
+
+    def _forget_all(self) -> None:
+        self._generation += 1
+        self._kept.clear()
+
+    async def close(self) -> None:
+        if self._notices is not None:
+            await self._notices.close()
+
+    def watch_writes(self, engine: AsyncEngine) -> None:
+        """Forget everything kept when this process commits a write to the users, their
+        connections or sync states (``POST /sync``, disconnecting, an admin disabling a
+        user): its own next request sees the change without waiting for the notice."""
+        if self._notices is None:
+            return
+
+        @event.listens_for(engine.sync_engine, "before_cursor_execute")
+        def _seen(conn: Connection, *args: Any) -> None:
+            if _WRITES.match(args[1]):
+                conn.info[_WRITTEN] = True
+
+        @event.listens_for(engine.sync_engine, "commit")
+        def _committed(conn: Connection) -> None:
+            if conn.info.pop(_WRITTEN, False):
+                self._forget_all()
+
+        @event.listens_for(engine.sync_engine, "rollback")
+        def _rolled_back(conn: Connection) -> None:
+            conn.info.pop(_WRITTEN, None)
+
+
+# The statements SQLAlchemy writes those tables with (a user's deletion cascades from
+# ``DELETE FROM users``).
+_WRITES = re.compile(
+    r"\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(?:users|amocrm_connections|amo_sync_states)\b",
+    re.IGNORECASE,
+)
+_WRITTEN = "foryou_principals_written"
