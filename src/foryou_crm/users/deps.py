@@ -108,7 +108,9 @@ async def authenticate(
                 code="TOKEN_REVOKED",
             )
         user = found
-    # Read on every request (the row is loaded anyway): disabling takes effect at once.
+    # Checked on every request against the row as read now or, on PostgreSQL, as kept until
+    # a change's notice (``connections.principals``): disabling takes effect at once, on the
+    # other processes within the milliseconds the notice takes.
     if user.disabled_at is not None:
         raise Unauthorized(
             "This account is disabled; ask your administrator.", code="USER_DISABLED"
