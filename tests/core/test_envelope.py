@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 
 import httpx
@@ -120,15 +121,18 @@ async def test_new_request_ids_are_distinct_and_a_forked_worker_makes_its_own(
 ) -> None:
     ids = [(await client.get("/healthz")).headers["X-Request-ID"] for _ in range(20)]
     assert len(set(ids)) == 20
-    assert all(len(i) == 32 and int(i, 16) >= 0 for i in ids)
-    # ``serve --workers`` forks: a child must not repeat its parent's ids.
+    assert all(re.fullmatch(r"[0-9a-f]{32}", i) for i in ids)
+    # A forked child must not repeat its parent's ids.
     reader, writer = os.pipe()
     child = os.fork()
     if child == 0:  # pragma: no cover (runs in the child)
-        os.write(writer, middleware._ids.next().encode())
-        os._exit(0)
+        try:
+            os.write(writer, middleware._ids.next().encode())
+        finally:
+            os._exit(0)
+    os.close(writer)  # the child's end only: a child that wrote nothing reads as b""
     os.waitpid(child, 0)
     from_child = os.read(reader, 64).decode()
     os.close(reader)
-    os.close(writer)
+    assert len(from_child) == 32
     assert from_child[:16] != middleware._ids.next()[:16]

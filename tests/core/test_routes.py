@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import httpx
+import pytest
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 
 from foryou_crm.core.routes import DirectRoute, takes_only_the_request
@@ -37,8 +38,10 @@ async def request_and_dependency(request: Request) -> Response:
 async def test_only_request_only_endpoints_skip_fastapis_handler() -> None:
     by_path = {route.path: route for route in router.routes if isinstance(route, DirectRoute)}
     assert takes_only_the_request(by_path["/direct"])
+    assert by_path["/direct"].get_route_handler() is direct  # called as it is
     assert not takes_only_the_request(by_path["/handled"])
     assert not takes_only_the_request(by_path["/request-and-dependency"])
+    assert by_path["/request-and-dependency"].get_route_handler() is not request_and_dependency
 
     app = FastAPI()
     app.include_router(router)
@@ -65,3 +68,25 @@ async def _openapi(app: FastAPI) -> dict[str, dict[str, object]]:
     ) as client:
         document: dict[str, dict[str, object]] = (await client.get("/openapi.json")).json()
         return document
+
+
+@pytest.mark.parametrize("where", ["include_router", "app"])
+async def test_dependencies_added_where_the_router_is_included_still_run(where: str) -> None:
+    """A global guard (authentication, a rate limit) added later must not skip the direct
+    endpoints."""
+    guarded: list[str] = []
+
+    def guard() -> None:
+        guarded.append("guard")
+
+    if where == "app":
+        app = FastAPI(dependencies=[Depends(guard)])
+        app.include_router(router)
+    else:
+        app = FastAPI()
+        app.include_router(router, dependencies=[Depends(guard)])
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://test"
+    ) as client:
+        assert (await client.get("/direct?q=2")).text == "direct 2"
+    assert guarded == ["guard"]

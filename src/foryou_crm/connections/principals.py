@@ -63,6 +63,7 @@ class Principals:
         generation = self._generation
         found = await repository.user_with_connection(reads, user_id)
         if generation == self._generation and notices.listening:
+            self._kept.pop(user_id, None)  # an expired entry: kept again as the newest
             if len(self._kept) >= MAX_ENTRIES:
                 del self._kept[next(iter(self._kept))]  # the longest kept
             self._kept[user_id] = (now, found)
@@ -89,7 +90,9 @@ class Principals:
     def watch_writes(self, engine: AsyncEngine) -> None:
         """Forget everything kept when this process commits a write to the users, their
         connections or sync states (``POST /sync``, disconnecting, an admin disabling a
-        user): its own next request sees the change without waiting for the notice."""
+        user): its own next request sees the change without waiting for the notice. Forgotten
+        twice: as the commit is sent, and again when its connection goes back to the pool —
+        after the commit — since a read running meanwhile may have read the row as it was."""
         if self._notices is None:
             return
 
@@ -99,13 +102,18 @@ class Principals:
                 conn.info[_WRITTEN] = True
 
         @event.listens_for(engine.sync_engine, "commit")
-        def _committed(conn: Connection) -> None:
-            if conn.info.pop(_WRITTEN, False):
+        def _committing(conn: Connection) -> None:
+            if conn.info.get(_WRITTEN):
                 self._forget_all()
 
         @event.listens_for(engine.sync_engine, "rollback")
         def _rolled_back(conn: Connection) -> None:
             conn.info.pop(_WRITTEN, None)
+
+        @event.listens_for(engine.sync_engine.pool, "checkin")
+        def _committed(_dbapi_connection: Any, record: Any) -> None:
+            if record is not None and record.info.pop(_WRITTEN, False):
+                self._forget_all()
 
 
 # The statements SQLAlchemy writes those tables with (a user's deletion cascades from

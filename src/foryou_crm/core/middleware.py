@@ -64,7 +64,8 @@ class _RequestIds:
 
     def __init__(self) -> None:
         self._fresh()
-        # A forked worker (``serve --workers``) must not repeat its parent's ids.
+        # A forked child (multiprocessing's fork, a pre-forking server) must not repeat its
+        # parent's ids; uvicorn's workers are spawned, and start afresh anyway.
         os.register_at_fork(after_in_child=self._fresh)
 
     def _fresh(self) -> None:
@@ -153,9 +154,12 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         except Exception:
-            status = 500
             log.exception("unhandled_error", method=scope["method"], path=scope["path"])
             if not response_started:
+                status = 500
+                if finished is not None:  # counted before the answer leaves, as any other
+                    finished(scope, root_path, status, time.perf_counter() - started)
+                    finished = None
                 await _internal_error(send, request_id)
             # Else part of a response went out: nothing honest can follow it, and the server
             # ends the connection when the app returns without finishing it.

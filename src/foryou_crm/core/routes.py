@@ -7,6 +7,7 @@ import inspect
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+import fastapi.routing
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
@@ -17,16 +18,27 @@ class DirectRoute(APIRoute):
     an empty set of dependencies and look for a response model to apply on every request:
     measured, a tenth of a ``/status`` request, spent on nothing. Everything else about the
     route stays FastAPI's: matching, its OpenAPI entry, the exception handlers around it.
-    Any other endpoint of the router gets FastAPI's handler.
-
-    Routers of this class are included without dependencies (``create_app``): dependencies
-    added at inclusion would not run for the direct endpoints."""
+    Any other endpoint of the router gets FastAPI's handler, and so does a direct one that
+    was given dependencies when its router was included (``include_router(dependencies=…)``,
+    ``FastAPI(dependencies=…)``): those must run (tested)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        if takes_only_the_request(self):
+        if takes_only_the_request(self) and not _dependencies_at_inclusion():
             endpoint: Callable[[Request], Coroutine[Any, Any, Response]] = self.endpoint
             return endpoint
         return super().get_route_handler()
+
+
+def _dependencies_at_inclusion() -> bool:
+    """Whether the handler being built is for an inclusion that adds dependencies. FastAPI
+    builds an included route's handler once per inclusion, with what the inclusion adds in a
+    context variable of its own (``APIRoute.get_route_handler`` reads it; no public API says
+    so). Where it is missing, inclusion copies the route with every dependency in its own
+    ``dependant`` instead, which ``takes_only_the_request`` reads."""
+    variable = getattr(fastapi.routing, "_effective_route_context_var", None)
+    context = variable.get() if variable is not None else None
+    dependant = getattr(context, "dependant", None)
+    return bool(getattr(dependant, "dependencies", None))
 
 
 def takes_only_the_request(route: APIRoute) -> bool:

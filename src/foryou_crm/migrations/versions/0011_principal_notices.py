@@ -44,13 +44,15 @@ def upgrade() -> None:
             BEGIN
                 IF TG_OP = 'TRUNCATE' THEN
                     PERFORM pg_notify('{CHANNEL}', '*');
-                ELSIF TG_OP = 'DELETE' THEN
-                    PERFORM pg_notify('{CHANNEL}', COALESCE(({old})::text, '*'));
-                ELSE
-                    PERFORM pg_notify('{CHANNEL}', COALESCE(({new})::text, '*'));
-                    IF TG_OP = 'UPDATE' AND ({old}) IS DISTINCT FROM ({new}) THEN
-                        PERFORM pg_notify('{CHANNEL}', COALESCE(({old})::text, '*'));
-                    END IF;
+                    RETURN NULL;
+                END IF;
+                -- No owner: a sync state deleted with its connection, whose own deletion
+                -- named the user.
+                IF TG_OP <> 'INSERT' AND ({old}) IS NOT NULL THEN
+                    PERFORM pg_notify('{CHANNEL}', ({old})::text);
+                END IF;
+                IF TG_OP <> 'DELETE' AND ({new}) IS NOT NULL THEN
+                    PERFORM pg_notify('{CHANNEL}', ({new})::text);
                 END IF;
                 RETURN NULL;
             END
