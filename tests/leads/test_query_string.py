@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Query
+import pytest
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
 
 from foryou_crm.leads.filter import LeadFilter
-from foryou_crm.leads.query_string import openapi_parameters
+from foryou_crm.leads.query_string import lead_filter, openapi_parameters
 from tests.conftest import bearer
 from tests.leads.conftest import api_leads, connect
 from tests.support import World
@@ -47,3 +49,22 @@ async def test_repeats_last_values_and_unknown_parameters(world: World) -> None:
     )
     assert last.status_code == 200
     assert len(last.json()["data"]["items"]) == 3
+
+
+def _request(query_string: bytes) -> Request:
+    return Request({"type": "http", "query_string": query_string, "headers": []})
+
+
+def test_a_query_string_is_read_once_and_a_bad_one_fails_every_time() -> None:
+    asked = b"statusId=3&statusId=4&query=%D0%BF&sort=-price&limit=20"
+    first = lead_filter(_request(asked))
+    assert first.status_id == [3, 4] and first.query == "п" and first.limit == 20
+    assert lead_filter(_request(asked)) is first  # kept: frozen, and the same bytes
+    bad = b"limit=0&statusId=x"
+    for _ in range(2):
+        with pytest.raises(RequestValidationError) as raised:
+            lead_filter(_request(bad))
+        assert {e["loc"] for e in raised.value.errors()} == {
+            ("query", "limit"),
+            ("query", "statusId", 0),
+        }

@@ -4,8 +4,11 @@ ended and when (``ended``)."""
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
+
+import orjson
 
 from foryou_crm.connections.models import (
     ConnectionEnding,
@@ -64,6 +67,13 @@ def sync_out(state: SyncView | None) -> SyncOut:
         leads=state.leads_count or 0,
         error=state.error if state.state == "failed" else None,
     )
+
+
+@functools.lru_cache(maxsize=1024)
+def sync_json(state: SyncView | None) -> orjson.Fragment:
+    """``sync_out`` as the JSON a lead list page carries, made once per state: every page
+    has it, and a state changes only as a sync moves it."""
+    return orjson.Fragment(orjson.dumps(sync_out(state).model_dump(by_alias=True, mode="json")))
 
 
 def ended_out(

@@ -115,17 +115,17 @@ def names_part(names: Sequence[str | None]) -> bytes:
 
 def account_part(currency: str | None, domain: str) -> bytes:
     """The members every item of an account ends with — its currency, then the lead's link
-    up to the lead's id (``item`` closes it)."""
+    up to the lead's id (``ITEM`` closes it)."""
     return b',"currency":%b,"url":%b' % (
         orjson.dumps(currency),
         orjson.dumps(lead_url_prefix(domain))[:-1],
     )
 
 
-def item(stored: bytes, names: bytes, account: bytes, amo_id: int) -> orjson.Fragment:
-    """One item of the list: the stored JSON object with ``names_part`` and ``account_part``
-    added, and the link closed with the lead's id."""
-    return orjson.Fragment(b'%b,%b%b%d"}' % (stored[:-1], names, account, amo_id))
+# One item of the list: the stored JSON object, its closing brace cut, with ``names_part`` and
+# ``account_part`` added and the link closed with the lead's id —
+# ``ITEM % (stored[:-1], names, account, amo_id)``.
+ITEM = b'%b,%b%b%d"}'
 
 
 _LEADS: Table = AmoLead.__table__  # type: ignore[assignment]

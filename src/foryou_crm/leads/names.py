@@ -39,7 +39,7 @@ class Names:
     pipelines: dict[int | None, str | None]
     users: dict[int | None, str | None]
     # ``listed_part`` by (pipeline, status, user): a connection's leads share a few dozen.
-    _parts: dict[tuple[int | None, int | None, int | None], bytes] = field(
+    listed_parts: dict[tuple[int | None, int | None, int | None], bytes] = field(
         default_factory=dict, compare=False, repr=False
     )
 
@@ -55,9 +55,9 @@ class Names:
     ) -> bytes:
         """``of``'s names as the members a listed item adds (``listed.names_part``)."""
         key = (pipeline_id, status_id, user_id)
-        found = self._parts.get(key)
+        found = self.listed_parts.get(key)
         if found is None:
-            found = self._parts[key] = listed.names_part(self.of(*key))
+            found = self.listed_parts[key] = listed.names_part(self.of(*key))
         return found
 
 

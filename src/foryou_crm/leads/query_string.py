@@ -10,11 +10,13 @@ naming the parameter."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any, get_args, get_origin
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
+from starlette.datastructures import QueryParams
 
 from foryou_crm.leads.filter import LeadFilter
 
@@ -33,7 +35,16 @@ _PARAMETERS = {
 def lead_filter(request: Request) -> LeadFilter:
     """The filter the query string asks for. A parameter given twice that does not repeat
     counts by its last value; unknown parameters are ignored (both as FastAPI did)."""
-    given = request.query_params
+    return _filter_of(request.scope["query_string"])
+
+
+# By the query string's bytes: the app asks the same few filters again on every refresh, and
+# the filter is frozen — the request's work then is a dict look-up, and what the filter
+# works out once (its count's key, its cursor's fingerprint) is worked out already. A query
+# string that fails is not kept (its error is raised again each time).
+@functools.lru_cache(maxsize=1024)
+def _filter_of(query_string: bytes) -> LeadFilter:
+    given = QueryParams(query_string)
     values: dict[str, Any] = {}
     for alias, repeats in _PARAMETERS.items():
         if repeats:
