@@ -1,13 +1,16 @@
 """What the busiest requests read first (the user, their connection, its sync state), kept
-per process on PostgreSQL (``connections.principals``): read once, then forgotten the moment
-any process changes it, and never kept while the process cannot hear about changes."""
+per process (``connections.principals``): read once, then forgotten the moment any process
+changes it — PostgreSQL's notices say so, SQLite's ``data_version`` — and on PostgreSQL never
+kept while the process cannot hear about changes."""
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -94,14 +97,51 @@ def _postgres(url: str) -> None:
         pytest.skip("kept only on PostgreSQL, whose notices say when to forget")
 
 
-async def test_sqlite_reads_every_time(process: Process, database_url: str) -> None:
-    if database_url.startswith("postgresql"):
+def _sqlite(url: str) -> Path:
+    if not url.startswith("sqlite"):
         pytest.skip("SQLite's side")
+    return Path(url.removeprefix("sqlite+aiosqlite:///"))
+
+
+async def test_sqlite_keeps_until_any_other_connection_commits(
+    process: Process, elsewhere: AsyncEngine, database_url: str
+) -> None:
+    """On SQLite what is kept is served while the database's ``data_version`` is unchanged:
+    every commit by another connection — another process's, or this one's own engine —
+    forgets it before the next request, with no wait."""
+    database = _sqlite(database_url)
     user_id = await _seed(process.engine)
     for _ in range(3):
-        user, _found = await process.load(user_id)
-        assert user is not None and user.id == user_id
-    assert len(process.statements) == 3
+        user, found = await process.load(user_id)
+        assert user is not None and user.id == user_id and found is not None
+    assert len(process.statements) == 1  # read once, then kept
+
+    # Disabled by ``users disable`` run beside the server: a process of its own, plain sqlite3.
+    with sqlite3.connect(database) as other:
+        other.execute(
+            "UPDATE users SET disabled_at = '2026-12-02 21:00:00' WHERE id = ?", (user_id,)
+        )
+    user, _ = await process.load(user_id)
+    assert user is not None and user.disabled_at is not None
+    assert len(process.statements) == 2
+
+    # A sync's progress, written by another engine (a worker process).
+    await _run(elsewhere, "UPDATE amo_sync_states SET state = 'running', progress = 0.25")
+    _, found = await process.load(user_id)
+    assert found is not None and found[1] is not None and found[1].progress == 0.25
+
+    # This process's own write (``POST /sync``), through its own engine.
+    await _run(process.engine, "UPDATE amo_sync_states SET state = 'queued'")
+    _, found = await process.load(user_id)
+    assert found is not None and found[1] is not None and found[1].state == "queued"
+
+    # Disconnected: the connection row gone, its sync state with it.
+    await _run(elsewhere, "DELETE FROM amocrm_connections WHERE user_id = :id", id=user_id)
+    _, found = await process.load(user_id)
+    assert found is None
+    read = len(process.statements)
+    await process.load(user_id)
+    assert len(process.statements) == read  # kept again once nothing changes
 
 
 async def test_kept_until_another_process_changes_it(

@@ -180,6 +180,15 @@ class SQLiteReads(DirectReads):
         connection.execute("PRAGMA query_only=ON")
         return connection
 
+    def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version`` on this connection: it changes whenever another
+        connection — of this process or any other — commits to the database, and this one
+        never writes (https://www.sqlite.org/pragma.html#pragma_data_version). Equal twice:
+        nothing was written in between."""
+        if self._connection is None:
+            self._connection = self._connect()
+        return int(self._connection.execute("PRAGMA data_version").fetchone()[0])
+
     async def all(self, query: Query, params: Mapping[str, Any]) -> list[Row]:
         compiled = query.compiled(self.dialect)
         if self._connection is None:
