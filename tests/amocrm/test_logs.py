@@ -92,3 +92,32 @@ def test_redaction_masks_sensitive_keys_and_values(log_lines: io.StringIO) -> No
     for secret in ("abc.def.ghi", "rt-value", "AUTHCODE", "STATEVAL", "tok-123", '"cs"'):
         assert secret not in line
     assert "visible" in line
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "/cb?Code=AUTHCODE",
+        "/cb?x=1&STATE=AUTHCODE",
+        "/t?access_token=AUTHCODE&limit=5",
+        "/t?Refresh_Token=AUTHCODE",
+        "/t?client_secret=AUTHCODE",
+        "/t?Password=AUTHCODE",
+        "/t?token=AUTHCODE",
+        "header: BEARER AUTHCODE",
+        "/x?limit=50 eyJhbGciOi.AUTHCODE0.sig",
+    ],
+)
+def test_every_secret_shape_is_masked_in_any_case(value: str, log_lines: io.StringIO) -> None:
+    import structlog
+
+    structlog.get_logger("t").info("probe", path=value)
+    assert "AUTHCODE" not in log_lines.getvalue()
+
+
+def test_a_query_string_without_a_secret_is_logged_as_it_is(log_lines: io.StringIO) -> None:
+    import structlog
+
+    path = "/api/amo-crm/leads?limit=50&query=%D0%BF&sort=-price&page=2"
+    structlog.get_logger("t").info("probe", path=path)
+    assert path in log_lines.getvalue()
