@@ -23,9 +23,10 @@ MIN_INDEXED_CHARS = 3
 
 
 def is_search_index_object(name: str | None) -> bool:
-    """True for the objects migrations 0003, 0008 and 0010 create outside the models (the
-    FTS5 table and its shadow tables, the GIN index, SQLite's walk indexes and the text ones
-    they replaced), so Alembic's comparison leaves them alone."""
+    """True for the objects migrations 0003, 0008, 0010 and 0012 create outside the models
+    (the FTS5 table and its shadow tables, the GIN index, the walk indexes — SQLite's with the
+    search text, PostgreSQL's without — and the text ones they replaced), so Alembic's
+    comparison leaves them alone."""
     if name is None:
         return False
     return name in (FTS_TABLE, TRIGRAM_INDEX) or name.startswith(
