@@ -50,7 +50,7 @@ bench: $(VENV)/.dev-installed
 # sandbox: over 50,000 in all — on SQLite, or PostgreSQL with FORYOU_TEST_DATABASE_URL set; ends
 # with a summary (cases, failures by check; measured: 52,147 cases, 0 failures). At this size
 # Hypothesis runs out of new cases for a few small operations, so a run must reach 10,000, not
-# all of FUZZ_CASES. CI runs the same tests with 5,000 per run (scripts/test-all.sh).
+# all of FUZZ_CASES. CI runs the same tests with 2,500 per run (scripts/test-all.sh).
 FUZZ_CASES ?= 12500
 fuzz: $(VENV)/.dev-installed
 	FORYOU_FUZZ_CASES=$(FUZZ_CASES) FORYOU_FUZZ_MIN_CASES=10000 \

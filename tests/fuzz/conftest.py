@@ -2,8 +2,8 @@
 database (SQLite, or PostgreSQL under FORYOU_TEST_DATABASE_URL), and how many cases each run
 sent and how many failed which check, printed at the end of the session.
 
-How many cases: ``FORYOU_FUZZ_CASES`` per run (default 5,000, what CI runs; ``make fuzz``
-asks for 50,000). ``FORYOU_FUZZ_MIN_CASES`` makes a run that sent fewer fail the session (CI
+How many cases: ``FORYOU_FUZZ_CASES`` per run (default 5,000; CI runs 2,500, ``make fuzz``
+12,500). ``FORYOU_FUZZ_MIN_CASES`` makes a run that sent fewer fail the session (CI
 sets it, so a fuzzer that silently generates little cannot pass)."""
 
 from __future__ import annotations
