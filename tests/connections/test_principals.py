@@ -143,6 +143,14 @@ async def test_sqlite_keeps_until_any_other_connection_commits(
     await process.load(user_id)
     assert len(process.statements) == read  # kept again once nothing changes
 
+    # The read connection closed and opened again (its data_version counts afresh): a write
+    # made meanwhile is still seen.
+    await process.reads.close()
+    with sqlite3.connect(database) as other:
+        other.execute("UPDATE users SET token_version = 7 WHERE id = ?", (user_id,))
+    user, _ = await process.load(user_id)
+    assert user is not None and user.token_version == 7
+
 
 async def test_kept_until_another_process_changes_it(
     process: Process, elsewhere: AsyncEngine, database_url: str

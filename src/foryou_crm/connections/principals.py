@@ -51,7 +51,7 @@ class Principals:
         self._kept: dict[int, tuple[float, Found]] = {}
         self._generation = 0
         # SQLite: the database's ``data_version`` what is kept was read at.
-        self._version: int | None = None
+        self._version: tuple[int, int] | None = None
         self._notices: Notices | None = None
         if isinstance(reads, PostgresReads):
             self._notices = Notices(reads.connect_kwargs, CHANNEL, self._notice, self._forget_all)

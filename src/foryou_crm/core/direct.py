@@ -169,8 +169,10 @@ class SQLiteReads(DirectReads):
         super().__init__(dialect)
         self._database = database
         self._connection: sqlite3.Connection | None = None
+        self._opened = 0  # connections opened so far (``data_version``)
 
     def _connect(self) -> sqlite3.Connection:
+        self._opened += 1
         connection = sqlite3.connect(
             self._database,
             timeout=READ_BUSY_TIMEOUT_MS / 1000,
@@ -180,14 +182,16 @@ class SQLiteReads(DirectReads):
         connection.execute("PRAGMA query_only=ON")
         return connection
 
-    def data_version(self) -> int:
-        """SQLite's ``PRAGMA data_version`` on this connection: it changes whenever another
-        connection — of this process or any other — commits to the database, and this one
-        never writes (https://www.sqlite.org/pragma.html#pragma_data_version). Equal twice:
-        nothing was written in between."""
+    def data_version(self) -> tuple[int, int]:
+        """SQLite's ``PRAGMA data_version`` on this connection, beside which connection it
+        is: the number changes whenever another connection — of this process or any other —
+        commits to the database, and this one never writes
+        (https://www.sqlite.org/pragma.html#pragma_data_version); a connection opened again
+        counts afresh, so the pair tells it from the last. Equal twice: nothing was written
+        in between."""
         if self._connection is None:
             self._connection = self._connect()
-        return int(self._connection.execute("PRAGMA data_version").fetchone()[0])
+        return self._opened, int(self._connection.execute("PRAGMA data_version").fetchone()[0])
 
     async def all(self, query: Query, params: Mapping[str, Any]) -> list[Row]:
         compiled = query.compiled(self.dialect)
