@@ -21,6 +21,8 @@ need() { # need NAME CHECK-COMMAND
 # Temporary directories apart too: a session clears old ones it finds, by age.
 base_temp=$(mktemp -d)
 pg_pass=""
+# An interrupted run stops the PostgreSQL pass with it.
+trap 'if [ -n "$pg_pass" ]; then kill "$pg_pass" 2>/dev/null || true; fi; rm -rf "$base_temp"' EXIT
 if need "PostgreSQL at 127.0.0.1:5432 (database test)" "pg_isready -h 127.0.0.1 -p 5432 -d test"; then
   pg_log=$(mktemp)
   FORYOU_TEST_DATABASE_URL=$PG_URL FORYOU_TEST_REDIS_URL=redis://127.0.0.1:6379/15 \

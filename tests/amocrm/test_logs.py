@@ -99,6 +99,7 @@ def test_redaction_masks_sensitive_keys_and_values(log_lines: io.StringIO) -> No
     [
         "/cb?Code=AUTHCODE",
         "/cb?x=1&STATE=AUTHCODE",
+        "/cb?x=1&\u017ftate=AUTHCODE",  # LATIN SMALL LONG S: the patterns' IGNORECASE folds it
         "/t?access_token=AUTHCODE&limit=5",
         "/t?Refresh_Token=AUTHCODE",
         "/t?client_secret=AUTHCODE",

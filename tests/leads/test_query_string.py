@@ -11,7 +11,7 @@ from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 
 from foryou_crm.leads.filter import LeadFilter
-from foryou_crm.leads.query_string import lead_filter, openapi_parameters
+from foryou_crm.leads.query_string import MAX_KEPT_BYTES, lead_filter, openapi_parameters
 from tests.conftest import bearer
 from tests.leads.conftest import api_leads, connect
 from tests.support import World
@@ -60,6 +60,10 @@ def test_a_query_string_is_read_once_and_a_bad_one_fails_every_time() -> None:
     first = lead_filter(_request(asked))
     assert first.status_id == [3, 4] and first.query == "п" and first.limit == 20
     assert lead_filter(_request(asked)) is first  # kept: frozen, and the same bytes
+    # Padded with a parameter the filter ignores, past what is kept: read, not kept.
+    padded = asked + b"&junk=" + b"x" * MAX_KEPT_BYTES
+    again = lead_filter(_request(padded))
+    assert again == first and again is not lead_filter(_request(padded))
     bad = b"limit=0&statusId=x"
     for _ in range(2):
         with pytest.raises(RequestValidationError) as raised:

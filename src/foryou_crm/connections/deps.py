@@ -38,8 +38,8 @@ class UserWithConnection:
 
 async def user_with_connection(request: Request, services: Services) -> UserWithConnection:
     """The signed-in user (checked as ``CurrentUser`` checks it) with their connection and its
-    sync state, read in the same query (a direct read, ``core.direct``) or, on PostgreSQL, as
-    kept since (``principals``): the busiest screens need all three.
+    sync state, read in the same query (a direct read, ``core.direct``) or as kept since
+    (``principals``): the busiest screens need all three.
 
     Called by those routes themselves, not declared as dependencies: resolving the four
     dependencies this took (services, session, bearer, user) was a fifth of a ``/status``

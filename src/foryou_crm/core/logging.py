@@ -41,7 +41,7 @@ def _maybe_sensitive(value: str) -> bool:
     by a few substring tests instead of three substitutions (a query string — every list
     request's access line — has an ``=``, and ran all three)."""
     if "=" in value:
-        low = value.lower()
+        low = value.casefold()  # as the patterns' IGNORECASE folds: "ſtate=" is "state="
         return (
             "token=" in low  # access_token=, refresh_token= too
             or "code=" in low

@@ -496,7 +496,7 @@ async def _items(
     reads: DirectReads, connection: ConnectionView, rows: list[tuple[Any, ...]], names: Names
 ) -> orjson.Fragment:
     """The page's items, as one JSON array: each row's stored item with its names, the
-    currency and its link added (``listed.item``; inlined here, a page's rows are its hot
+    currency and its link added (``listed.ITEM``; inlined here, a page's rows are its hot
     loop)."""
     account = listed.account_part(connection.currency, connection.domain)
     parts, part = names.listed_parts, names.listed_part

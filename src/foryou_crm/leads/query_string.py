@@ -35,15 +35,19 @@ _PARAMETERS = {
 def lead_filter(request: Request) -> LeadFilter:
     """The filter the query string asks for. A parameter given twice that does not repeat
     counts by its last value; unknown parameters are ignored (both as FastAPI did)."""
-    return _filter_of(request.scope["query_string"])
+    query_string: bytes = request.scope["query_string"]
+    if len(query_string) > MAX_KEPT_BYTES:
+        return _read(query_string)
+    return _kept(query_string)
 
 
-# By the query string's bytes: the app asks the same few filters again on every refresh, and
-# the filter is frozen — the request's work then is a dict look-up, and what the filter
-# works out once (its count's key, its cursor's fingerprint) is worked out already. A query
-# string that fails is not kept (its error is raised again each time).
-@functools.lru_cache(maxsize=1024)
-def _filter_of(query_string: bytes) -> LeadFilter:
+# Longer than any filter the app sends (a cursor is at most 512 characters): a longer query
+# string — padded with parameters the filter ignores — is read but not kept, so 1,024 kept
+# filters hold kilobytes, not what a client chooses to send.
+MAX_KEPT_BYTES = 2048
+
+
+def _read(query_string: bytes) -> LeadFilter:
     given = QueryParams(query_string)
     values: dict[str, Any] = {}
     for alias, repeats in _PARAMETERS.items():
@@ -57,6 +61,13 @@ def _filter_of(query_string: bytes) -> LeadFilter:
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         raise RequestValidationError([{**e, "loc": ("query", *e["loc"])} for e in errors]) from None
+
+
+# By the query string's bytes: the app asks the same few filters again on every refresh, and
+# the filter is frozen — the request's work then is a dict look-up, and what the filter
+# works out once (its count's key, its cursor's fingerprint) is worked out already. A query
+# string that fails is not kept (its error is raised again each time).
+_kept = functools.lru_cache(maxsize=1024)(_read)
 
 
 def openapi_parameters() -> list[dict[str, Any]]:

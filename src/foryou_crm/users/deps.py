@@ -108,7 +108,7 @@ async def authenticate(
                 code="TOKEN_REVOKED",
             )
         user = found
-    # Checked on every request against the row as read now or, on PostgreSQL, as kept until
+    # Checked on every request against the row as read now or as kept until
     # a change's notice (``connections.principals``): disabling takes effect at once, on the
     # other processes within the milliseconds the notice takes.
     if user.disabled_at is not None:
