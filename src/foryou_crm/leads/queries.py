@@ -201,7 +201,6 @@ _ITEM_ROW = (
     _LEADS.c.responsible_user_id,
     _LEADS.c.listed,
 )
-_STORED = 4
 _SORT_VALUE = len(_ITEM_ROW)
 _OWN = Query(
     _ROW.where(_LEADS.c.connection_id == bindparam("cid"), _LEADS.c.amo_id == bindparam("lead"))
