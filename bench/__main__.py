@@ -275,7 +275,13 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32, help="of the naive pass-through")
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each req/s run")
     parser.add_argument(
-        "--latency-seconds", type=float, default=5.0, help="length of each one-at-a-time run"
+        "--latency-seconds", type=float, default=2.0, help="length of each one-at-a-time run"
+    )
+    parser.add_argument(
+        "--latency-rounds",
+        type=int,
+        default=3,
+        help="one-at-a-time runs per row of the API table, the rows in turn (median reported)",
     )
     parser.add_argument(
         "--sizes",
@@ -322,7 +328,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.sections, args.sizes = {"api"}, [100_000]
-        args.seconds, args.latency_seconds = 3.0, 3.0
+        args.seconds, args.latency_seconds = 3.0, 1.0
     for line in asyncio.run(run(args)):
         print(line)
 

@@ -1,6 +1,7 @@
 """The API table: ``GET /api/amo-crm/leads`` (five filters), ``/status``, ``/healthz`` and a
 bare FastAPI endpoint of the same process, at concurrency 32 (req/s, % of bare) and one at a
-time (p50/p95/p99), on SQLite and PostgreSQL, at each mirror size.
+time (p50/p95/p99: the median of a few rounds taken in turn), on SQLite and PostgreSQL, at
+each mirror size, and how each row's p95 grows from the smallest mirror to the largest.
 
 The server is pinned to one core (``taskset -c 0``) and the load generator, ``wrk``, to the
 other, so the client does not eat the server's CPU; the bare endpoint in the same run is the
@@ -16,6 +17,7 @@ import contextlib
 import json
 import os
 import shutil
+import statistics
 import tempfile
 import time
 from dataclasses import dataclass
@@ -32,17 +34,6 @@ from foryou_crm.core.db import make_engine
 SERVER_CPU = "0"
 CLIENT_CPU = "1"
 LUA = Path(__file__).with_name("report.lua")
-
-
-@dataclass
-class Measured:
-    rps: float
-    cpu_ms: float  # the server's CPU time per request during the concurrency run
-    errors: int
-    p50_ms: float
-    p95_ms: float
-    p99_ms: float
-    first_ms: float  # the very first request of this target (cold caches)
 
 
 async def wrk(
@@ -63,9 +54,53 @@ async def wrk(
     return result
 
 
-async def measure(
-    base: str, path: str, headers: dict[str, str], seconds: float, latency_seconds: float, pid: int
-) -> Measured:
+@dataclass
+class Throughput:
+    rps: float
+    cpu_ms: float  # the server's CPU time per request during the concurrency run
+    errors: int
+    first_ms: float  # the very first request of this target (cold caches)
+
+
+@dataclass
+class Latency:
+    """One target's one-at-a-time runs, one per round; the figures are each percentile's
+    median over the rounds, so one slow minute of the shared box moves one round, not the row."""
+
+    rounds: list[dict[str, float]]
+
+    def _median_ms(self, key: str) -> float:
+        return statistics.median(r[key] for r in self.rounds) / 1000
+
+    @property
+    def p50_ms(self) -> float:
+        return self._median_ms("p50")
+
+    @property
+    def p95_ms(self) -> float:
+        return self._median_ms("p95")
+
+    @property
+    def p99_ms(self) -> float:
+        return self._median_ms("p99")
+
+    @property
+    def errors(self) -> int:
+        return int(sum(r["errors"] for r in self.rounds))
+
+    def each_p95(self) -> str:
+        return " / ".join(f"{r['p95'] / 1000:.2f}" for r in self.rounds)
+
+
+@dataclass
+class Measured:
+    many: Throughput
+    one: Latency
+
+
+async def throughput(
+    base: str, path: str, headers: dict[str, str], seconds: float, pid: int
+) -> Throughput:
     """``pid``: the server's process, whose CPU time per request is the figure the box's
     load does not move (req/s and latency do: other processes share the core)."""
     async with httpx.AsyncClient(base_url=base, timeout=60) as http:
@@ -78,16 +113,24 @@ async def measure(
     cpu0 = procs.cpu_seconds_of(pid)
     many = await wrk(base, path, headers, 32, seconds)
     cpu = procs.cpu_seconds_of(pid) - cpu0
-    one = await wrk(base, path, headers, 1, latency_seconds)
-    return Measured(
+    return Throughput(
         rps=many["requests"] / (many["duration_us"] / 1e6),
         cpu_ms=1000 * cpu / max(1, many["requests"]),
-        errors=int(many["errors"] + one["errors"]),
-        p50_ms=one["p50"] / 1000,
-        p95_ms=one["p95"] / 1000,
-        p99_ms=one["p99"] / 1000,
+        errors=int(many["errors"]),
         first_ms=first_ms,
     )
+
+
+async def latencies(
+    base: str, plan: list[tuple[str, str, dict[str, str]]], seconds: float, rounds: int
+) -> list[Latency]:
+    """One at a time, the targets taken in turn, ``rounds`` times over: every row, the bare
+    endpoint's included, samples the same minutes of the box."""
+    found = [Latency([]) for _ in plan]
+    for _ in range(rounds):
+        for (_, path, headers), latency in zip(plan, found, strict=True):
+            latency.rounds.append(await wrk(base, path, headers, 1, seconds))
+    return found
 
 
 @dataclass
@@ -102,17 +145,49 @@ class Block:
     load: tuple[float, float]  # load average (1 min) before and after
 
     def lines(self) -> list[str]:
-        bare = self.rows[0][1]
+        bare = self.rows[0][1].many
         out = []
         for name, m in self.rows:
+            many, one = m.many, m.one
             out.append(
-                f"| {self.database} | {self.leads:,} | {name} | {m.rps:,.0f} "
-                f"| {100 * m.rps / bare.rps:.1f} % | {m.cpu_ms:.2f} "
-                f"| {100 * bare.cpu_ms / m.cpu_ms:.1f} % "
-                f"| {m.p50_ms:.2f} | {m.p95_ms:.2f} | {m.p99_ms:.2f} | {m.first_ms:.1f} "
-                f"| {m.errors} |"
+                f"| {self.database} | {self.leads:,} | {name} | {many.rps:,.0f} "
+                f"| {100 * many.rps / bare.rps:.1f} % | {many.cpu_ms:.2f} "
+                f"| {100 * bare.cpu_ms / many.cpu_ms:.1f} % "
+                f"| {one.p50_ms:.2f} | {one.p95_ms:.2f} | {one.p99_ms:.2f} | {one.each_p95()} "
+                f"| {many.first_ms:.1f} | {many.errors + one.errors} |"
             )
         return out
+
+    def p95(self, name: str) -> float:
+        return next(m.one.p95_ms for n, m in self.rows if n == name)
+
+
+def growth(blocks: list[Block]) -> list[str]:
+    """Each row's p95 at the smallest mirror beside the largest, per database: flat cost
+    reads < 2×. The bare endpoint's own ratio is the box's drift between the two blocks."""
+    out = []
+    for database in dict.fromkeys(b.database for b in blocks):
+        mine = sorted((b for b in blocks if b.database == database), key=lambda b: b.leads)
+        small, large = mine[0], mine[-1]
+        if small is large:
+            continue
+        for name, _ in small.rows:
+            before, after = small.p95(name), large.p95(name)
+            out.append(
+                f"| {database} | {name} | {before:.2f} | {after:.2f} | {after / before:.2f}× |"
+            )
+    if not out:
+        return []
+    return [
+        "",
+        f"p95 one at a time, {min(b.leads for b in blocks):,} → {max(b.leads for b in blocks):,} "
+        "leads "
+        "(medians of the rounds):",
+        "",
+        "| database | endpoint | p95 ms small | p95 ms large | growth |",
+        "|---|---|---|---|---|",
+        *out,
+    ]
 
 
 async def _deep_pages(base: str, first: str, auth: dict[str, str]) -> dict[str, str]:
@@ -186,17 +261,19 @@ async def run_api(args: argparse.Namespace, targets: dict[str, str]) -> list[str
                             *((f"leads: {n}", p, auth) for n, p in targets.items()),
                             *((f"leads: {n}", p, auth) for n, p in deep.items()),
                         ]
+                        many = []
                         for name, path, headers in plan:
-                            m = await measure(
-                                service.base,
-                                path,
-                                headers,
-                                a.seconds,
-                                a.latency_seconds,
-                                service.process.pid,
+                            m = await throughput(
+                                service.base, path, headers, a.seconds, service.process.pid
                             )
-                            rows.append((name, m))
+                            many.append(m)
                             print(f"  {name}: {m}", flush=True)
+                        ones = await latencies(
+                            service.base, plan, a.latency_seconds, a.latency_rounds
+                        )
+                        for (name, _, _), m, one in zip(plan, many, ones, strict=True):
+                            rows.append((name, Measured(m, one)))
+                            print(f"  {name}: p95 each round {one.each_p95()} ms", flush=True)
                         block = Block(
                             db,
                             size,
@@ -216,14 +293,17 @@ async def run_api(args: argparse.Namespace, targets: dict[str, str]) -> list[str
         "",
         f"Server pinned to CPU {SERVER_CPU}; `wrk`, the sandbox and (PostgreSQL) the sync "
         f"worker to CPU {CLIENT_CPU}; PostgreSQL itself unpinned; {a.seconds:g} s per "
-        f"concurrency run, {a.latency_seconds:g} s one at a time; limit=50.",
+        f"concurrency run; one at a time, {a.latency_rounds} rounds of {a.latency_seconds:g} s "
+        "per row, the rows in turn (p50/p95/p99: the median of the rounds); limit=50.",
         "",
         "| database | leads | endpoint | req/s c=32 | % of bare | server CPU ms/req "
-        "| % of bare by CPU | p50 ms | p95 ms | p99 ms | first request ms | errors |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| % of bare by CPU | p50 ms | p95 ms | p99 ms | p95 ms each round "
+        "| first request ms | errors |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for block in blocks:
         out += block.lines()
+    out += growth(blocks)
     out += [
         "",
         "| database | leads | API worker peak RSS | mirror grown in | load average (1 min) "
