@@ -269,6 +269,13 @@ async def run_list(args: argparse.Namespace) -> list[str]:
     return out
 
 
+def positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"at least 1, not {value}")
+    return value
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--leads", type=int, default=100_000, help="leads in the sandbox account")
@@ -279,7 +286,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--latency-rounds",
-        type=int,
+        type=positive,
         default=3,
         help="one-at-a-time runs per row of the API table, the rows in turn (median reported)",
     )
