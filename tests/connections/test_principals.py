@@ -94,7 +94,7 @@ async def _listening(process: Process, user_id: int) -> None:
 
 def _postgres(url: str) -> None:
     if not url.startswith("postgresql"):
-        pytest.skip("kept only on PostgreSQL, whose notices say when to forget")
+        pytest.skip("PostgreSQL's side: its notices say when to forget")
 
 
 def _sqlite(url: str) -> Path:
