@@ -67,8 +67,10 @@ def _shows_the_urls_list(page: Page, api: Api, agent: Agent) -> dict[str, Any]:
 
 def _history(page: Page) -> list[str]:
     """The queries of the page's history entries up to the current one, as the Navigation API
-    lists them. ``history.length`` is not used: it counts the tab's first ``about:blank`` or not
-    depending on how fast the first navigation was, and once counted one entry too few."""
+    lists them: which entries, not how many. ``history.length`` also counts what came before
+    the app (the tab's first ``about:blank``), and in one loaded CI run it read one entry
+    short after a push that the URL showed had happened (not reproduced in 14 runs since,
+    idle or loaded)."""
     entries: list[str] = page.evaluate(
         "navigation.entries().slice(0, navigation.currentEntry.index + 1)"
         ".map((entry) => new URL(entry.url).search)"
