@@ -63,7 +63,7 @@ class Throughput:
 
 
 @dataclass
-class Latency:
+class LatencyRounds:
     """One target's one-at-a-time runs, one per round; the figures are each percentile's
     median over the rounds, so one slow minute of the shared box moves one round, not the row."""
 
@@ -95,7 +95,7 @@ class Latency:
 @dataclass
 class Measured:
     many: Throughput
-    one: Latency
+    one: LatencyRounds
 
 
 async def throughput(
@@ -123,10 +123,10 @@ async def throughput(
 
 async def latencies(
     base: str, plan: list[tuple[str, str, dict[str, str]]], seconds: float, rounds: int
-) -> list[Latency]:
+) -> list[LatencyRounds]:
     """One at a time, the targets taken in turn, ``rounds`` times over: every row, the bare
     endpoint's included, samples the same minutes of the box."""
-    found = [Latency([]) for _ in plan]
+    found = [LatencyRounds([]) for _ in plan]
     for _ in range(rounds):
         for (_, path, headers), latency in zip(plan, found, strict=True):
             latency.rounds.append(await wrk(base, path, headers, 1, seconds))
